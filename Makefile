@@ -1,0 +1,44 @@
+# Quanze: the two commands are `make run` and `make test`. Nothing else is needed on a
+# fresh machine with Python 3.11: the venv, packages and messages are made here.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
+MO := locale/zh_Hans/LC_MESSAGES/django.mo
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup messages lint bench bench-quick clean
+
+setup: $(STAMP) $(MO)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+messages $(MO): locale/zh_Hans/LC_MESSAGES/django.po | $(STAMP)
+	$(BIN)/python -m accountability.compile_messages locale
+
+run: setup
+	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: setup
+	$(BIN)/python bench/import_bench.py --actions 1000000
+
+bench-quick: setup
+	$(BIN)/python bench/import_bench.py --actions 20000
+
+clean:
+	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,121 @@
+"""Fixed vocabularies shared by every app (codes are the contract's; labels are for people)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    COURT = "court", _("Court")
+    PROCURATORATE = "procuratorate", _("Procuratorate")
+
+
+class OrganisationLevel(models.TextChoices):
+    SUPREME = "supreme", _("Supreme")
+    HIGH = "high", _("High")
+    INTERMEDIATE = "intermediate", _("Intermediate")
+    BASIC = "basic", _("Basic")
+
+
+class RoleCode(models.TextChoices):
+    JUDGE = "judge", _("Judge")
+    PROSECUTOR = "prosecutor", _("Prosecutor")
+    ASSISTANT = "assistant", _("Judge/prosecutor assistant")
+    CLERK = "clerk", _("Clerk")
+    PRESIDENT = "president", _("President")
+    VICE_PRESIDENT = "vice_president", _("Vice president")
+    DIVISION_CHIEF = "division_chief", _("Division chief")
+    CASE_MANAGEMENT = "case_management", _("Case-management office")
+    EVALUATOR = "evaluator", _("Evaluator")
+    COMMITTEE_MEMBER = "committee_member", _("Discipline committee member")
+    INSPECTOR = "inspector", _("Inspector")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+LEADER_ROLES = frozenset({RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.DIVISION_CHIEF})
+CASE_HANDLER_ROLES = frozenset({RoleCode.JUDGE, RoleCode.PROSECUTOR})
+
+
+class Post(models.TextChoices):
+    PRESIDENT = "president", _("President")
+    VICE_PRESIDENT = "vice_president", _("Vice president")
+    DIVISION_CHIEF = "division_chief", _("Division chief")
+    NONE = "none", _("None")
+
+
+class PowerScope(models.TextChoices):
+    OWN = "own", _("Own cases")
+    DEPARTMENT = "department", _("Department")
+    ORGANISATION = "organisation", _("Organisation")
+    SUBORDINATE = "subordinate", _("Organisation and subordinate organisations")
+
+
+class PowerEffect(models.TextChoices):
+    ALLOW = "allow", _("Positive list (may do)")
+    DENY = "deny", _("Negative list (must not do)")
+
+
+class Participation(models.TextChoices):
+    LEAD = "lead", _("Lead officer")
+    PANEL = "panel", _("Panel member")
+    ASSISTANT = "assistant", _("Assistant")
+    CLERK = "clerk", _("Clerk")
+
+
+class ActionType(models.TextChoices):
+    # The 17 types of INTERCHANGE.md's actions.csv, in its order.
+    FILED = "filed", _("Filed")
+    ASSIGNED = "assigned", _("Assigned")
+    HEARING_SCHEDULED = "hearing_scheduled", _("Hearing scheduled")
+    HEARING_HELD = "hearing_held", _("Hearing held")
+    EVIDENCE_EXCHANGED = "evidence_exchanged", _("Evidence exchanged")
+    SUSPENDED = "suspended", _("Suspended")
+    RESUMED = "resumed", _("Resumed")
+    EXTENSION_REQUESTED = "extension_requested", _("Extension requested")
+    EXTENSION_APPROVED = "extension_approved", _("Extension approved")
+    DELIBERATED = "deliberated", _("Deliberated")
+    RULING_DRAFTED = "ruling_drafted", _("Ruling drafted")
+    RULING_SIGNED = "ruling_signed", _("Ruling signed")
+    SERVED = "served", _("Documents served")
+    CLOSED = "closed", _("Closed")
+    RETURNED_FOR_SUPPLEMENTARY_INVESTIGATION = (
+        "returned_for_supplementary_investigation",
+        _("Returned for supplementary investigation"),
+    )
+    SIMILAR_CASE_SEARCH = "similar_case_search", _("Similar-case search")
+    NOTE = "note", _("Note")
+    # Types the system itself records.
+    IMPORTED_CHANGE = "imported_change", _("Imported change")
+    EXTENSION_REFUSED = "extension_refused", _("Extension refused")
+    # Supervision (DOMAIN.md §4).
+    SUPERVISION_COMMENT = "supervision_comment", _("Written supervision comment")
+    PROGRESS_REPORT_REQUIRED = "progress_report_required", _("Progress report required")
+    SIMILAR_SEARCH_REQUIRED = "similar_search_required", _("Similar-case search required")
+    REFERRED_TO_COMMITTEE = "referred_to_committee", _("Referred to judges' meeting or committee")
+    PANEL_DECISION_CHANGED = "panel_decision_changed", _("Panel decision changed")
+    # Evaluation and integrity.
+    QUALITY_REVIEW = "quality_review", _("Quality review")
+    INTERFERENCE_RECORDED = "interference_recorded", _("Interference recorded")
+
+
+#: The action types an import file may carry (INTERCHANGE.md).
+IMPORTABLE_ACTION_TYPES = frozenset(
+    [
+        "filed",
+        "assigned",
+        "hearing_scheduled",
+        "hearing_held",
+        "evidence_exchanged",
+        "suspended",
+        "resumed",
+        "extension_requested",
+        "extension_approved",
+        "deliberated",
+        "ruling_drafted",
+        "ruling_signed",
+        "served",
+        "closed",
+        "returned_for_supplementary_investigation",
+        "similar_case_search",
+        "note",
+    ]
+)

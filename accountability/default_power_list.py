@@ -1,0 +1,140 @@
+"""The power and responsibility list (权责清单) shipped by default.
+
+Loaded by a data migration; administrators edit it in the admin afterwards (each
+change versioned). It covers every role and every action type, with the
+negative list of DOMAIN.md §2: a leader may not change a panel's decision nor
+sign a ruling on a case they did not hear; an assistant may not sign a ruling;
+a clerk may not record deliberation; an evaluator may not review a case they
+took part in.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+RESPONSIBILITY = "《最高人民法院关于完善人民法院司法责任制的若干意见》（法发〔2015〕13号）"
+PROCURATORIAL = "《最高人民检察院关于完善人民检察院司法责任制的若干意见》（高检发〔2015〕10号）"
+FOUR_CATEGORY = "《最高人民法院关于进一步完善“四类案件”监督管理工作机制的指导意见》（法发〔2021〕30号）"
+SIMILAR_CASES = "《最高人民法院关于统一法律适用加强类案检索的指导意见（试行）》（2020年）"
+THREE_RULES = "防止干预司法“三个规定”"
+JUDGES_LAW = "《中华人民共和国法官法》《中华人民共和国检察官法》"
+REVIEW = "案件质量评查工作规定；评查人员回避原则"
+
+OPEN = {"field": "case.is_open", "op": "eq", "value": True}
+CLOSED = {"field": "case.is_open", "op": "eq", "value": False}
+QUOTA = {"field": "actor.is_quota", "op": "eq", "value": True}
+HEARS = {"field": "actor.participation", "op": "in", "value": ["lead", "panel"]}
+LEADS = {"field": "actor.participation", "op": "eq", "value": "lead"}
+NOT_HEARD = {"field": "actor.participation", "op": "not_in", "value": ["lead", "panel"]}
+TOOK_PART = {"field": "actor.participation", "op": "ne", "value": "none"}
+
+
+def _as(participation: str) -> dict[str, Any]:
+    return {"field": "actor.participation", "op": "eq", "value": participation}
+
+
+def _all(*parts: dict[str, Any]) -> dict[str, Any]:
+    return {"all": list(parts)}
+
+
+# (code, role, action_type, scope, effect, title, legal_basis, conditions)
+_HANDLER_ACTIONS = [
+    ("hearing_scheduled", "排期开庭", _all(HEARS, OPEN)),
+    ("hearing_held", "主持开庭审理", _all(HEARS, OPEN)),
+    ("evidence_exchanged", "组织证据交换", _all(HEARS, OPEN)),
+    ("suspended", "决定中止审理（扣除审限）", _all(LEADS, OPEN)),
+    ("resumed", "决定恢复审理", _all(LEADS, OPEN)),
+    ("extension_requested", "申请延长审限", _all(LEADS, OPEN)),
+    ("deliberated", "参加合议、记录合议意见", _all(HEARS, OPEN)),
+    ("ruling_drafted", "起草裁判文书", _all(HEARS, OPEN)),
+    ("ruling_signed", "签署本人审理案件的裁判文书", _all(HEARS, OPEN, QUOTA)),
+    ("served", "送达法律文书", _all(HEARS, OPEN)),
+    ("closed", "承办人结案", _all(LEADS, OPEN, QUOTA)),
+    ("similar_case_search", "开展类案检索", _all(HEARS, OPEN)),
+    ("note", "在本人承办或参审案件中记录办案情况", HEARS),
+    ("interference_recorded", "如实记录过问、干预案件情况", {}),
+]
+
+
+def _handler_items(prefix: str, role: str, basis: str) -> list[tuple[Any, ...]]:
+    return [
+        (f"{prefix}-{index:02d}", role, action, "own", "allow", title, basis, cond)
+        for index, (action, title, cond) in enumerate(_HANDLER_ACTIONS, start=1)
+    ]
+
+
+def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: str) -> list[tuple[Any, ...]]:
+    return [
+        (f"{prefix}-01", role, "assigned", case_scope, "allow", "分案、调整承办人和合议庭", RESPONSIBILITY, OPEN),
+        (f"{prefix}-02", role, "extension_approved", case_scope, "allow", "审批延长审限申请", RESPONSIBILITY, OPEN),
+        (f"{prefix}-03", role, "extension_refused", case_scope, "allow", "不批准延长审限申请并说明理由", RESPONSIBILITY, OPEN),
+        (f"{prefix}-04", role, "supervision_comment", supervision_scope, "allow", "对四类案件在案卷内留痕提出书面监督意见", FOUR_CATEGORY, OPEN),
+        (f"{prefix}-05", role, "progress_report_required", supervision_scope, "allow", "要求合议庭报告案件进展和评议结果", FOUR_CATEGORY, OPEN),
+        (f"{prefix}-06", role, "similar_search_required", supervision_scope, "allow", "要求进行类案检索", SIMILAR_CASES, OPEN),
+        (f"{prefix}-07", role, "referred_to_committee", supervision_scope, "allow", "提交专业法官会议或审判委员会讨论", FOUR_CATEGORY, OPEN),
+        (f"{prefix}-08", role, "note", case_scope, "allow", "在管理范围内案件中记录管理事项", RESPONSIBILITY, {}),
+        (f"{prefix}-09", role, "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+        (f"{prefix}-N1", role, "panel_decision_changed", "subordinate", "deny", "不得改变合议庭评议意见", FOUR_CATEGORY, {}),
+        (f"{prefix}-N2", role, "ruling_signed", "subordinate", "deny", "不得签发未参加审理案件的裁判文书", RESPONSIBILITY, NOT_HEARD),
+    ]
+
+
+DEFAULT_ITEMS: list[tuple[Any, ...]] = [
+    *_handler_items("JUD", "judge", RESPONSIBILITY),
+    *_handler_items("PRO", "prosecutor", PROCURATORIAL),
+    ("PRO-15", "prosecutor", "returned_for_supplementary_investigation", "own", "allow", "决定退回补充侦查", PROCURATORIAL, _all(LEADS, OPEN, QUOTA)),
+    ("AST-01", "assistant", "evidence_exchanged", "own", "allow", "组织证据交换", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("AST-02", "assistant", "hearing_scheduled", "own", "allow", "安排庭审排期", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("AST-03", "assistant", "ruling_drafted", "own", "allow", "协助起草裁判文书", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("AST-04", "assistant", "similar_case_search", "own", "allow", "协助开展类案检索", SIMILAR_CASES, _all(_as("assistant"), OPEN)),
+    ("AST-05", "assistant", "served", "own", "allow", "送达法律文书", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("AST-06", "assistant", "note", "own", "allow", "记录辅助事务", RESPONSIBILITY, _as("assistant")),
+    ("AST-07", "assistant", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("AST-N1", "assistant", "ruling_signed", "subordinate", "deny", "法官助理不得签署裁判文书", JUDGES_LAW, {}),
+    ("AST-N2", "assistant", "deliberated", "subordinate", "deny", "法官助理不得参加合议表决", JUDGES_LAW, {}),
+    ("CLK-01", "clerk", "served", "own", "allow", "记录送达法律文书", RESPONSIBILITY, _all(_as("clerk"), OPEN)),
+    ("CLK-02", "clerk", "hearing_held", "own", "allow", "记录庭审情况（庭审笔录）", RESPONSIBILITY, _all(_as("clerk"), OPEN)),
+    ("CLK-03", "clerk", "note", "own", "allow", "记录书记事务", RESPONSIBILITY, _as("clerk")),
+    ("CLK-04", "clerk", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("CLK-N1", "clerk", "deliberated", "subordinate", "deny", "书记员不得记录合议评议意见", RESPONSIBILITY, {}),
+    ("CLK-N2", "clerk", "ruling_signed", "subordinate", "deny", "书记员不得签署裁判文书", JUDGES_LAW, {}),
+    *_leader_items("CHF", "division_chief", "department", "department"),
+    *_leader_items("PRE", "president", "subordinate", "organisation"),
+    *_leader_items("VPR", "vice_president", "organisation", "organisation"),
+    ("CMO-01", "case_management", "filed", "organisation", "allow", "登记立案", RESPONSIBILITY, {}),
+    ("CMO-02", "case_management", "assigned", "organisation", "allow", "随机分案、指定分案", RESPONSIBILITY, OPEN),
+    ("CMO-03", "case_management", "note", "organisation", "allow", "记录审判管理事项", RESPONSIBILITY, {}),
+    ("CMO-04", "case_management", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("CMO-N1", "case_management", "ruling_signed", "subordinate", "deny", "审判管理部门不得签署裁判文书", RESPONSIBILITY, NOT_HEARD),
+    ("EVA-01", "evaluator", "quality_review", "subordinate", "allow", "对已结案件开展质量评查", REVIEW, CLOSED),
+    ("EVA-02", "evaluator", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("EVA-N1", "evaluator", "quality_review", "subordinate", "deny", "不得评查本人参与办理的案件", REVIEW, TOOK_PART),
+    ("COM-01", "committee_member", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("COM-N1", "committee_member", "panel_decision_changed", "subordinate", "deny", "惩戒委员会委员不得干预案件裁判", JUDGES_LAW, {}),
+    ("INS-01", "inspector", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
+    ("INS-N1", "inspector", "panel_decision_changed", "subordinate", "deny", "督察人员不得干预案件裁判", THREE_RULES, {}),
+    ("ADM-01", "administrator", "imported_change", "subordinate", "allow", "导入外部办案系统数据（变更留痕）", RESPONSIBILITY, {}),
+    ("ADM-N1", "administrator", "ruling_signed", "subordinate", "deny", "系统管理员不得签署裁判文书", RESPONSIBILITY, {}),
+    ("ADM-N2", "administrator", "panel_decision_changed", "subordinate", "deny", "系统管理员不得改变合议庭评议意见", RESPONSIBILITY, {}),
+]
+
+FIELDS = ("code", "role", "action_type", "scope", "effect", "title", "legal_basis", "conditions")
+
+
+def default_items() -> list[dict[str, Any]]:
+    return [dict(zip(FIELDS, row, strict=True)) for row in DEFAULT_ITEMS]
+
+
+def install(power_item_model: Any, revision_model: Any) -> int:
+    """Create the default items that do not exist yet (by code), each at revision 1. Used by migrations."""
+    created = 0
+    existing = set(power_item_model.objects.values_list("code", flat=True))
+    for data in default_items():
+        if data["code"] in existing:
+            continue
+        role = data.pop("role")
+        item = power_item_model.objects.create(role_id=role, revision=1, is_active=True, **data)
+        snapshot = {**data, "role": role, "revision": 1, "is_active": True}
+        revision_model.objects.create(item=item, revision=1, snapshot=snapshot, reason="default list")
+        created += 1
+    return created

@@ -1,0 +1,173 @@
+"""People and powers: organisations, departments, officers, roles, the power list (权责清单)."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accountability.choices import (
+    ActionType,
+    OrganisationKind,
+    OrganisationLevel,
+    Post,
+    PowerEffect,
+    PowerScope,
+    RoleCode,
+)
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(TimeStamped):
+    """A court (法院) or procuratorate (检察院); organisations form a tree."""
+
+    code = models.CharField(_("code"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=OrganisationKind.choices)
+    level = models.CharField(_("level"), max_length=16, choices=OrganisationLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    # Materialised path of primary keys, "/1/7/12/": subtree queries are one indexed prefix match.
+    path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(TimeStamped):
+    """A division (庭) of a court or department (部) of a procuratorate."""
+
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="departments"
+    )
+    code = models.CharField(_("code"), max_length=64)
+    name = models.CharField(_("name"), max_length=200)
+
+    class Meta:
+        ordering = ["organisation_id", "code"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+        constraints = [models.UniqueConstraint(fields=["organisation", "code"], name="department_unique_code")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.Model):
+    """One of the fixed roles; an officer may hold several."""
+
+    code = models.CharField(_("code"), max_length=32, primary_key=True, choices=RoleCode.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("role")
+        verbose_name_plural = _("roles")
+
+    def __str__(self) -> str:
+        return str(RoleCode(self.code).label)
+
+
+class Officer(TimeStamped):
+    """干警: a person with a login, in one organisation and (usually) one department."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="officer")
+    officer_id = models.CharField(_("officer id"), max_length=64, unique=True)
+    name = models.CharField(_("name"), max_length=100)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="officers"
+    )
+    department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="officers",
+    )
+    roles = models.ManyToManyField(Role, verbose_name=_("roles"), blank=True, related_name="officers")
+    post = models.CharField(_("post"), max_length=16, choices=Post.choices, default=Post.NONE)
+    is_quota = models.BooleanField(_("quota seat (员额)"), default=False)
+
+    class Meta:
+        ordering = ["organisation_id", "officer_id"]
+        verbose_name = _("officer")
+        verbose_name_plural = _("officers")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.officer_id})"
+
+    @property
+    def role_codes(self) -> frozenset[str]:
+        """The officer's role codes; uses prefetched roles when present (no query per officer)."""
+        cached = getattr(self, "_role_codes", None)
+        if cached is None:
+            cached = frozenset(role.code for role in self.roles.all())
+            self._role_codes = cached
+        return cached
+
+    def has_role(self, *codes: str) -> bool:
+        return bool(self.role_codes.intersection(codes))
+
+
+class PowerItem(TimeStamped):
+    """One line of the power and responsibility list.
+
+    Positive items (``allow``) say what a role may do in a scope, negative items
+    (``deny``) what it must not do. ``conditions`` is a declarative condition
+    (see ``accountability.conditions``) over the facts of the decision. Every
+    change bumps ``revision`` and is kept in ``PowerItemRevision``.
+    """
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="power_items")
+    action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
+    scope = models.CharField(_("scope"), max_length=16, choices=PowerScope.choices)
+    effect = models.CharField(_("effect"), max_length=8, choices=PowerEffect.choices)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+    conditions = models.JSONField(_("conditions"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("power-list item")
+        verbose_name_plural = _("power list (权责清单)")
+        indexes = [models.Index(fields=["action_type", "role", "is_active"], name="poweritem_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class PowerItemRevision(models.Model):
+    """An append-only snapshot of a power item as it stood at one revision."""
+
+    item = models.ForeignKey(PowerItem, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["item_id", "revision"]
+        constraints = [models.UniqueConstraint(fields=["item", "revision"], name="poweritemrevision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.revision}"

@@ -1,0 +1,149 @@
+"""The one place that decides "may this officer take this action on this case now?".
+
+``power_decide`` reads the active power-list items for the officer's roles and
+the action type, then:
+
+1. a matching negative item (负面清单) refuses, and is named;
+2. otherwise a matching positive item (正面清单) allows, and is named;
+3. otherwise the action is refused: deny by default.
+
+An item matches when its scope covers the case and its conditions hold on the
+facts of the moment (``decision_facts``). Nothing else in the code base decides
+this; services call it and record the deciding item and its revision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.utils.translation import gettext as _
+
+from accountability import conditions
+from accountability.choices import PowerEffect, PowerScope
+from accountability.errors import PowerDenied
+from accountability.models import Officer, Organisation, PowerItem
+
+if TYPE_CHECKING:
+    from cases.models import Case
+
+#: The facts a power-list condition may use (validated in the admin).
+FACT_FIELDS = frozenset(
+    {
+        "actor.participation",
+        "actor.post",
+        "actor.is_quota",
+        "actor.roles",
+        "case.is_open",
+        "case.case_type",
+        "case.procedure",
+        "case.is_four_category",
+        "case.requires_search_report",
+        "case.has_search_report",
+        "case.extension_requests",
+    }
+)
+
+
+@dataclass(frozen=True)
+class PowerDecision:
+    allowed: bool
+    item: PowerItem | None
+    reason: str
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def item_code(self) -> str | None:
+        return self.item.code if self.item else None
+
+    def as_details(self) -> dict[str, Any]:
+        details: dict[str, Any] = {"action_type": self.facts.get("action_type")}
+        if self.item is not None:
+            details.update(
+                item_code=self.item.code,
+                item_title=self.item.title,
+                item_revision=self.item.revision,
+                legal_basis=self.item.legal_basis,
+            )
+        return details
+
+    def raise_if_denied(self) -> None:
+        if not self.allowed:
+            raise PowerDenied(self.reason, details=self.as_details())
+
+
+def decision_facts(*, officer: Officer, case: Case | None) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "actor.post": officer.post,
+        "actor.is_quota": officer.is_quota,
+        "actor.roles": sorted(officer.role_codes),
+        "actor.participation": "none",
+    }
+    if case is not None:
+        facts.update(case.power_facts(officer))
+    return facts
+
+
+def _in_scope(item: PowerItem, *, officer: Officer, case: Case | None, organisation: Organisation | None) -> bool:
+    if item.scope == PowerScope.OWN:
+        return case is not None and case.participation_of(officer) is not None
+    target_org = case.organisation if case is not None else organisation
+    if target_org is None:
+        return False
+    if item.scope == PowerScope.ORGANISATION:
+        return target_org.pk == officer.organisation_id
+    if item.scope == PowerScope.DEPARTMENT:
+        if case is None or officer.department_id is None:
+            return False
+        return case.department_id == officer.department_id
+    if item.scope == PowerScope.SUBORDINATE:
+        return target_org.path.startswith(officer.organisation.path)
+    return False
+
+
+def power_decide(
+    *,
+    officer: Officer,
+    action_type: str,
+    case: Case | None = None,
+    organisation: Organisation | None = None,
+) -> PowerDecision:
+    """Decide one action now. ``case`` may be unsaved (filing); ``organisation`` is for case-less actions."""
+    facts = decision_facts(officer=officer, case=case)
+    facts["action_type"] = action_type
+    if not officer.user.is_active:
+        return PowerDecision(False, None, _("This account is disabled."), facts)
+    items = list(
+        PowerItem.objects.filter(is_active=True, action_type=action_type, role_id__in=officer.role_codes).order_by(
+            "code"
+        )
+    )
+    matching = [
+        item
+        for item in items
+        if _in_scope(item, officer=officer, case=case, organisation=organisation)
+        and conditions.evaluate(item.conditions, facts)
+    ]
+    for item in matching:
+        if item.effect == PowerEffect.DENY:
+            return PowerDecision(
+                False, item, _("Refused by power-list item %(code)s: %(title)s") % _item_words(item), facts
+            )
+    for item in matching:
+        if item.effect == PowerEffect.ALLOW:
+            return PowerDecision(True, item, _("Allowed by power-list item %(code)s: %(title)s") % _item_words(item), facts)
+    return PowerDecision(
+        False,
+        None,
+        _("No power-list item allows this action for your roles on this case."),
+        facts,
+    )
+
+
+def _item_words(item: PowerItem) -> dict[str, str]:
+    return {"code": item.code, "title": item.title}
+
+
+def power_allowed_action_types(*, officer: Officer, case: Case, candidates: list[str]) -> list[str]:
+    """The candidate action types the list allows this officer on this case now (for offering in a form)."""
+    return [action for action in candidates if power_decide(officer=officer, action_type=action, case=case).allowed]

@@ -1,0 +1,255 @@
+"""Cases and their trace: the append-only, hash-chained record of who did what."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accountability.choices import ActionType, Participation
+from accountability.models import Department, Officer, Organisation, TimeStamped
+from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
+
+GENESIS_HASH = "0" * 64
+_PARTICIPATION_RANK = {Participation.LEAD: 0, Participation.PANEL: 1, Participation.ASSISTANT: 2, Participation.CLERK: 3}
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a trace record."""
+
+
+class ImportBatch(models.Model):
+    """One run of ``import_data``: who ran it, on which files, with what result."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    directory = models.CharField(max_length=500)
+    files = models.JSONField(default=dict)
+    run_by = models.CharField(_("run by"), max_length=150)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"import {self.public_id} by {self.run_by}"
+
+
+class Case(TimeStamped):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case_number = models.CharField(_("case number"), max_length=100, unique=True)
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="cases"
+    )
+    department = models.ForeignKey(
+        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+    )
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
+    procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices)
+    cause = models.CharField(_("cause of action"), max_length=200, blank=True)
+    parties = models.TextField(_("parties"), blank=True)
+    filed_on = models.DateField(_("filed on"))
+    time_limit_days = models.PositiveIntegerField(_("time limit (days)"), default=0)
+    extension_days = models.PositiveIntegerField(_("approved extension (days)"), default=0)
+    excluded_days = models.PositiveIntegerField(_("excluded days"), default=0)
+    lead_officer = models.ForeignKey(
+        Officer, verbose_name=_("lead officer"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases"
+    )
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    closing_method = models.CharField(_("closing method"), max_length=16, choices=ClosingMethod.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    original_case = models.ForeignKey(
+        "self",
+        verbose_name=_("original case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="derived_cases",
+    )
+    parties_count = models.PositiveIntegerField(_("number of parties"), null=True, blank=True)
+    claim_amount = models.DecimalField(_("claim amount (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True)
+    awarded_amount = models.DecimalField(
+        _("awarded amount (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    recovered_amount = models.DecimalField(
+        _("recovered amount (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
+    )
+    # Optimistic concurrency: every change of the case's own fields bumps it.
+    version = models.PositiveIntegerField(default=1)
+    # The head of the trace's hash chain and its length, updated under a row lock on every append.
+    trace_head = models.CharField(max_length=64, default=GENESIS_HASH, editable=False)
+    trace_length = models.PositiveIntegerField(default=0, editable=False)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-filed_on", "-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closed_on__isnull=True) | Q(closed_on__gte=F("filed_on")),
+                name="case_closed_after_filed",
+            ),
+            models.CheckConstraint(
+                condition=Q(claim_amount__isnull=True) | Q(claim_amount__gte=0), name="case_claim_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(awarded_amount__isnull=True) | Q(awarded_amount__gte=0), name="case_awarded_nonnegative"
+            ),
+            models.CheckConstraint(
+                condition=Q(recovered_amount__isnull=True) | Q(recovered_amount__gte=0),
+                name="case_recovered_nonnegative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "filed_on"], name="case_org_filed"),
+            models.Index(fields=["organisation", "closed_on"], name="case_org_closed"),
+            models.Index(fields=["lead_officer", "closed_on"], name="case_lead_closed"),
+            models.Index(fields=["department", "filed_on"], name="case_dept_filed"),
+        ]
+
+    def __str__(self) -> str:
+        return self.case_number
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    def participation_of(self, officer: Officer) -> str | None:
+        """How ``officer`` takes part in this case (lead first), or None. Uses prefetched participants."""
+        if self.lead_officer_id is not None and self.lead_officer_id == officer.pk:
+            return Participation.LEAD
+        if self.pk is None:
+            return None
+        found = [p.role for p in self.participants.all() if p.officer_id == officer.pk]
+        return min(found, key=_PARTICIPATION_RANK.__getitem__) if found else None
+
+    def power_facts(self, officer: Officer) -> dict[str, Any]:
+        """The facts about this case that power-list conditions may test."""
+        return {
+            "actor.participation": self.participation_of(officer) or "none",
+            "case.is_open": self.is_open,
+            "case.case_type": self.case_type,
+            "case.procedure": self.procedure,
+        }
+
+
+class CaseParticipant(models.Model):
+    """A panel member (合议庭成员), assistant or clerk on a case; the lead is ``Case.lead_officer``."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="participants")
+    officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="participations")
+    role = models.CharField(
+        max_length=16,
+        choices=[(c.value, c.label) for c in Participation if c != Participation.LEAD],
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "role", "officer_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "officer", "role"], name="caseparticipant_unique"),
+        ]
+        indexes = [models.Index(fields=["officer", "case"], name="caseparticipant_officer")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}:{self.officer_id}:{self.role}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError("Trace actions are append-only: they cannot be updated.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Trace actions are append-only: they cannot be deleted.")
+
+
+class Action(models.Model):
+    """办案节点: one thing someone did on a case. Never edited, never deleted; corrections are new actions.
+
+    ``hash`` = SHA-256 over ``prev_hash`` and the canonical JSON of the action
+    (``cases.chain.canonical_action``), so any later edit of a stored row breaks
+    the chain and ``verify_audit_chain`` finds it.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    seq = models.PositiveIntegerField()
+    action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
+    occurred_at = models.DateTimeField(_("occurred at"))
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+    actor = models.ForeignKey(
+        Officer, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source = models.CharField(_("source"), max_length=8, choices=ActionSource.choices)
+    note = models.TextField(_("note"), blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    corrects = models.ForeignKey(
+        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    power_item_code = models.CharField(_("power-list item"), max_length=32, blank=True)
+    power_item_revision = models.PositiveIntegerField(null=True, blank=True)
+    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # SHA-256 of INTERCHANGE.md's action identity (case, time, actor, type, note): makes re-imports idempotent.
+    dedup_key = models.CharField(max_length=64, db_index=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case_id", "seq"]
+        verbose_name = _("action")
+        verbose_name_plural = _("actions")
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="action_case_seq")]
+        indexes = [models.Index(fields=["action_type", "occurred_at"], name="action_type_time")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action_type}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Trace actions are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Trace actions are append-only: they cannot be deleted.")
+
+
+class ChainDigest(models.Model):
+    """A daily fold of every chain head into one hash, itself chained day to day.
+
+    Exported and kept outside the system, it makes a wholesale rewrite of history
+    detectable: the rewritten heads no longer fold to the stored digest.
+    """
+
+    day = models.DateField(unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    chains = models.PositiveIntegerField()
+    actions = models.PositiveBigIntegerField()
+    prev_digest = models.CharField(max_length=64)
+    digest = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-day"]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.digest}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Chain digests are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError("Chain digests are append-only.")

@@ -1,0 +1,373 @@
+"""Every write to cases and their trace. Each service checks the power list,
+validates, writes in one transaction under the case's row lock, and appends the
+trace action that records it (with the deciding power-list item)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.choices import CASE_HANDLER_ROLES, ActionType, Participation
+from accountability.errors import Conflict, ValidationFailed
+from accountability.models import Department, Officer, Organisation
+from accountability.powers import PowerDecision, power_decide
+from cases.chain import chain_hash, dedup_key, normalise_payload
+from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
+from cases.models import Action, Case, CaseParticipant
+
+#: Types with a service of their own, because they change the case itself.
+DEDICATED_TYPES = frozenset(
+    {
+        ActionType.FILED,
+        ActionType.ASSIGNED,
+        ActionType.CLOSED,
+        ActionType.IMPORTED_CHANGE,
+        ActionType.EXTENSION_APPROVED,
+        ActionType.EXTENSION_REFUSED,
+    }
+)
+#: Types anyone may log through ``case_log_action`` when the power list allows.
+LOGGABLE_TYPES = tuple(t.value for t in ActionType if t not in DEDICATED_TYPES)
+#: How far ahead of the server clock an occurred_at may be (clock skew), never more.
+FUTURE_TOLERANCE = dt.timedelta(minutes=5)
+
+
+def _validation_error(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, details={field: [message]})
+
+
+def _full_clean(instance: Any, *, exclude: Iterable[str] = ()) -> None:
+    try:
+        instance.full_clean(exclude=list(exclude))
+    except ValidationError as exc:
+        raise ValidationFailed(_("Invalid input."), details=exc.message_dict) from exc
+
+
+def _lock_case(case: Case, *, expected_version: int | None) -> Case:
+    locked = (
+        Case.objects.select_for_update()
+        .select_related("organisation", "department")
+        .prefetch_related("participants")
+        .get(pk=case.pk)
+    )
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            _("This case was changed by someone else since you loaded it; reload and try again."),
+            details={"expected_version": expected_version, "current_version": locked.version},
+        )
+    return locked
+
+
+def trace_append(
+    *,
+    case: Case,
+    action_type: str,
+    actor: Officer | None,
+    source: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    corrects: Action | None = None,
+    decision: PowerDecision | None = None,
+    recorded_by_id: int | None = None,
+) -> Action:
+    """Append one action to a case's chain. The caller holds the case's row lock (``_lock_case``)."""
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    action = Action(
+        case=case,
+        seq=case.trace_length + 1,
+        action_type=action_type,
+        occurred_at=occurred_at,
+        recorded_at=now,
+        actor=actor,
+        recorded_by_id=recorded_by_id if recorded_by_id is not None else (actor.user_id if actor else None),
+        source=source,
+        note=note,
+        payload=normalise_payload(payload),
+        corrects=corrects,
+        power_item_code=decision.item.code if decision and decision.item else "",
+        power_item_revision=decision.item.revision if decision and decision.item else None,
+        dedup_key=dedup_key(
+            case_number=case.case_number,
+            occurred_at=occurred_at,
+            actor_officer_id=actor.officer_id if actor else None,
+            action_type=action_type,
+            note=note,
+        ),
+        prev_hash=case.trace_head,
+    )
+    action.hash = chain_hash(case.trace_head, _hash_row(action))
+    action.save(force_insert=True)
+    case.trace_head = action.hash
+    case.trace_length = action.seq
+    Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq)
+    return action
+
+
+def _hash_row(action: Action) -> dict[str, Any]:
+    return {
+        "public_id": action.public_id,
+        "case_id": action.case_id,
+        "seq": action.seq,
+        "action_type": action.action_type,
+        "occurred_at": action.occurred_at,
+        "recorded_at": action.recorded_at,
+        "actor_id": action.actor_id,
+        "recorded_by_id": action.recorded_by_id,
+        "source": action.source,
+        "note": action.note,
+        "payload": action.payload,
+        "corrects_id": action.corrects_id,
+        "power_item_code": action.power_item_code,
+        "power_item_revision": action.power_item_revision,
+        "import_batch_id": action.import_batch_id,
+    }
+
+
+def _check_occurred_at(case: Case, occurred_at: dt.datetime | None) -> None:
+    if occurred_at is None:
+        return
+    if timezone.is_naive(occurred_at):
+        raise _validation_error("occurred_at", _("Give the time with its time zone."))
+    if occurred_at > timezone.now() + FUTURE_TOLERANCE:
+        raise _validation_error("occurred_at", _("An action cannot be recorded in the future."))
+    if timezone.localdate(occurred_at) < case.filed_on:
+        raise _validation_error("occurred_at", _("An action cannot precede the case's filing date."))
+
+
+@transaction.atomic
+def case_file(
+    *,
+    actor: Officer,
+    case_number: str,
+    organisation: Organisation,
+    case_type: str,
+    procedure: str,
+    filed_on: dt.date,
+    department: Department | None = None,
+    cause: str = "",
+    parties: str = "",
+    parties_count: int | None = None,
+    time_limit_days: int = 0,
+    claim_amount: Decimal | None = None,
+    original_case: Case | None = None,
+    source: str = ActionSource.WEB,
+    note: str = "",
+) -> Case:
+    """Register a new case (立案) and open its trace with a ``filed`` action."""
+    case = Case(
+        case_number=case_number.strip(),
+        organisation=organisation,
+        department=department,
+        case_type=case_type,
+        procedure=procedure,
+        cause=cause,
+        parties=parties,
+        parties_count=parties_count,
+        filed_on=filed_on,
+        time_limit_days=time_limit_days,
+        claim_amount=claim_amount,
+        original_case=original_case,
+    )
+    decision = power_decide(officer=actor, action_type=ActionType.FILED, case=case)
+    decision.raise_if_denied()
+    if department is not None and department.organisation_id != organisation.pk:
+        raise _validation_error("department", _("The department belongs to another organisation."))
+    if filed_on > timezone.localdate():
+        raise _validation_error("filed_on", _("A case cannot be filed in the future."))
+    _full_clean(case, exclude=["lead_officer"])
+    case.save(force_insert=True)
+    trace_append(case=case, action_type=ActionType.FILED, actor=actor, source=source, note=note, decision=decision)
+    return case
+
+
+@transaction.atomic
+def case_assign(
+    *,
+    actor: Officer,
+    case: Case,
+    lead_officer: Officer,
+    panel: Sequence[Officer] = (),
+    assistants: Sequence[Officer] = (),
+    clerks: Sequence[Officer] = (),
+    expected_version: int | None = None,
+    source: str = ActionSource.WEB,
+    note: str = "",
+) -> Case:
+    """Assign the lead officer (承办人) and the panel, assistants and clerks (分案)."""
+    case = _lock_case(case, expected_version=expected_version)
+    decision = power_decide(officer=actor, action_type=ActionType.ASSIGNED, case=case)
+    decision.raise_if_denied()
+    if not case.is_open:
+        raise _validation_error("case", _("A closed case cannot be reassigned."))
+    if not lead_officer.is_quota or not lead_officer.has_role(*CASE_HANDLER_ROLES):
+        raise _validation_error(
+            "lead_officer", _("Only a quota judge or prosecutor (员额法官/检察官) may lead a case.")
+        )
+    everyone = [lead_officer, *panel, *assistants, *clerks]
+    if any(officer.organisation_id != case.organisation_id for officer in everyone):
+        raise _validation_error("lead_officer", _("Everyone assigned must belong to the case's organisation."))
+    for field, officers, role in (
+        ("panel", panel, "judge_or_prosecutor"),
+        ("assistants", assistants, "assistant"),
+        ("clerks", clerks, "clerk"),
+    ):
+        for officer in officers:
+            ok = officer.has_role(*CASE_HANDLER_ROLES) if role == "judge_or_prosecutor" else officer.has_role(role)
+            if not ok:
+                raise _validation_error(field, _("%(name)s does not hold the role this place needs.") % {"name": officer.name})
+    previous = {
+        "lead_officer": case.lead_officer.officer_id if case.lead_officer_id else None,
+        "participants": sorted(f"{p.role}:{p.officer_id}" for p in case.participants.all()),
+    }
+    CaseParticipant.objects.filter(case=case).delete()
+    CaseParticipant.objects.bulk_create(
+        [CaseParticipant(case=case, officer=o, role=Participation.PANEL) for o in panel]
+        + [CaseParticipant(case=case, officer=o, role=Participation.ASSISTANT) for o in assistants]
+        + [CaseParticipant(case=case, officer=o, role=Participation.CLERK) for o in clerks]
+    )
+    case.lead_officer = lead_officer
+    case.version += 1
+    case.save(update_fields=["lead_officer", "version", "updated_at"])
+    trace_append(
+        case=case,
+        action_type=ActionType.ASSIGNED,
+        actor=actor,
+        source=source,
+        note=note,
+        decision=decision,
+        payload={
+            "before": previous,
+            "lead_officer": lead_officer.officer_id,
+            "panel": [o.officer_id for o in panel],
+            "assistants": [o.officer_id for o in assistants],
+            "clerks": [o.officer_id for o in clerks],
+        },
+    )
+    return case
+
+
+@transaction.atomic
+def case_log_action(
+    *,
+    actor: Officer,
+    case: Case,
+    action_type: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    corrects: Action | None = None,
+    expected_version: int | None = None,
+    source: str = ActionSource.WEB,
+) -> Action:
+    """Record one thing the actor did on the case, as the power list allows it now."""
+    if action_type not in LOGGABLE_TYPES:
+        raise _validation_error("action_type", _("This action type cannot be logged directly."))
+    case = _lock_case(case, expected_version=expected_version)
+    decision = power_decide(officer=actor, action_type=action_type, case=case)
+    decision.raise_if_denied()
+    _check_occurred_at(case, occurred_at)
+    if corrects is not None and corrects.case_id != case.pk:
+        raise _validation_error("corrects", _("A correction must refer to an action of the same case."))
+    if len(note) > 10000:
+        raise _validation_error("note", _("The note is too long (at most 10,000 characters)."))
+    return trace_append(
+        case=case,
+        action_type=action_type,
+        actor=actor,
+        source=source,
+        occurred_at=occurred_at,
+        note=note,
+        payload=payload,
+        corrects=corrects,
+        decision=decision,
+    )
+
+
+@transaction.atomic
+def case_decide_extension(
+    *,
+    actor: Officer,
+    case: Case,
+    approve: bool,
+    days: int = 0,
+    note: str = "",
+    expected_version: int | None = None,
+    source: str = ActionSource.WEB,
+) -> Action:
+    """Approve (adding ``days`` to the limit) or refuse a pending extension request."""
+    action_type = ActionType.EXTENSION_APPROVED if approve else ActionType.EXTENSION_REFUSED
+    case = _lock_case(case, expected_version=expected_version)
+    decision = power_decide(officer=actor, action_type=action_type, case=case)
+    decision.raise_if_denied()
+    if approve and days <= 0:
+        raise _validation_error("days", _("An approved extension needs a positive number of days."))
+    if not approve and not note.strip():
+        raise _validation_error("note", _("Give the reason for refusing."))
+    if approve:
+        case.extension_days += days
+        case.version += 1
+        case.save(update_fields=["extension_days", "version", "updated_at"])
+    return trace_append(
+        case=case,
+        action_type=action_type,
+        actor=actor,
+        source=source,
+        note=note,
+        decision=decision,
+        payload={"days": days} if approve else {},
+    )
+
+
+@transaction.atomic
+def case_close(
+    *,
+    actor: Officer,
+    case: Case,
+    closed_on: dt.date,
+    closing_method: str,
+    outcome: str = "",
+    expected_version: int | None = None,
+    source: str = ActionSource.WEB,
+    note: str = "",
+) -> Case:
+    """Close the case (结案) with its method and, for appeals and retrials, its outcome."""
+    case = _lock_case(case, expected_version=expected_version)
+    decision = power_decide(officer=actor, action_type=ActionType.CLOSED, case=case)
+    decision.raise_if_denied()
+    if not case.is_open:
+        raise Conflict(_("This case is already closed."))
+    if closing_method not in ClosingMethod.values:
+        raise _validation_error("closing_method", _("Choose a closing method."))
+    if closed_on < case.filed_on:
+        raise _validation_error("closed_on", _("A case cannot close before it was filed."))
+    if closed_on > timezone.localdate():
+        raise _validation_error("closed_on", _("A case cannot close in the future."))
+    if case.procedure in OUTCOME_PROCEDURES:
+        if outcome not in Outcome.values:
+            raise _validation_error("outcome", _("Second-instance and retrial cases need an outcome."))
+    elif outcome:
+        raise _validation_error("outcome", _("Only second-instance and retrial cases have an outcome."))
+    case.closed_on = closed_on
+    case.closing_method = closing_method
+    case.outcome = outcome
+    case.version += 1
+    case.save(update_fields=["closed_on", "closing_method", "outcome", "version", "updated_at"])
+    trace_append(
+        case=case,
+        action_type=ActionType.CLOSED,
+        actor=actor,
+        source=source,
+        note=note,
+        decision=decision,
+        payload={"closed_on": closed_on.isoformat(), "closing_method": closing_method, "outcome": outcome},
+    )
+    return case

@@ -1,0 +1,1 @@
+"""dashboards: built by later issues."""

@@ -1,0 +1,1 @@
+"""discipline: built by later issues."""
