@@ -1,4 +1,27 @@
 from django.contrib import admin
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from accountability import api as accountability_api
+from accountability import views
+from cases import api as cases_api
+
+router = DefaultRouter()
+router.register("organisations", accountability_api.OrganisationViewSet, basename="organisation")
+router.register("officers", accountability_api.OfficerViewSet, basename="officer")
+router.register("cases", cases_api.CaseViewSet, basename="case")
+
+urlpatterns = [
+    path("", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("home/", views.home, name="home"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", include(router.urls)),
+    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -52,7 +52,7 @@ def _full_clean(instance: Any, *, exclude: Iterable[str] = ()) -> None:
 
 def _lock_case(case: Case, *, expected_version: int | None) -> Case:
     locked = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .select_related("organisation", "department")
         .prefetch_related("participants")
         .get(pk=case.pk)
@@ -104,7 +104,7 @@ def trace_append(
         ),
         prev_hash=case.trace_head,
     )
-    action.hash = chain_hash(case.trace_head, _hash_row(action))
+    action.hash = chain_hash(case.trace_head, action_hash_row(action))
     action.save(force_insert=True)
     case.trace_head = action.hash
     case.trace_length = action.seq
@@ -112,7 +112,7 @@ def trace_append(
     return action
 
 
-def _hash_row(action: Action) -> dict[str, Any]:
+def action_hash_row(action: Action) -> dict[str, Any]:
     return {
         "public_id": action.public_id,
         "case_id": action.case_id,
@@ -234,6 +234,7 @@ def case_assign(
         + [CaseParticipant(case=case, officer=o, role=Participation.ASSISTANT) for o in assistants]
         + [CaseParticipant(case=case, officer=o, role=Participation.CLERK) for o in clerks]
     )
+    case._prefetched_objects_cache.pop("participants", None)  # the prefetched team is now stale
     case.lead_officer = lead_officer
     case.version += 1
     case.save(update_fields=["lead_officer", "version", "updated_at"])

@@ -1,0 +1,11 @@
+"""Test overrides: only what tests need on top of the one settings module."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-deployment-0123456789abcdef")
+
+from accountability.settings import *  # noqa: E402,F403
+
+SECURE_SSL_REDIRECT = False  # the test client speaks plain HTTP
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; production keeps the default
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

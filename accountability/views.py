@@ -1,0 +1,51 @@
+"""Login, logout and the per-role home page."""
+
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accountability.choices import LEADER_ROLES, RoleCode
+from accountability.selectors import officer_for_user
+from cases.selectors import cases_visible_to
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accountability/login.html"
+    redirect_authenticated_user = True
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_user(request.user)
+    counts = cases_visible_to(request.user).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True)),
+        closed=Count("pk", filter=Q(closed_on__isnull=False)),
+    )
+    mine = None
+    if officer is not None:
+        mine = cases_visible_to(request.user).filter(lead_officer=officer).aggregate(
+            open=Count("pk", filter=Q(closed_on__isnull=True)), total=Count("pk")
+        )
+    roles = sorted(officer.role_codes) if officer else []
+    panels = {
+        "handles_cases": bool(officer and officer.has_role(RoleCode.JUDGE, RoleCode.PROSECUTOR, RoleCode.ASSISTANT, RoleCode.CLERK)),
+        "leads": bool(officer and officer.has_role(*LEADER_ROLES)),
+        "evaluates": bool(officer and officer.has_role(RoleCode.EVALUATOR)),
+        "disciplines": bool(officer and officer.has_role(RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR)),
+        "administers": bool(request.user.is_staff or (officer and officer.has_role(RoleCode.ADMINISTRATOR))),
+    }
+    return render(
+        request,
+        "accountability/home.html",
+        {
+            "officer": officer,
+            "role_labels": [RoleCode(code).label for code in roles],
+            "counts": counts,
+            "mine": mine,
+            "panels": panels,
+        },
+    )

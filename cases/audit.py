@@ -1,0 +1,139 @@
+"""Walking the hash chains, and the daily digest of their heads."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.chain import HASHED_FIELDS, chain_hash
+from cases.models import GENESIS_HASH, Action, Case, ChainDigest
+
+
+@dataclass(frozen=True)
+class BrokenLink:
+    case_number: str
+    seq: int | None
+    problem: str
+
+    def __str__(self) -> str:
+        where = f"#{self.seq}" if self.seq is not None else "(head)"
+        return f"{self.case_number} {where}: {self.problem}"
+
+
+def _case_rows(case_ids: list[int] | None, chunk: int) -> Iterator[tuple[int, str, str, int]]:
+    queryset = Case.objects.order_by("pk")
+    if case_ids is not None:
+        queryset = queryset.filter(pk__in=case_ids)
+    yield from queryset.values_list("pk", "case_number", "trace_head", "trace_length").iterator(chunk_size=chunk)
+
+
+def verify_chains(
+    *,
+    case_number: str | None = None,
+    chunk: int = 2000,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[BrokenLink]:
+    """Recompute every hash of every chain (or one case's) and compare with what is stored.
+
+    Finds: an edited action (its hash no longer matches its content), a removed or
+    inserted action (a gap in ``seq`` or a ``prev_hash`` that is not the previous hash),
+    and a case whose recorded head or length disagrees with its last action.
+    Reads cases in key order and their actions in batches, so memory stays flat.
+    """
+    broken: list[BrokenLink] = []
+    case_ids = None
+    if case_number is not None:
+        case_ids = list(Case.objects.filter(case_number=case_number).values_list("pk", flat=True))
+    batch: list[tuple[int, str, str, int]] = []
+    walked = 0
+
+    def check(batch: list[tuple[int, str, str, int]]) -> None:
+        ids = [row[0] for row in batch]
+        actions: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+        fields = (*HASHED_FIELDS, "prev_hash", "hash")
+        for row in Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*fields).iterator(
+            chunk_size=10000
+        ):
+            actions[row["case_id"]].append(row)
+        for pk, number, head, length in batch:
+            previous = GENESIS_HASH
+            expected_seq = 1
+            for row in actions[pk]:
+                if row["seq"] != expected_seq:
+                    broken.append(BrokenLink(number, row["seq"], f"expected action #{expected_seq} here (missing or inserted action)"))
+                    expected_seq = row["seq"]
+                if row["prev_hash"] != previous:
+                    broken.append(BrokenLink(number, row["seq"], "prev_hash does not match the previous action's hash"))
+                recomputed = chain_hash(row["prev_hash"], row)
+                if recomputed != row["hash"]:
+                    broken.append(BrokenLink(number, row["seq"], "content does not match its hash (edited)"))
+                previous = row["hash"]
+                expected_seq += 1
+            if previous != head or expected_seq - 1 != length:
+                broken.append(
+                    BrokenLink(number, None, f"recorded head/length ({length}) disagree with the chain ({expected_seq - 1})")
+                )
+
+    total = Case.objects.count() if case_ids is None else len(case_ids)
+    for row in _case_rows(case_ids, chunk):
+        batch.append(row)
+        if len(batch) >= chunk:
+            check(batch)
+            walked += len(batch)
+            batch = []
+            if progress:
+                progress(walked, total)
+    if batch:
+        check(batch)
+        walked += len(batch)
+        if progress:
+            progress(walked, total)
+    return broken
+
+
+def _fold_heads() -> tuple[str, int, int]:
+    digest = hashlib.sha256()
+    chains = 0
+    actions = 0
+    rows = Case.objects.filter(trace_length__gt=0).order_by("pk").values_list("case_number", "trace_head", "trace_length")
+    for number, head, length in rows.iterator(chunk_size=5000):
+        digest.update(json.dumps([number, head, length], ensure_ascii=False).encode() + b"\n")
+        chains += 1
+        actions += length
+    return digest.hexdigest(), chains, actions
+
+
+@transaction.atomic
+def digest_chain_heads(*, day: dt.date | None = None) -> ChainDigest:
+    """Fold every chain head into today's digest (idempotent: one digest per day), chained to yesterday's."""
+    day = day or timezone.localdate()
+    existing = ChainDigest.objects.filter(day=day).first()
+    if existing is not None:
+        return existing
+    folded, chains, actions = _fold_heads()
+    previous = ChainDigest.objects.filter(day__lt=day).order_by("-day").first()
+    prev_digest = previous.digest if previous else GENESIS_HASH
+    digest = hashlib.sha256(f"{prev_digest}\n{day.isoformat()}\n{chains}\n{actions}\n{folded}".encode()).hexdigest()
+    return ChainDigest.objects.create(day=day, chains=chains, actions=actions, prev_digest=prev_digest, digest=digest)
+
+
+def digest_export() -> list[dict[str, Any]]:
+    """All stored digests, oldest first, for safekeeping outside the system."""
+    return [
+        {
+            "day": d.day.isoformat(),
+            "chains": d.chains,
+            "actions": d.actions,
+            "prev_digest": d.prev_digest,
+            "digest": d.digest,
+            "created_at": d.created_at.isoformat(),
+        }
+        for d in ChainDigest.objects.order_by("day")
+    ]

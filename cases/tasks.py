@@ -1,0 +1,16 @@
+"""Celery tasks for the trace: thin, they call services."""
+
+import logging
+
+from celery import shared_task
+
+from cases.audit import digest_chain_heads
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="cases.digest_chain_heads")
+def digest_chain_heads_task() -> str:
+    digest = digest_chain_heads()
+    logger.info("chain digest %s for %s (%s chains)", digest.digest, digest.day, digest.chains)
+    return digest.digest

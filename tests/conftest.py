@@ -1,0 +1,135 @@
+"""Shared set-up: one court with two departments, a second unrelated court, and officers of each role."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from accountability.choices import Post
+from accountability.models import Department, Officer, Organisation
+from cases import services
+from cases.models import Case
+from tests.factories import CaseFactory, DepartmentFactory, OrganisationFactory, make_officer
+
+
+@dataclass
+class World:
+    high: Organisation
+    court: Organisation
+    other_court: Organisation
+    civil: Department
+    criminal: Department
+    other_civil: Department
+    judge: Officer
+    judge2: Officer
+    assistant: Officer
+    clerk: Officer
+    chief: Officer
+    president: Officer
+    high_president: Officer
+    filing: Officer
+    evaluator: Officer
+    committee: Officer
+    inspector: Officer
+    admin: Officer
+    other_judge: Officer
+    other_chief: Officer
+    criminal_chief: Officer
+
+    def case(self, **kwargs) -> Case:
+        """An open civil case in the court's civil division, led by ``judge`` with the usual team."""
+        closing = {k: kwargs.pop(k) for k in ("closed_on", "closing_method", "outcome") if k in kwargs}
+        lead = kwargs.pop("lead_officer", self.judge)
+        defaults = {"organisation": self.court, "department": self.civil}
+        defaults.update(kwargs)
+        case = CaseFactory(**defaults)
+        case = services.case_assign(
+            actor=self.chief,
+            case=case,
+            lead_officer=lead,
+            panel=[self.judge2] if lead != self.judge2 else [self.judge],
+            assistants=[self.assistant],
+            clerks=[self.clerk],
+        )
+        if closing:  # set-up only: closing through the service is tested on its own
+            Case.objects.filter(pk=case.pk).update(**closing)
+        return Case.objects.select_related("organisation", "department").prefetch_related("participants").get(
+            pk=case.pk
+        )
+
+
+@pytest.fixture
+def world(db) -> World:
+    high = OrganisationFactory(code="HIGH", name="上海市高级人民法院", level="high")
+    court = OrganisationFactory(code="SH0101", name="上海市黄浦区人民法院", parent=high)
+    other = OrganisationFactory(code="JS0102", name="南京市玄武区人民法院")
+    civil = DepartmentFactory(organisation=court, code="MS1", name="民事审判第一庭")
+    criminal = DepartmentFactory(organisation=court, code="XS", name="刑事审判庭")
+    other_civil = DepartmentFactory(organisation=other, code="MS1", name="民事审判第一庭")
+    o = make_officer
+    return World(
+        high=high,
+        court=court,
+        other_court=other,
+        civil=civil,
+        criminal=criminal,
+        other_civil=other_civil,
+        judge=o("judge", roles=["judge"], organisation=court, department=civil, is_quota=True, name="王法官"),
+        judge2=o("judge2", roles=["judge"], organisation=court, department=civil, is_quota=True, name="李法官"),
+        assistant=o("assistant", roles=["assistant"], organisation=court, department=civil, name="赵助理"),
+        clerk=o("clerk", roles=["clerk"], organisation=court, department=civil, name="钱书记员"),
+        chief=o(
+            "chief",
+            roles=["judge", "division_chief"],
+            organisation=court,
+            department=civil,
+            post=Post.DIVISION_CHIEF,
+            is_quota=True,
+            name="孙庭长",
+        ),
+        president=o(
+            "president", roles=["judge", "president"], organisation=court, post=Post.PRESIDENT, is_quota=True, name="周院长"
+        ),
+        high_president=o("high_president", roles=["president"], organisation=high, post=Post.PRESIDENT, name="吴院长"),
+        filing=o("filing", roles=["case_management"], organisation=court, name="郑立案"),
+        evaluator=o("evaluator", roles=["evaluator"], organisation=court, name="冯评查"),
+        committee=o("committee", roles=["committee_member"], organisation=high, name="陈委员"),
+        inspector=o("inspector", roles=["inspector"], organisation=court, name="褚督察"),
+        admin=o("sysadmin", roles=["administrator"], organisation=court, name="卫管理员"),
+        other_judge=o("other_judge", roles=["judge"], organisation=other, department=other_civil, is_quota=True),
+        other_chief=o(
+            "other_chief",
+            roles=["judge", "division_chief"],
+            organisation=other,
+            department=other_civil,
+            post=Post.DIVISION_CHIEF,
+            is_quota=True,
+        ),
+        criminal_chief=o(
+            "criminal_chief",
+            roles=["judge", "division_chief"],
+            organisation=court,
+            department=criminal,
+            post=Post.DIVISION_CHIEF,
+            is_quota=True,
+        ),
+    )
+
+
+@pytest.fixture
+def api() -> APIClient:
+    return APIClient()
+
+
+def client_for(officer: Officer) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(officer.user)
+    return client
+
+
+@pytest.fixture
+def today() -> dt.date:
+    return dt.date.today()
