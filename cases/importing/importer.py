@@ -520,8 +520,9 @@ class Importer:
                 for _, row in chunk
                 if row["case_number"] not in stored
             ]
-            Case.objects.bulk_create(new, batch_size=1000)
-            counts["created"] += len(new)
+            if new:
+                Case.objects.bulk_create(new, batch_size=1000)
+                counts["created"] += len(new)
         # Pass B: link originals of new cases; compare stored ones and trace their changes.
         for chunk in _chunks(self._rows("cases", problems, "linking"), self.chunk_size):
             numbers = [row["case_number"] for _, row in chunk]
@@ -660,8 +661,9 @@ class Importer:
                 action.hash = chain_hash(state[1], action_hash_row(action))
                 state[1], state[2], state[3] = action.hash, action.seq, True
                 new.append(action)
-            Action.objects.bulk_create(new, batch_size=2000)
-            counts["created"] += len(new)
+            if new:
+                Action.objects.bulk_create(new, batch_size=2000)
+                counts["created"] += len(new)
         dirty = [Case(pk=s[0], trace_head=s[1], trace_length=s[2]) for s in heads.values() if s[3]]
         Case.objects.bulk_update(dirty, ["trace_head", "trace_length"], batch_size=1000)
 
