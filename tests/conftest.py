@@ -40,20 +40,22 @@ class World:
     criminal_chief: Officer
 
     def case(self, **kwargs) -> Case:
-        """An open civil case in the court's civil division, led by ``judge`` with the usual team."""
+        """An open case (default: civil division, ``judge`` leads, ``judge2`` on the panel, assistant and clerk),
+        assigned through the service by the division chief of its department."""
         closing = {k: kwargs.pop(k) for k in ("closed_on", "closing_method", "outcome") if k in kwargs}
-        lead = kwargs.pop("lead_officer", self.judge)
-        defaults = {"organisation": self.court, "department": self.civil}
-        defaults.update(kwargs)
-        case = CaseFactory(**defaults)
-        case = services.case_assign(
-            actor=self.chief,
-            case=case,
-            lead_officer=lead,
-            panel=[self.judge2] if lead != self.judge2 else [self.judge],
-            assistants=[self.assistant],
-            clerks=[self.clerk],
-        )
+        organisation = kwargs.setdefault("organisation", self.court)
+        department = kwargs.setdefault("department", self.civil if organisation == self.court else None)
+        lead = kwargs.pop("lead_officer", self.judge if organisation == self.court else None)
+        home = organisation == self.court
+        panel = kwargs.pop("panel", [o for o in (self.judge, self.judge2) if o != lead] if home else [])
+        assistants = kwargs.pop("assistants", [self.assistant] if home else [])
+        clerks = kwargs.pop("clerks", [self.clerk] if home else [])
+        case = CaseFactory(**kwargs)
+        if lead is not None:
+            assigner = {self.civil: self.chief, self.criminal: self.criminal_chief}.get(department, self.other_chief)
+            services.case_assign(
+                actor=assigner, case=case, lead_officer=lead, panel=panel, assistants=assistants, clerks=clerks
+            )
         if closing:  # set-up only: closing through the service is tested on its own
             Case.objects.filter(pk=case.pk).update(**closing)
         return Case.objects.select_related("organisation", "department").prefetch_related("participants").get(
@@ -125,8 +127,9 @@ def api() -> APIClient:
 
 
 def client_for(officer: Officer) -> APIClient:
+    """A logged-in API client (session): each request loads its user afresh, as in production."""
     client = APIClient()
-    client.force_authenticate(officer.user)
+    client.force_login(officer.user)
     return client
 
 
