@@ -1,0 +1,108 @@
+"""Admin: people and the power list, every save through the services (paths, revisions, validation)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+
+from accountability import conditions
+from accountability.errors import ValidationFailed
+from accountability.models import Department, Officer, Organisation, PowerItem, PowerItemRevision
+from accountability.powers import FACT_FIELDS
+from accountability.services import department_save, officer_save, organisation_save, power_item_save
+
+
+def _as_form_error(exc: ValidationFailed) -> ValidationError:
+    return ValidationError(exc.details or exc.message)
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "kind", "level", "parent"]
+    list_filter = ["kind", "level"]
+    search_fields = ["code", "name"]
+    list_select_related = ["parent"]
+
+    def save_model(self, request, obj, form, change):
+        organisation_save(organisation=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "organisation"]
+    search_fields = ["code", "name"]
+    list_select_related = ["organisation"]
+
+    def save_model(self, request, obj, form, change):
+        department_save(department=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Officer)
+class OfficerAdmin(admin.ModelAdmin):
+    list_display = ["officer_id", "name", "organisation", "department", "post", "is_quota"]
+    list_filter = ["post", "is_quota", "roles"]
+    search_fields = ["officer_id", "name"]
+    list_select_related = ["organisation", "department"]
+    filter_horizontal = ["roles"]
+    raw_id_fields = ["user"]
+
+    def save_model(self, request, obj, form, change):
+        obj._admin_roles = [role.code for role in form.cleaned_data.get("roles", [])]
+
+    def save_related(self, request, form, formsets, change):
+        officer = form.instance
+        officer_save(officer=officer, roles=getattr(officer, "_admin_roles", []))
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PowerItemForm(forms.ModelForm):
+    class Meta:
+        model = PowerItem
+        fields = ["code", "title", "role", "action_type", "scope", "effect", "legal_basis", "conditions", "is_active"]
+
+    def clean_conditions(self):
+        value = self.cleaned_data["conditions"]
+        try:
+            conditions.validate(value, fields=FACT_FIELDS)
+        except ValidationError as exc:
+            raise ValidationError(exc.messages) from exc
+        return value
+
+
+class PowerItemRevisionInline(admin.TabularInline):
+    model = PowerItemRevision
+    fields = ["revision", "changed_at", "changed_by", "reason", "snapshot"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    ordering = ["-revision"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PowerItem)
+class PowerItemAdmin(admin.ModelAdmin):
+    form = PowerItemForm
+    list_display = ["code", "title", "role", "action_type", "scope", "effect", "is_active", "revision"]
+    list_filter = ["effect", "role", "scope", "is_active"]
+    search_fields = ["code", "title", "legal_basis"]
+    readonly_fields = ["revision"]
+    inlines = [PowerItemRevisionInline]
+
+    def save_model(self, request, obj, form, change):
+        power_item_save(item=obj, changed_by=request.user, reason="admin")
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: decisions name items for life
