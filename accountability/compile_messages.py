@@ -79,7 +79,11 @@ def write_mo(messages: dict[bytes, bytes], path: Path) -> None:
         value_table += [str_len, value_start + str_offset]
     header = struct.pack("Iiiiiii", 0x950412DE, 0, count, 7 * 4, 7 * 4 + count * 8, 0, 0)
     path.write_bytes(
-        header + struct.pack(f"{len(key_table)}i", *key_table) + struct.pack(f"{len(value_table)}i", *value_table) + ids + strs
+        header
+        + struct.pack(f"{len(key_table)}i", *key_table)
+        + struct.pack(f"{len(value_table)}i", *value_table)
+        + ids
+        + strs
     )
 
 

@@ -15,7 +15,7 @@ looked at, so a decision can say why it was made.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -82,11 +82,6 @@ def validate(condition: Any, *, fields: Collection[str] | None = None, path: str
         raise ValidationError(f"{path}.value: operator {op!r} needs a number, date or string")
     if op == "is_null" and not isinstance(value, bool):
         raise ValidationError(f"{path}.value: operator 'is_null' needs true or false")
-    if isinstance(value, str) and op in _ORDERED:
-        try:
-            Decimal(value)
-        except InvalidOperation:
-            pass  # ISO dates and plain strings compare as strings
 
 
 def evaluate(condition: Mapping[str, Any], facts: Mapping[str, Any]) -> bool:

@@ -131,7 +131,9 @@ def power_decide(
             )
     for item in matching:
         if item.effect == PowerEffect.ALLOW:
-            return PowerDecision(True, item, _("Allowed by power-list item %(code)s: %(title)s") % _item_words(item), facts)
+            return PowerDecision(
+                True, item, _("Allowed by power-list item %(code)s: %(title)s") % _item_words(item), facts
+            )
     return PowerDecision(
         False,
         None,

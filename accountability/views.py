@@ -27,12 +27,16 @@ def home(request: HttpRequest) -> HttpResponse:
     )
     mine = None
     if officer is not None:
-        mine = cases_visible_to(request.user).filter(lead_officer=officer).aggregate(
-            open=Count("pk", filter=Q(closed_on__isnull=True)), total=Count("pk")
+        mine = (
+            cases_visible_to(request.user)
+            .filter(lead_officer=officer)
+            .aggregate(open=Count("pk", filter=Q(closed_on__isnull=True)), total=Count("pk"))
         )
     roles = sorted(officer.role_codes) if officer else []
     panels = {
-        "handles_cases": bool(officer and officer.has_role(RoleCode.JUDGE, RoleCode.PROSECUTOR, RoleCode.ASSISTANT, RoleCode.CLERK)),
+        "handles_cases": bool(
+            officer and officer.has_role(RoleCode.JUDGE, RoleCode.PROSECUTOR, RoleCode.ASSISTANT, RoleCode.CLERK)
+        ),
         "leads": bool(officer and officer.has_role(*LEADER_ROLES)),
         "evaluates": bool(officer and officer.has_role(RoleCode.EVALUATOR)),
         "disciplines": bool(officer and officer.has_role(RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR)),

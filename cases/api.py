@@ -162,4 +162,3 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             source=ActionSource.API,
         )
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
-

@@ -58,8 +58,8 @@ def verify_chains(
         ids = [row[0] for row in batch]
         actions: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
         fields = (*HASHED_FIELDS, "prev_hash", "hash")
-        for row in Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*fields).iterator(
-            chunk_size=10000
+        for row in (
+            Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*fields).iterator(chunk_size=10000)
         ):
             actions[row["case_id"]].append(row)
         for pk, number, head, length in batch:
@@ -67,7 +67,11 @@ def verify_chains(
             expected_seq = 1
             for row in actions[pk]:
                 if row["seq"] != expected_seq:
-                    broken.append(BrokenLink(number, row["seq"], f"expected action #{expected_seq} here (missing or inserted action)"))
+                    broken.append(
+                        BrokenLink(
+                            number, row["seq"], f"expected action #{expected_seq} here (missing or inserted action)"
+                        )
+                    )
                     expected_seq = row["seq"]
                 if row["prev_hash"] != previous:
                     broken.append(BrokenLink(number, row["seq"], "prev_hash does not match the previous action's hash"))
@@ -78,7 +82,9 @@ def verify_chains(
                 expected_seq += 1
             if previous != head or expected_seq - 1 != length:
                 broken.append(
-                    BrokenLink(number, None, f"recorded head/length ({length}) disagree with the chain ({expected_seq - 1})")
+                    BrokenLink(
+                        number, None, f"recorded head/length ({length}) disagree with the chain ({expected_seq - 1})"
+                    )
                 )
 
     total = Case.objects.count() if case_ids is None else len(case_ids)
@@ -102,7 +108,9 @@ def _fold_heads() -> tuple[str, int, int]:
     digest = hashlib.sha256()
     chains = 0
     actions = 0
-    rows = Case.objects.filter(trace_length__gt=0).order_by("pk").values_list("case_number", "trace_head", "trace_length")
+    rows = (
+        Case.objects.filter(trace_length__gt=0).order_by("pk").values_list("case_number", "trace_head", "trace_length")
+    )
     for number, head, length in rows.iterator(chunk_size=5000):
         digest.update(json.dumps([number, head, length], ensure_ascii=False).encode() + b"\n")
         chains += 1

@@ -51,7 +51,9 @@ def chain_hash(prev_hash: str, row: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical_action(row)}".encode()).hexdigest()
 
 
-def dedup_key(*, case_number: str, occurred_at: datetime, actor_officer_id: str | None, action_type: str, note: str) -> str:
+def dedup_key(
+    *, case_number: str, occurred_at: datetime, actor_officer_id: str | None, action_type: str, note: str
+) -> str:
     """INTERCHANGE.md's identity of an action: (case_number, occurred_at, actor, action_type, note)."""
     identity = [case_number, _timestamp(occurred_at), actor_officer_id or "", action_type, note]
     return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode()).hexdigest()

@@ -45,13 +45,28 @@ COURT_DEPARTMENTS = [
     ("ZX", "执行局"),
     ("SG", "审判管理办公室"),
 ]
-UPPER_DEPARTMENTS = [("LA", "立案庭"), ("MS", "民事审判庭"), ("XS", "刑事审判庭"), ("XZ", "行政审判庭"), ("SG", "审判管理办公室")]
+UPPER_DEPARTMENTS = [
+    ("LA", "立案庭"),
+    ("MS", "民事审判庭"),
+    ("XS", "刑事审判庭"),
+    ("XZ", "行政审判庭"),
+    ("SG", "审判管理办公室"),
+]
 PROCURATORATE_DEPARTMENTS = [("JC1", "第一检察部"), ("JC2", "第二检察部"), ("AG", "案件管理部")]
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉兰萍红娥玲芬燕彬斌宇浩凯健俊帆帅旭宁琳晨辰欣怡佳雪倩颖婷露瑶璐"
 
-CIVIL_CAUSES = ["民间借贷纠纷", "买卖合同纠纷", "离婚纠纷", "机动车交通事故责任纠纷", "劳动争议", "房屋租赁合同纠纷", "金融借款合同纠纷", "物业服务合同纠纷"]
+CIVIL_CAUSES = [
+    "民间借贷纠纷",
+    "买卖合同纠纷",
+    "离婚纠纷",
+    "机动车交通事故责任纠纷",
+    "劳动争议",
+    "房屋租赁合同纠纷",
+    "金融借款合同纠纷",
+    "物业服务合同纠纷",
+]
 CRIMINAL_CAUSES = ["盗窃罪", "危险驾驶罪", "诈骗罪", "故意伤害罪", "帮助信息网络犯罪活动罪"]
 ADMIN_CAUSES = ["政府信息公开", "行政处罚", "行政强制", "行政许可"]
 
@@ -80,7 +95,7 @@ class DemoData:
 
 class _Generator:
     def __init__(self, *, seed: int, today: dt.date, cases_per_basic_court: int) -> None:
-        self.rng = random.Random(seed)
+        self.rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not security
         self.today = today
         self.per_court = cases_per_basic_court
         self.data = DemoData()
@@ -90,7 +105,9 @@ class _Generator:
 
     def name(self) -> str:
         while True:
-            candidate = self.rng.choice(SURNAMES) + "".join(self.rng.choice(GIVEN) for _ in range(self.rng.randint(1, 2)))
+            candidate = self.rng.choice(SURNAMES) + "".join(
+                self.rng.choice(GIVEN) for _ in range(self.rng.randint(1, 2))
+            )
             if candidate not in self.names:
                 self.names.add(candidate)
                 return candidate
@@ -217,7 +234,9 @@ class _Generator:
                 str(rng.choice([2, 2, 2, 3, 4, 12])), claim, awarded, recovered,
             ]
         )  # fmt: skip
-        self.actions(number, org, dept, lead, filed, closed_on, extension, case_type == "criminal" and org.startswith("SHJ"))
+        self.actions(
+            number, org, dept, lead, filed, closed_on, extension, case_type == "criminal" and org.startswith("SHJ")
+        )
         return number, closed_on, method, lead
 
     def actions(
@@ -247,7 +266,10 @@ class _Generator:
             (0.8, "ruling_drafted", ""),
         ]
         if prosecution:
-            steps = [(0.3, "note", "审查证据材料"), (0.5, "returned_for_supplementary_investigation", "证据不足，退回补充侦查")]
+            steps = [
+                (0.3, "note", "审查证据材料"),
+                (0.5, "returned_for_supplementary_investigation", "证据不足，退回补充侦查"),
+            ]
             steps = steps if rng.random() < 0.3 else steps[:1]
         if extension:
             steps.append((0.6, "extension_requested", "案情复杂，申请延长审限"))
@@ -279,9 +301,23 @@ class _Generator:
                     limit = rng.choice([180, 90])
                     claim = f"{rng.randint(5, 3000) * 1000}.00"
                 elif roll < 0.87:
-                    dept, case_type, kind, cause, limit, claim = "XS", "criminal", "刑初", rng.choice(CRIMINAL_CAUSES), 90, ""
+                    dept, case_type, kind, cause, limit, claim = (
+                        "XS",
+                        "criminal",
+                        "刑初",
+                        rng.choice(CRIMINAL_CAUSES),
+                        90,
+                        "",
+                    )
                 else:
-                    dept, case_type, kind, cause, limit, claim = "XZ", "administrative", "行初", rng.choice(ADMIN_CAUSES), 180, ""
+                    dept, case_type, kind, cause, limit, claim = (
+                        "XZ",
+                        "administrative",
+                        "行初",
+                        rng.choice(ADMIN_CAUSES),
+                        180,
+                        "",
+                    )
                 number, closed_on, method, _ = self.add_case(
                     org=org, prefix=prefixes[org], dept=dept, case_type=case_type, procedure="first_instance",
                     kind=kind, cause=cause, filed=filed, limit=limit, claim=claim,
@@ -365,8 +401,12 @@ def _set_logins() -> None:
 
 def _assign_teams() -> None:
     """judge1's open cases get their full team through the assignment service (traced like any assignment)."""
-    by_id = {o.officer_id: o for o in Officer.objects.filter(officer_id__in=["chief1", "judge1", "assistant1", "clerk1"])}
-    panel_pool = list(Officer.objects.filter(organisation__code="SH0101", department__code="MS1", roles="judge", is_quota=True))
+    by_id = {
+        o.officer_id: o for o in Officer.objects.filter(officer_id__in=["chief1", "judge1", "assistant1", "clerk1"])
+    }
+    panel_pool = list(
+        Officer.objects.filter(organisation__code="SH0101", department__code="MS1", roles="judge", is_quota=True)
+    )
     for case in Case.objects.filter(lead_officer__officer_id="judge1", closed_on__isnull=True):
         services.case_assign(
             actor=by_id["chief1"],

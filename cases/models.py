@@ -16,7 +16,12 @@ from accountability.models import Department, Officer, Organisation, TimeStamped
 from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 
 GENESIS_HASH = "0" * 64
-_PARTICIPATION_RANK = {Participation.LEAD: 0, Participation.PANEL: 1, Participation.ASSISTANT: 2, Participation.CLERK: 3}
+_PARTICIPATION_RANK = {
+    Participation.LEAD: 0,
+    Participation.PANEL: 1,
+    Participation.ASSISTANT: 2,
+    Participation.CLERK: 3,
+}
 
 
 class AppendOnlyError(Exception):
@@ -60,7 +65,12 @@ class Case(TimeStamped):
     extension_days = models.PositiveIntegerField(_("approved extension (days)"), default=0)
     excluded_days = models.PositiveIntegerField(_("excluded days"), default=0)
     lead_officer = models.ForeignKey(
-        Officer, verbose_name=_("lead officer"), null=True, blank=True, on_delete=models.PROTECT, related_name="led_cases"
+        Officer,
+        verbose_name=_("lead officer"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="led_cases",
     )
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
     closing_method = models.CharField(_("closing method"), max_length=16, choices=ClosingMethod.choices, blank=True)

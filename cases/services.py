@@ -223,7 +223,9 @@ def case_assign(
         for officer in officers:
             ok = officer.has_role(*CASE_HANDLER_ROLES) if role == "judge_or_prosecutor" else officer.has_role(role)
             if not ok:
-                raise _validation_error(field, _("%(name)s does not hold the role this place needs.") % {"name": officer.name})
+                raise _validation_error(
+                    field, _("%(name)s does not hold the role this place needs.") % {"name": officer.name}
+                )
     previous = {
         "lead_officer": case.lead_officer.officer_id if case.lead_officer_id else None,
         "participants": sorted(f"{p.role}:{p.officer_id}" for p in case.participants.all()),

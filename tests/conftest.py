@@ -58,8 +58,8 @@ class World:
             )
         if closing:  # set-up only: closing through the service is tested on its own
             Case.objects.filter(pk=case.pk).update(**closing)
-        return Case.objects.select_related("organisation", "department").prefetch_related("participants").get(
-            pk=case.pk
+        return (
+            Case.objects.select_related("organisation", "department").prefetch_related("participants").get(pk=case.pk)
         )
 
 
@@ -93,7 +93,12 @@ def world(db) -> World:
             name="孙庭长",
         ),
         president=o(
-            "president", roles=["judge", "president"], organisation=court, post=Post.PRESIDENT, is_quota=True, name="周院长"
+            "president",
+            roles=["judge", "president"],
+            organisation=court,
+            post=Post.PRESIDENT,
+            is_quota=True,
+            name="周院长",
         ),
         high_president=o("high_president", roles=["president"], organisation=high, post=Post.PRESIDENT, name="吴院长"),
         filing=o("filing", roles=["case_management"], organisation=court, name="郑立案"),

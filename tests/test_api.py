@@ -74,7 +74,9 @@ def test_anonymous_gets_401(api, cases):
 
 
 def test_token_auth(world, cases, api):
-    token = api.post("/api/auth/token/", {"username": "judge", "password": "Correct-Horse-42"}, format="json").json()["token"]
+    token = api.post("/api/auth/token/", {"username": "judge", "password": "Correct-Horse-42"}, format="json").json()[
+        "token"
+    ]
     api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     assert {c["case_number"] for c in api.get("/api/cases/").json()["results"]} == {
         cases["civil"].case_number,

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import csv
-import re
 import datetime as dt
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -63,14 +63,90 @@ OFFICERS = [
 ]
 CASES = [
     # appeal listed before the case it comes from: allowed
-    ["（2024）沪01民终7号", "SH01", "MS", "civil", "second_instance", "民间借贷纠纷", "2024-05-01", "90", "", "", "J101",
-     "2024-06-20", "judgment", "amended", "（2024）沪0101民初1号", "2", "", "", ""],
-    ["（2024）沪0101民初1号", "SH0101", "MS", "civil", "first_instance", "民间借贷纠纷", "2024-01-02", "180", "0", "10", "J001",
-     "2024-03-31", "judgment", "", "", "2", "150000.50", "", ""],
-    ["（2024）沪0101民初2号", "SH0101", "MS", "civil", "first_instance", "买卖合同纠纷", "2024-02-01", "90", "", "", "J002",
-     "", "", "", "", "", "", "", ""],
-    ["（2024）沪0101执5号", "SH0101", "", "enforcement", "enforcement", "", "2024-04-01", "180", "", "", "J001",
-     "2024-08-01", "other", "", "（2024）沪0101民初1号", "", "", "100000", "60000.25"],
+    [
+        "（2024）沪01民终7号",
+        "SH01",
+        "MS",
+        "civil",
+        "second_instance",
+        "民间借贷纠纷",
+        "2024-05-01",
+        "90",
+        "",
+        "",
+        "J101",
+        "2024-06-20",
+        "judgment",
+        "amended",
+        "（2024）沪0101民初1号",
+        "2",
+        "",
+        "",
+        "",
+    ],
+    [
+        "（2024）沪0101民初1号",
+        "SH0101",
+        "MS",
+        "civil",
+        "first_instance",
+        "民间借贷纠纷",
+        "2024-01-02",
+        "180",
+        "0",
+        "10",
+        "J001",
+        "2024-03-31",
+        "judgment",
+        "",
+        "",
+        "2",
+        "150000.50",
+        "",
+        "",
+    ],
+    [
+        "（2024）沪0101民初2号",
+        "SH0101",
+        "MS",
+        "civil",
+        "first_instance",
+        "买卖合同纠纷",
+        "2024-02-01",
+        "90",
+        "",
+        "",
+        "J002",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+    ],
+    [
+        "（2024）沪0101执5号",
+        "SH0101",
+        "",
+        "enforcement",
+        "enforcement",
+        "",
+        "2024-04-01",
+        "180",
+        "",
+        "",
+        "J001",
+        "2024-08-01",
+        "other",
+        "",
+        "（2024）沪0101民初1号",
+        "",
+        "",
+        "100000",
+        "60000.25",
+    ],
 ]
 ACTIONS = [
     ["（2024）沪0101民初1号", "2024-01-02T09:00:00+08:00", "J002", "filed", ""],
@@ -79,11 +155,24 @@ ACTIONS = [
     ["（2024）沪0101民初2号", "2024-02-01T10:00:00Z", "", "filed", ""],
     ["（2024）沪01民终7号", "2024-05-10T10:00:00+08:00", "J101", "extension_approved", ""],
 ]
-WEIGHTS = [["civil", "", "", "1.0"], ["civil", "first_instance", "民间借贷纠纷", "1.2"], ["enforcement", "enforcement", "", "0.5"]]
-ALL = {"organisations": ORGS, "departments": DEPTS, "officers": OFFICERS, "cases": CASES, "actions": ACTIONS, "weights": WEIGHTS}
+WEIGHTS = [
+    ["civil", "", "", "1.0"],
+    ["civil", "first_instance", "民间借贷纠纷", "1.2"],
+    ["enforcement", "enforcement", "", "0.5"],
+]
+ALL = {
+    "organisations": ORGS,
+    "departments": DEPTS,
+    "officers": OFFICERS,
+    "cases": CASES,
+    "actions": ACTIONS,
+    "weights": WEIGHTS,
+}
 
 
-def write_csv(directory: Path, stem: str, rows: list[list[str]], *, header: list[str] | None = None, bom: bool = False) -> None:
+def write_csv(
+    directory: Path, stem: str, rows: list[list[str]], *, header: list[str] | None = None, bom: bool = False
+) -> None:
     with (directory / f"{stem}.csv").open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header or HEADERS[stem])
@@ -195,29 +284,141 @@ def test_changed_case_row_is_appended_to_the_trace(tmp_path):
     ("stem", "row", "expected"),
     [
         ("organisations", ["X", "某院", "court", "county", ""], "organisations.csv:5: level: 'county' is not one of"),
-        ("organisations", ["X", "某院", "court", "basic", "NOPE"], "organisations.csv:5: parent_code: 'NOPE' is neither"),
+        (
+            "organisations",
+            ["X", "某院", "court", "basic", "NOPE"],
+            "organisations.csv:5: parent_code: 'NOPE' is neither",
+        ),
         ("organisations", ["SHG", "重复", "court", "high", ""], "organisations.csv:5: code: 'SHG' appears twice"),
         ("departments", ["NOPE", "D", "某庭"], "departments.csv:4: organisation_code: unknown organisation 'NOPE'"),
-        ("officers", ["J9", "某人", "SH0101", "XX", "judge", "none", "true"], "officers.csv:6: department_code: 'XX' is not"),
-        ("officers", ["J9", "某人", "SH0101", "MS", "judge;pilot", "none", "true"], "officers.csv:6: roles: unknown role(s) pilot"),
-        ("officers", ["J9", "某人", "SH0101", "MS", "judge", "none", "yes"], "officers.csv:6: is_quota: 'yes' is not true or false"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024/01/02"] + [""] * 12, "cases.csv:6: filed_on: '2024/01/02' is not a date"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-02-30"] + [""] * 12, "cases.csv:6: filed_on: '2024-02-30' is not a real date"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "-5"] + [""] * 11, "cases.csv:6: time_limit_days: '-5' is not a whole number"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "", "2024-02-01", "judgment"] + [""] * 6, "cases.csv:6: closed_on: 2024-02-01 is before filed_on 2024-03-01"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "", "", "judgment"] + [""] * 6, "cases.csv:6: closing_method: given for a case that is not closed"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "", "2024-04-01", "judgment", "upheld"] + [""] * 5, "cases.csv:6: outcome: only second_instance and retrial"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "NOBODY"] + [""] * 8, "cases.csv:6: lead_officer_id: unknown officer 'NOBODY'"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "second_instance", "", "2024-03-01"] + [""] * 7 + ["MISSING"] + [""] * 4, "cases.csv:6: original_case_number: unknown case 'MISSING'"),
-        ("cases", ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01"] + [""] * 9 + ["-1", "", ""], "cases.csv:6: claim_amount: '-1' must be an amount"),
-        ("cases", ["C9", "SH0101", "MS", "divorce", "first_instance", "", "2024-03-01"] + [""] * 12, "cases.csv:6: case_type: 'divorce' is not one of"),
-        ("cases", ["（2024）沪0101民初1号", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01"] + [""] * 12, "cases.csv:6: case_number: '（2024）沪0101民初1号' appears twice"),
-        ("actions", ["NOPE", "2024-01-02T09:00:00+08:00", "J001", "note", ""], "actions.csv:7: case_number: unknown case 'NOPE'"),
-        ("actions", ["（2024）沪0101民初1号", "2024-01-02T09:00:00", "J001", "note", ""], "actions.csv:7: occurred_at: '2024-01-02T09:00:00' is not an ISO 8601 time with an offset"),
-        ("actions", ["（2024）沪0101民初1号", "2024-01-02T09:00:00+08:00", "J999", "note", ""], "actions.csv:7: actor_officer_id: unknown officer 'J999'"),
-        ("actions", ["（2024）沪0101民初1号", "2024-01-02T09:00:00+08:00", "J001", "teleported", ""], "actions.csv:7: action_type: 'teleported' is not one of"),
+        (
+            "officers",
+            ["J9", "某人", "SH0101", "XX", "judge", "none", "true"],
+            "officers.csv:6: department_code: 'XX' is not",
+        ),
+        (
+            "officers",
+            ["J9", "某人", "SH0101", "MS", "judge;pilot", "none", "true"],
+            "officers.csv:6: roles: unknown role(s) pilot",
+        ),
+        (
+            "officers",
+            ["J9", "某人", "SH0101", "MS", "judge", "none", "yes"],
+            "officers.csv:6: is_quota: 'yes' is not true or false",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024/01/02"] + [""] * 12,
+            "cases.csv:6: filed_on: '2024/01/02' is not a date",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-02-30"] + [""] * 12,
+            "cases.csv:6: filed_on: '2024-02-30' is not a real date",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "-5"] + [""] * 11,
+            "cases.csv:6: time_limit_days: '-5' is not a whole number",
+        ),
+        (
+            "cases",
+            [
+                "C9",
+                "SH0101",
+                "MS",
+                "civil",
+                "first_instance",
+                "",
+                "2024-03-01",
+                "",
+                "",
+                "",
+                "",
+                "2024-02-01",
+                "judgment",
+            ]
+            + [""] * 6,
+            "cases.csv:6: closed_on: 2024-02-01 is before filed_on 2024-03-01",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "", "", "judgment"]
+            + [""] * 6,
+            "cases.csv:6: closing_method: given for a case that is not closed",
+        ),
+        (
+            "cases",
+            [
+                "C9",
+                "SH0101",
+                "MS",
+                "civil",
+                "first_instance",
+                "",
+                "2024-03-01",
+                "",
+                "",
+                "",
+                "",
+                "2024-04-01",
+                "judgment",
+                "upheld",
+            ]
+            + [""] * 5,
+            "cases.csv:6: outcome: only second_instance and retrial",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01", "", "", "", "NOBODY"] + [""] * 8,
+            "cases.csv:6: lead_officer_id: unknown officer 'NOBODY'",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "second_instance", "", "2024-03-01"] + [""] * 7 + ["MISSING"] + [""] * 4,
+            "cases.csv:6: original_case_number: unknown case 'MISSING'",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01"] + [""] * 9 + ["-1", "", ""],
+            "cases.csv:6: claim_amount: '-1' must be an amount",
+        ),
+        (
+            "cases",
+            ["C9", "SH0101", "MS", "divorce", "first_instance", "", "2024-03-01"] + [""] * 12,
+            "cases.csv:6: case_type: 'divorce' is not one of",
+        ),
+        (
+            "cases",
+            ["（2024）沪0101民初1号", "SH0101", "MS", "civil", "first_instance", "", "2024-03-01"] + [""] * 12,
+            "cases.csv:6: case_number: '（2024）沪0101民初1号' appears twice",
+        ),
+        (
+            "actions",
+            ["NOPE", "2024-01-02T09:00:00+08:00", "J001", "note", ""],
+            "actions.csv:7: case_number: unknown case 'NOPE'",
+        ),
+        (
+            "actions",
+            ["（2024）沪0101民初1号", "2024-01-02T09:00:00", "J001", "note", ""],
+            "actions.csv:7: occurred_at: '2024-01-02T09:00:00' is not an ISO 8601 time with an offset",
+        ),
+        (
+            "actions",
+            ["（2024）沪0101民初1号", "2024-01-02T09:00:00+08:00", "J999", "note", ""],
+            "actions.csv:7: actor_officer_id: unknown officer 'J999'",
+        ),
+        (
+            "actions",
+            ["（2024）沪0101民初1号", "2024-01-02T09:00:00+08:00", "J001", "teleported", ""],
+            "actions.csv:7: action_type: 'teleported' is not one of",
+        ),
         ("weights", ["civil", "", "", "abc"], "weights.csv:5: weight: 'abc' is not a decimal weight"),
-        ("weights", ["civil", "", "", "2"], "weights.csv:5: case_type: the same case_type, procedure and cause appear twice"),
+        (
+            "weights",
+            ["civil", "", "", "2"],
+            "weights.csv:5: case_type: the same case_type, procedure and cause appear twice",
+        ),
     ],
 )
 def test_each_bad_row_is_reported_and_nothing_is_written(tmp_path, stem, row, expected):

@@ -7,10 +7,10 @@ import datetime as dt
 import pytest
 
 from accountability.choices import ActionType, RoleCode
+from accountability.errors import ValidationFailed
 from accountability.models import PowerItem, PowerItemRevision
 from accountability.powers import power_decide
 from accountability.services import power_item_save
-from accountability.errors import ValidationFailed
 
 pytestmark = pytest.mark.django_db
 

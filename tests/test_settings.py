@@ -39,7 +39,9 @@ def test_bad_settings_stop_start_up_naming_the_variable(env, message):
 def test_secret_from_file(tmp_path):
     secret = tmp_path / "secret"
     secret.write_text("x" * 60)
-    result = manage("shell", "-c", "from django.conf import settings; print(len(settings.SECRET_KEY))", SECRET_KEY_FILE=str(secret))
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(len(settings.SECRET_KEY))", SECRET_KEY_FILE=str(secret)
+    )
     assert result.stdout.strip().splitlines()[-1] == "60"
 
 
@@ -58,6 +60,10 @@ def test_production_settings_pass_check_deploy():
 
 def test_sqlite_url_form_is_accepted(tmp_path):
     result = manage(
-        "shell", "-c", "from django.db import connection; print(connection.vendor)", DEBUG="true", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3"
+        "shell",
+        "-c",
+        "from django.db import connection; print(connection.vendor)",
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite3",
     )
     assert result.stdout.strip().splitlines()[-1] == "sqlite"

@@ -66,7 +66,9 @@ def test_assignment_requires_a_quota_handler(world):
 
 def test_logging_records_item_and_chains(world):
     case = world.case()
-    first = services.case_log_action(actor=world.judge, case=case, action_type="hearing_scheduled", note="定于3月1日开庭")
+    first = services.case_log_action(
+        actor=world.judge, case=case, action_type="hearing_scheduled", note="定于3月1日开庭"
+    )
     second = services.case_log_action(actor=world.clerk, case=case, action_type="served")
     assert (first.power_item_code, second.power_item_code) == ("JUD-01", "CLK-01")
     assert second.prev_hash == first.hash

@@ -78,7 +78,9 @@ def test_message_compiler_matches_the_catalogue(tmp_path):
     with mo.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     assert catalogue.gettext("Log in") == "登录"
-    assert catalogue.gettext("Refused by power-list item %(code)s: %(title)s") == "权责清单事项 %(code)s 不允许：%(title)s"
+    assert (
+        catalogue.gettext("Refused by power-list item %(code)s: %(title)s") == "权责清单事项 %(code)s 不允许：%(title)s"
+    )
     if shutil.which("msgfmt"):  # where GNU gettext exists, both compilers agree on every message
         reference = tmp_path / "ref.mo"
         subprocess.run(["msgfmt", "-o", str(reference), str(PO)], check=True)

@@ -191,13 +191,23 @@ class Importer:
             problems.append(Problem(str(self.directory), 0, "-", "not a directory"))
             return
         for stem in ORDER:
-            found = [self.directory / f"{stem}{ext}" for ext in (".csv", ".xlsx") if (self.directory / f"{stem}{ext}").is_file()]
+            found = [
+                self.directory / f"{stem}{ext}"
+                for ext in (".csv", ".xlsx")
+                if (self.directory / f"{stem}{ext}").is_file()
+            ]
             if len(found) > 1:
-                problems.append(Problem(found[1].name, 0, "-", f"both {found[0].name} and {found[1].name} are present; keep one"))
+                problems.append(
+                    Problem(found[1].name, 0, "-", f"both {found[0].name} and {found[1].name} are present; keep one")
+                )
             elif found:
                 self.tables[stem] = Table(found[0])
         if not self.tables and not problems:
-            problems.append(Problem(str(self.directory), 0, "-", f"none of the files {', '.join(s + '.csv' for s in ORDER)} is here"))
+            problems.append(
+                Problem(
+                    str(self.directory), 0, "-", f"none of the files {', '.join(s + '.csv' for s in ORDER)} is here"
+                )
+            )
 
     def _rows(self, stem: str, problems: list[Problem], phase: str) -> Iterator[tuple[int, dict[str, Any]]]:
         """Parsed rows of one file; bad cells become problems and their rows are left out."""
@@ -264,10 +274,17 @@ class Importer:
                 seen_ids.add(oid)
                 officer_ids.add(oid)
                 if row["organisation_code"] not in org_parents:
-                    problems.append(Problem(name, line, "organisation_code", f"unknown organisation {row['organisation_code']!r}"))
+                    problems.append(
+                        Problem(name, line, "organisation_code", f"unknown organisation {row['organisation_code']!r}")
+                    )
                 elif row["department_code"] and (row["organisation_code"], row["department_code"]) not in dept_keys:
                     problems.append(
-                        Problem(name, line, "department_code", f"{row['department_code']!r} is not a department of {row['organisation_code']!r}")
+                        Problem(
+                            name,
+                            line,
+                            "department_code",
+                            f"{row['department_code']!r} is not a department of {row['organisation_code']!r}",
+                        )
                     )
 
         case_numbers: set[str] = set()
@@ -283,7 +300,9 @@ class Importer:
                 self._check_case_row(name, line, row, org_parents, dept_keys, officer_ids, problems)
                 if row["original_case_number"] is not None:
                     if row["original_case_number"] == number:
-                        problems.append(Problem(name, line, "original_case_number", "a case cannot be its own original"))
+                        problems.append(
+                            Problem(name, line, "original_case_number", "a case cannot be its own original")
+                        )
                     elif row["original_case_number"] not in case_numbers:
                         originals.append((line, row["original_case_number"]))
             for chunk in _chunks(originals, 5000):
@@ -313,11 +332,15 @@ class Importer:
             for line, row in self._rows("weights", problems, "checking"):
                 key = (row["case_type"], row["procedure"] or "", row["cause"] or "")
                 if key in seen_weights:
-                    problems.append(Problem(name, line, "case_type", "the same case_type, procedure and cause appear twice"))
+                    problems.append(
+                        Problem(name, line, "case_type", "the same case_type, procedure and cause appear twice")
+                    )
                 seen_weights.add(key)
                 if row["cause"] and not row["procedure"]:
                     problems.append(
-                        Problem(name, line, "procedure", "a weight for a cause needs its procedure (type+procedure+cause)")
+                        Problem(
+                            name, line, "procedure", "a weight for a cause needs its procedure (type+procedure+cause)"
+                        )
                     )
 
     @staticmethod
@@ -337,7 +360,9 @@ class Importer:
             return set()
         return set(Case.objects.filter(case_number__in=numbers).values_list("case_number", flat=True))
 
-    def _check_stored_cases(self, name: str, pending: list[tuple[int, str]], known: set[str], problems: list[Problem]) -> None:
+    def _check_stored_cases(
+        self, name: str, pending: list[tuple[int, str]], known: set[str], problems: list[Problem]
+    ) -> None:
         stored = self._stored_case_numbers({number for _, number in pending})
         known.update(stored)
         for line, number in pending:
@@ -358,7 +383,9 @@ class Importer:
         if org not in orgs:
             problems.append(Problem(name, line, "organisation_code", f"unknown organisation {org!r}"))
         elif row["department_code"] and (org, row["department_code"]) not in depts:
-            problems.append(Problem(name, line, "department_code", f"{row['department_code']!r} is not a department of {org!r}"))
+            problems.append(
+                Problem(name, line, "department_code", f"{row['department_code']!r} is not a department of {org!r}")
+            )
         if row["lead_officer_id"] and row["lead_officer_id"] not in officers:
             problems.append(Problem(name, line, "lead_officer_id", f"unknown officer {row['lead_officer_id']!r}"))
         closed_on = row["closed_on"]
@@ -368,7 +395,9 @@ class Importer:
             problems.append(Problem(name, line, "closing_method", "given for a case that is not closed (no closed_on)"))
         if row["outcome"]:
             if row["procedure"] not in OUTCOME_PROCEDURES:
-                problems.append(Problem(name, line, "outcome", "only second_instance and retrial cases have an outcome"))
+                problems.append(
+                    Problem(name, line, "outcome", "only second_instance and retrial cases have an outcome")
+                )
             elif closed_on is None:
                 problems.append(Problem(name, line, "outcome", "given for a case that is not closed (no closed_on)"))
 
@@ -533,9 +562,7 @@ class Importer:
                     "organisation", "department", "lead_officer", "original_case"
                 )
             }
-            original_ids = dict(
-                Case.objects.filter(case_number__in=wanted_originals).values_list("case_number", "pk")
-            )
+            original_ids = dict(Case.objects.filter(case_number__in=wanted_originals).values_list("case_number", "pk"))
             link_new: list[Case] = []
             for _, row in chunk:
                 case = stored[row["case_number"]]

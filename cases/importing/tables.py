@@ -57,8 +57,7 @@ class Table:
 
     def _csv_rows(self) -> Iterator[tuple[int, list[str]]]:
         with self.path.open(encoding="utf-8-sig", newline="") as handle:
-            for index, row in enumerate(csv.reader(handle), start=1):
-                yield index, row
+            yield from enumerate(csv.reader(handle), start=1)
 
     def _xlsx_rows(self) -> Iterator[tuple[int, list[str]]]:
         workbook = load_workbook(self.path, read_only=True, data_only=True)

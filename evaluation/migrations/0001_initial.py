@@ -4,29 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='WeightRule',
+            name="WeightRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('case_type', models.CharField(choices=[('criminal', 'Criminal'), ('civil', 'Civil'), ('administrative', 'Administrative'), ('enforcement', 'Enforcement'), ('compensation', 'State compensation'), ('public_interest', 'Public interest litigation')], max_length=16, verbose_name='case type')),
-                ('procedure', models.CharField(blank=True, choices=[('first_instance', 'First instance'), ('second_instance', 'Second instance'), ('retrial', 'Retrial'), ('enforcement', 'Enforcement')], max_length=16, verbose_name='procedure')),
-                ('cause', models.CharField(blank=True, max_length=200, verbose_name='cause of action')),
-                ('weight', models.DecimalField(decimal_places=4, max_digits=8, verbose_name='weight')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created at")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),
+                (
+                    "case_type",
+                    models.CharField(
+                        choices=[
+                            ("criminal", "Criminal"),
+                            ("civil", "Civil"),
+                            ("administrative", "Administrative"),
+                            ("enforcement", "Enforcement"),
+                            ("compensation", "State compensation"),
+                            ("public_interest", "Public interest litigation"),
+                        ],
+                        max_length=16,
+                        verbose_name="case type",
+                    ),
+                ),
+                (
+                    "procedure",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("first_instance", "First instance"),
+                            ("second_instance", "Second instance"),
+                            ("retrial", "Retrial"),
+                            ("enforcement", "Enforcement"),
+                        ],
+                        max_length=16,
+                        verbose_name="procedure",
+                    ),
+                ),
+                ("cause", models.CharField(blank=True, max_length=200, verbose_name="cause of action")),
+                ("weight", models.DecimalField(decimal_places=4, max_digits=8, verbose_name="weight")),
             ],
             options={
-                'verbose_name': 'case weight',
-                'verbose_name_plural': 'case weights',
-                'ordering': ['case_type', 'procedure', 'cause'],
-                'constraints': [models.UniqueConstraint(fields=('case_type', 'procedure', 'cause'), name='weightrule_unique'), models.CheckConstraint(condition=models.Q(('weight__gte', 0)), name='weightrule_nonnegative')],
+                "verbose_name": "case weight",
+                "verbose_name_plural": "case weights",
+                "ordering": ["case_type", "procedure", "cause"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("case_type", "procedure", "cause"), name="weightrule_unique"),
+                    models.CheckConstraint(condition=models.Q(("weight__gte", 0)), name="weightrule_nonnegative"),
+                ],
             },
         ),
     ]

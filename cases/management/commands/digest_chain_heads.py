@@ -6,7 +6,9 @@ from cases.audit import digest_chain_heads, digest_export
 
 
 class Command(BaseCommand):
-    help = "Store today's digest of every chain head (the nightly task does the same); --export prints them all as JSON."
+    help = (
+        "Store today's digest of every chain head (the nightly task does the same); --export prints them all as JSON."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--export", action="store_true", help="print every stored digest as JSON, oldest first")

@@ -49,4 +49,6 @@ class Command(BaseCommand):
             summary = ", ".join(f"{n} {k}" for k, n in sorted(counts.items()))
             self.stdout.write(f"{stem}: {summary}")
         elapsed = time.monotonic() - started
-        self.stdout.write(f"{'dry run: nothing written; ' if dry_run else ''}these changes {verb} made in {elapsed:.1f}s")
+        self.stdout.write(
+            f"{'dry run: nothing written; ' if dry_run else ''}these changes {verb} made in {elapsed:.1f}s"
+        )

@@ -26,7 +26,10 @@ class Command(BaseCommand):
             tty = sys.stderr.isatty()
 
             def progress(file: str, phase: str, rows: int) -> None:
-                self.stderr.write(f"\r{file}: {phase} {rows} rows\033[K" if tty else f"{file}: {phase} {rows} rows", ending="" if tty else "\n")
+                self.stderr.write(
+                    f"\r{file}: {phase} {rows} rows\033[K" if tty else f"{file}: {phase} {rows} rows",
+                    ending="" if tty else "\n",
+                )
 
             counts = demo.load(seed=seed, cases_per_basic_court=cases_per_court, progress=progress)
             if tty:
@@ -35,7 +38,7 @@ class Command(BaseCommand):
                 f"Demo loaded in {time.monotonic() - started:.0f}s: {counts['cases']} cases, {counts['officers']} officers."
             )
         self.stdout.write("")
-        self.stdout.write("Demo logins (password for all: %s):" % settings.QUANZE_DEMO_PASSWORD)
+        self.stdout.write(f"Demo logins (password for all: {settings.QUANZE_DEMO_PASSWORD}):")
         for username, description in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
