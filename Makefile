@@ -35,7 +35,7 @@ lint: setup
 	$(BIN)/ruff format --check .
 
 bench: setup
-	$(BIN)/python bench/import_bench.py --actions 1000000
+	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
 
 bench-quick: setup
 	$(BIN)/python bench/import_bench.py --actions 20000

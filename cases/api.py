@@ -76,15 +76,13 @@ class CaseDetailSerializer(CaseListSerializer):
 
 
 class ActionSerializer(serializers.ModelSerializer):
-    id = serializers.UUIDField(source="public_id", read_only=True)
     actor_officer_id = serializers.CharField(source="actor.officer_id", default=None, read_only=True)
     actor_name = serializers.CharField(source="actor.name", default=None, read_only=True)
-    corrects = serializers.UUIDField(source="corrects.public_id", default=None, read_only=True)
+    corrects = serializers.IntegerField(source="corrects.seq", default=None, read_only=True)
 
     class Meta:
         model = Action
         fields = [
-            "id",
             "seq",
             "action_type",
             "occurred_at",
@@ -106,7 +104,7 @@ class ActionCreateSerializer(serializers.Serializer):
     action_type = serializers.ChoiceField(choices=services.LOGGABLE_TYPES)
     occurred_at = serializers.DateTimeField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=10000, default="")
-    corrects = serializers.UUIDField(required=False)
+    corrects = serializers.IntegerField(required=False, min_value=1, help_text="seq of the action this corrects")
     expected_version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -148,7 +146,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         corrects = None
         if "corrects" in data.validated_data:
-            corrects = Action.objects.filter(case=case, public_id=data.validated_data["corrects"]).first()
+            corrects = Action.objects.filter(case=case, seq=data.validated_data["corrects"]).first()
             if corrects is None:
                 raise serializers.ValidationError({"corrects": ["No such action on this case."]})
         created = services.case_log_action(

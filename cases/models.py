@@ -189,8 +189,9 @@ class Action(models.Model):
     the chain and ``verify_audit_chain`` finds it.
     """
 
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions")
+    # An action is named by (case, seq): no random-UUID index to maintain on 100 M rows.
+    # Indexed through the (case, seq) unique constraint: no separate case_id index to maintain.
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions", db_index=False)
     seq = models.PositiveIntegerField()
     action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
@@ -199,19 +200,28 @@ class Action(models.Model):
         Officer, verbose_name=_("actor"), null=True, blank=True, on_delete=models.PROTECT, related_name="actions"
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     source = models.CharField(_("source"), max_length=8, choices=ActionSource.choices)
     note = models.TextField(_("note"), blank=True)
     payload = models.JSONField(default=dict, blank=True)
     corrects = models.ForeignKey(
-        "self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+        "self",
+        verbose_name=_("corrects"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="corrections",
+        db_index=False,  # a partial index below: corrections are rare
     )
     power_item_code = models.CharField(_("power-list item"), max_length=32, blank=True)
     power_item_revision = models.PositiveIntegerField(null=True, blank=True)
-    import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    import_batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     # SHA-256 of INTERCHANGE.md's action identity (case, time, actor, type, note): makes re-imports idempotent.
-    dedup_key = models.CharField(max_length=64, db_index=True)
+    # Looked up per case through (case, seq), so it needs no index of its own.
+    dedup_key = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
 
@@ -222,7 +232,10 @@ class Action(models.Model):
         verbose_name = _("action")
         verbose_name_plural = _("actions")
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="action_case_seq")]
-        indexes = [models.Index(fields=["action_type", "occurred_at"], name="action_type_time")]
+        indexes = [
+            models.Index(fields=["action_type", "occurred_at"], name="action_type_time"),
+            models.Index(fields=["corrects"], name="action_corrects", condition=Q(corrects__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action_type}"

@@ -114,7 +114,6 @@ def trace_append(
 
 def action_hash_row(action: Action) -> dict[str, Any]:
     return {
-        "public_id": action.public_id,
         "case_id": action.case_id,
         "seq": action.seq,
         "action_type": action.action_type,

@@ -91,7 +91,7 @@ def test_post_action_goes_through_the_service(world, cases):
     )
     assert response.status_code == 201
     body = response.json()
-    stored = Action.objects.get(public_id=body["id"])
+    stored = Action.objects.get(case=case, seq=body["seq"])
     assert (body["power_item_code"], body["actor_officer_id"], stored.source, stored.note) == (
         "JUD-02",
         "judge",

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import getpass
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,12 +28,13 @@ from django.utils import timezone
 from accountability.choices import IMPORTABLE_ACTION_TYPES, OrganisationKind, OrganisationLevel, Post, RoleCode
 from accountability.models import Department, Officer, Organisation, Role
 from accountability.services import organisation_save
+from cases.bulk import copy_rows, update_heads
 from cases.chain import chain_hash, dedup_key
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 from cases.importing import tables as t
 from cases.importing.tables import Column, Problem, Table
-from cases.models import Action, Case, ImportBatch
-from cases.services import action_hash_row, trace_append
+from cases.models import GENESIS_HASH, Action, Case, ImportBatch
+from cases.services import trace_append
 from evaluation.models import WeightRule
 
 User = get_user_model()
@@ -120,6 +122,16 @@ CASE_FIELDS = (
 )
 
 Progress = Callable[[str, str, int], None]
+#: Columns of a new imported case that no interchange column sets.
+NEW_CASE_DEFAULTS: dict[str, Any] = {
+    "parties": "",
+    "original_case_id": None,
+    "version": 1,
+    "trace_head": GENESIS_HASH,
+    "trace_length": 0,
+}
+#: How many cases' chain heads the action writer keeps before writing them back (bounds memory).
+HEADS_IN_MEMORY = 50_000
 
 
 def _chunks(rows: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -544,34 +556,50 @@ class Importer:
         for chunk in _chunks(self._rows("cases", problems, "writing"), self.chunk_size):
             numbers = [row["case_number"] for _, row in chunk]
             stored = set(Case.objects.filter(case_number__in=numbers).values_list("case_number", flat=True))
+            now = timezone.now()
             new = [
-                Case(case_number=row["case_number"], import_batch=self.batch, **self._case_values(row))
+                {
+                    **NEW_CASE_DEFAULTS,
+                    **self._case_values(row),
+                    "public_id": uuid.uuid4(),
+                    "case_number": row["case_number"],
+                    "import_batch_id": self.batch.pk,
+                    "created_at": now,
+                    "updated_at": now,
+                }
                 for _, row in chunk
                 if row["case_number"] not in stored
             ]
             if new:
-                Case.objects.bulk_create(new, batch_size=1000)
+                copy_rows(Case, new)
                 counts["created"] += len(new)
         # Pass B: link originals of new cases; compare stored ones and trace their changes.
         for chunk in _chunks(self._rows("cases", problems, "linking"), self.chunk_size):
             numbers = [row["case_number"] for _, row in chunk]
             wanted_originals = {row["original_case_number"] for _, row in chunk if row["original_case_number"]}
-            stored = {
-                c.case_number: c
-                for c in Case.objects.filter(case_number__in=numbers).select_related(
-                    "organisation", "department", "lead_officer", "original_case"
+            keys = {
+                number: (pk, batch_id)
+                for number, pk, batch_id in Case.objects.filter(case_number__in=numbers).values_list(
+                    "case_number", "pk", "import_batch_id"
                 )
             }
             original_ids = dict(Case.objects.filter(case_number__in=wanted_originals).values_list("case_number", "pk"))
+            older = [number for number in numbers if keys[number][1] != self.batch.pk]
+            stored = {
+                c.case_number: c
+                for c in Case.objects.filter(case_number__in=older).select_related(
+                    "organisation", "department", "lead_officer", "original_case"
+                )
+            }
             link_new: list[Case] = []
             for _, row in chunk:
-                case = stored[row["case_number"]]
+                pk, batch_id = keys[row["case_number"]]
                 original_id = original_ids.get(row["original_case_number"]) if row["original_case_number"] else None
-                if case.import_batch_id == self.batch.pk:
+                if batch_id == self.batch.pk:
                     if original_id is not None:
-                        case.original_case_id = original_id
-                        link_new.append(case)
+                        link_new.append(Case(pk=pk, original_case_id=original_id))
                     continue
+                case = stored[row["case_number"]]
                 changes = self._case_changes(case, row)
                 if not changes:
                     counts["unchanged"] += 1
@@ -651,9 +679,6 @@ class Importer:
                     note=row["note"] or "",
                 )
                 keyed.append((key, row))
-            stored_keys = set(
-                Action.objects.filter(dedup_key__in={k for k, _ in keyed}).values_list("dedup_key", flat=True)
-            )
             missing = {row["case_number"] for _, row in keyed if row["case_number"] not in heads}
             if missing:
                 for pk, number, head, length in (
@@ -663,36 +688,53 @@ class Importer:
                     .values_list("pk", "case_number", "trace_head", "trace_length")
                 ):
                     heads[number] = [pk, head, length, False]
-            new: list[Action] = []
+            # Only cases that already have actions (stored, or added earlier in this run) can hold a duplicate;
+            # the (case, seq) index finds their actions.
+            with_actions = {heads[row["case_number"]][0] for _, row in keyed if heads[row["case_number"]][2] > 0}
+            stored_keys = (
+                set(
+                    Action.objects.filter(case_id__in=with_actions, dedup_key__in={k for k, _ in keyed}).values_list(
+                        "dedup_key", flat=True
+                    )
+                )
+                if with_actions
+                else set()
+            )
+            new: list[dict[str, Any]] = []
             for key, row in keyed:
                 if key in stored_keys:
                     counts["unchanged"] += 1
                     continue
                 stored_keys.add(key)
                 state = heads[row["case_number"]]
-                action = Action(
-                    case_id=state[0],
-                    seq=state[2] + 1,
-                    action_type=row["action_type"],
-                    occurred_at=row["occurred_at"],
-                    recorded_at=now,
-                    actor_id=self.officer_pks[row["actor_officer_id"]] if row["actor_officer_id"] else None,
-                    recorded_by_id=recorded_by_id,
-                    source=ActionSource.IMPORT,
-                    note=row["note"] or "",
-                    payload={},
-                    import_batch_id=self.batch.pk,
-                    dedup_key=key,
-                    prev_hash=state[1],
-                )
-                action.hash = chain_hash(state[1], action_hash_row(action))
-                state[1], state[2], state[3] = action.hash, action.seq, True
+                action = {
+                    "case_id": state[0],
+                    "seq": state[2] + 1,
+                    "action_type": row["action_type"],
+                    "occurred_at": row["occurred_at"],
+                    "recorded_at": now,
+                    "actor_id": self.officer_pks[row["actor_officer_id"]] if row["actor_officer_id"] else None,
+                    "recorded_by_id": recorded_by_id,
+                    "source": ActionSource.IMPORT,
+                    "note": row["note"] or "",
+                    "payload": {},
+                    "corrects_id": None,
+                    "power_item_code": "",
+                    "power_item_revision": None,
+                    "import_batch_id": self.batch.pk,
+                    "dedup_key": key,
+                    "prev_hash": state[1],
+                }
+                action["hash"] = chain_hash(state[1], action)
+                state[1], state[2], state[3] = action["hash"], action["seq"], True
                 new.append(action)
             if new:
-                Action.objects.bulk_create(new, batch_size=2000)
+                copy_rows(Action, new)
                 counts["created"] += len(new)
-        dirty = [Case(pk=s[0], trace_head=s[1], trace_length=s[2]) for s in heads.values() if s[3]]
-        Case.objects.bulk_update(dirty, ["trace_head", "trace_length"], batch_size=1000)
+            if len(heads) >= HEADS_IN_MEMORY:  # keep memory flat: write the heads back, reload on demand
+                update_heads((s[0], s[1], s[2]) for s in heads.values() if s[3])
+                heads.clear()
+        update_heads((s[0], s[1], s[2]) for s in heads.values() if s[3])
 
     def _write_weights(self, problems: list[Problem], counts: dict[str, int]) -> None:
         existing = {(w.case_type, w.procedure, w.cause): w for w in WeightRule.objects.all()}

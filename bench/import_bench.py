@@ -1,0 +1,162 @@
+"""Import benchmark: generate N action rows (with their cases and people) and time ``import_data``.
+
+Runs the real command in a child process against a fresh PostgreSQL database
+(``BENCH_DATABASE_URL``, default postgres://postgres@127.0.0.1:5432/quanze_bench),
+records wall time, rows/s and the child's peak memory, and writes them to
+bench/results.json and the import table in BENCHMARKS.md.
+
+    python bench/import_bench.py --actions 1000000
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import os
+import platform
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench"
+ACTIONS_PER_CASE = 10
+TYPES = ["filed", "assigned", "hearing_scheduled", "evidence_exchanged", "hearing_held", "deliberated",
+         "ruling_drafted", "ruling_signed", "served", "closed"]  # fmt: skip
+
+
+def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
+    rng = random.Random(seed)
+    cases = max(1, actions // ACTIONS_PER_CASE)
+    officers = [f"B{i:04d}" for i in range(200)]
+    with (directory / "organisations.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["code", "name", "kind", "level", "parent_code"])
+        w.writerow(["BENCH", "基准测试人民法院", "court", "basic", ""])
+    with (directory / "departments.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["organisation_code", "code", "name"])
+        w.writerow(["BENCH", "MS", "民事审判庭"])
+    with (directory / "officers.csv").open("w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["officer_id", "name", "organisation_code", "department_code", "roles", "post", "is_quota"])
+        for oid in officers:
+            w.writerow([oid, f"法官{oid}", "BENCH", "MS", "judge", "none", "true"])
+    start = dt.date(2020, 1, 1)
+    with (
+        (directory / "cases.csv").open("w", newline="", encoding="utf-8") as fc,
+        (directory / "actions.csv").open("w", newline="", encoding="utf-8") as fa,
+    ):
+        wc, wa = csv.writer(fc), csv.writer(fa)
+        wc.writerow(["case_number", "organisation_code", "department_code", "case_type", "procedure", "cause",
+                     "filed_on", "time_limit_days", "extension_days", "excluded_days", "lead_officer_id", "closed_on",
+                     "closing_method", "outcome", "original_case_number", "parties_count", "claim_amount",
+                     "awarded_amount", "recovered_amount"])  # fmt: skip
+        wa.writerow(["case_number", "occurred_at", "actor_officer_id", "action_type", "note"])
+        written = 0
+        for n in range(cases):
+            number = f"（{2020 + n % 5}）沪0101民初{n}号"
+            filed = start + dt.timedelta(days=rng.randint(0, 1800))
+            lead = rng.choice(officers)
+            closed = filed + dt.timedelta(days=rng.randint(20, 300))
+            wc.writerow([number, "BENCH", "MS", "civil", "first_instance", "民间借贷纠纷", filed.isoformat(), 180, "",
+                         "", lead, closed.isoformat(), "judgment", "", "", 2, "50000.00", "", ""])  # fmt: skip
+            for k, action_type in enumerate(TYPES):
+                if written >= actions:
+                    break
+                day = filed + dt.timedelta(days=(closed - filed).days * k // len(TYPES))
+                wa.writerow([number, f"{day.isoformat()}T{9 + k % 8:02d}:00:00+08:00", lead, action_type, ""])
+                written += 1
+    return {"cases": cases, "actions": written, "officers": len(officers)}
+
+
+def fresh_database(url: str) -> None:
+    import psycopg2
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = psycopg2.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        dbname="postgres",
+    )
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+
+
+def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def run(actions: int, url: str) -> dict[str, object]:
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    env.pop("REDIS_URL", None)
+    fresh_database(url)
+    migrated = manage("migrate", "--noinput", env=env)
+    if migrated.returncode:
+        raise SystemExit(migrated.stderr)
+    with tempfile.TemporaryDirectory(prefix="quanze-bench-") as tmp:
+        sizes = generate(Path(tmp), actions)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        started = time.perf_counter()
+        result = manage("import_data", tmp, env=env)
+        elapsed = time.perf_counter() - started
+        peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if result.returncode:
+        raise SystemExit(result.stdout + result.stderr)
+    rows = sizes["actions"] + sizes["cases"] + sizes["officers"] + 2
+    return {
+        "actions": sizes["actions"],
+        "cases": sizes["cases"],
+        "seconds": round(elapsed, 1),
+        "actions_per_second": round(sizes["actions"] / elapsed),
+        "rows_per_second": round(rows / elapsed),
+        "peak_rss_mib": round(max(peak_kib, before) / 1024),
+    }
+
+
+def record(results: list[dict[str, object]]) -> None:
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL"
+    out = ROOT / "bench" / "results.json"
+    existing = json.loads(out.read_text()) if out.exists() else []
+    existing = [e for e in existing if e.get("name", "").split("@")[0] != "import"]
+    for r in results:
+        existing.append(
+            {
+                "name": f"import@{r['actions']}",
+                "value": r["actions_per_second"],
+                "unit": "actions/s",
+                "floor": 20000,
+                "ratio": round(float(r["actions_per_second"]) / 20000, 2),
+                "detail": r,
+                "machine": machine,
+                "date": dt.date.today().isoformat(),
+            }
+        )
+    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, indent=2))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--actions", type=int, action="append", help="action rows to import (repeatable)")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+    sizes = args.actions or [100_000, 1_000_000]
+    record([run(n, args.database_url) for n in sizes])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,77 @@
+"""Bulk writes for imports and generators: COPY on PostgreSQL, bulk_create elsewhere.
+
+Rows are plain dicts keyed by column (``attname``), so no model instance is
+built per row on the fast path; each column's text form comes from its field.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from django.db import connection, models
+
+from cases.models import Case
+
+
+def _text(value: Any) -> str:
+    return '"' + str(value).replace('"', '""') + '"'
+
+
+def _formatter(field: models.Field) -> Callable[[Any], str]:
+    """COPY's CSV: an unquoted empty cell is NULL, and text is always quoted, so "" stays an empty string."""
+    if isinstance(field, models.JSONField):
+        return lambda v: _text(json.dumps(v, ensure_ascii=False))
+    if isinstance(field, models.CharField | models.TextField):
+        return _text
+    if isinstance(field, models.BooleanField):
+        return lambda v: "t" if v else "f"
+    if isinstance(field, models.DateTimeField | models.DateField):
+        return lambda v: v.isoformat()
+    return str
+
+
+def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert rows (dicts of every concrete column by attname, except the primary key) in one statement."""
+    if not rows:
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+        return
+    columns = [(f.attname, _formatter(f)) for f in fields]
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write(",".join("" if row[name] is None else fmt(row[name]) for name, fmt in columns))
+        buffer.write("\n")
+    buffer.seek(0)
+    names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        cursor.copy_expert(f"COPY {model._meta.db_table} ({names}) FROM STDIN WITH (FORMAT csv)", buffer)
+
+
+def update_heads(heads: Iterable[tuple[int, str, int]]) -> None:
+    """Set (trace_head, trace_length) of many cases at once: one statement per 5,000 cases on PostgreSQL."""
+    heads = list(heads)
+    if not heads:
+        return
+    if connection.vendor != "postgresql":
+        Case.objects.bulk_update(
+            [Case(pk=pk, trace_head=head, trace_length=length) for pk, head, length in heads],
+            ["trace_head", "trace_length"],
+            batch_size=500,
+        )
+        return
+    from psycopg2.extras import execute_values
+
+    with connection.cursor() as cursor:
+        execute_values(
+            cursor.cursor,
+            f"UPDATE {Case._meta.db_table} AS c SET trace_head = v.head, trace_length = v.length "  # noqa: S608
+            "FROM (VALUES %s) AS v(id, head, length) WHERE c.id = v.id",
+            heads,
+            template="(%s::bigint, %s, %s::integer)",
+            page_size=5000,
+        )
