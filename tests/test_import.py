@@ -512,3 +512,62 @@ def test_csv_and_xlsx_of_the_same_file_is_a_problem(tmp_path):
     assert [str(p) for p in result.problems] == [
         "weights.xlsx:0: -: both weights.csv and weights.xlsx are present; keep one"
     ]
+
+
+def test_head_cache_flush_keeps_chains_right(tmp_path, monkeypatch):
+    """With a tiny head cache the writer writes heads back and reloads them mid-file: chains stay intact."""
+    from cases.importing import importer
+
+    monkeypatch.setattr(importer, "HEADS_IN_MEMORY", 1)
+    shuffled = [ACTIONS[3], ACTIONS[0], ACTIONS[4], ACTIONS[1], ACTIONS[2]]
+    write_all(tmp_path, {"actions": shuffled})
+    result = Importer(tmp_path, chunk_size=2).run()
+    assert result.problems == []
+    assert verify_chains() == []
+    case = Case.objects.get(case_number="（2024）沪0101民初1号")
+    assert (case.trace_length, list(case.actions.values_list("action_type", flat=True))) == (
+        3,
+        ["filed", "hearing_held", "closed"],
+    )
+
+
+def test_duplicate_rows_in_one_file_are_one_action(tmp_path):
+    write_all(tmp_path, {"actions": [*ACTIONS, ACTIONS[1]]})
+    result = Importer(tmp_path, chunk_size=2).run()
+    assert (result.problems, dict(result.counts["actions"])) == ([], {"created": 5, "unchanged": 1})
+
+
+def test_changing_an_original_link_is_traced(tmp_path):
+    write_all(tmp_path)
+    run(tmp_path)
+    changed = [row[:] for row in CASES]
+    changed[3][14] = "（2024）沪0101民初2号"  # the enforcement case now comes from 民初2号
+    write_csv(tmp_path, "cases", changed)
+    run(tmp_path)
+    case = Case.objects.get(case_number="（2024）沪0101执5号")
+    assert case.original_case.case_number == "（2024）沪0101民初2号"
+    assert case.actions.get(action_type="imported_change").payload["changes"] == {
+        "original_case_number": ["（2024）沪0101民初1号", "（2024）沪0101民初2号"]
+    }
+
+
+def test_reparenting_an_organisation_moves_its_subtree(tmp_path):
+    write_all(tmp_path)
+    run(tmp_path)
+    moved = [row[:] for row in ORGS]
+    moved.insert(2, ["SH02", "上海市第二中级人民法院", "court", "intermediate", "SHG"])
+    moved[3][4] = "SH02"
+    write_csv(tmp_path, "organisations", moved)
+    assert run(tmp_path).problems == []
+    basic = Organisation.objects.get(code="SH0101")
+    assert basic.path.startswith(Organisation.objects.get(code="SH02").path)
+
+
+def test_a_cycle_of_organisations_is_refused(tmp_path):
+    write_all(tmp_path)
+    run(tmp_path)
+    cyclic = [row[:] for row in ORGS]
+    cyclic[0][4] = "SH0101"  # the high court under its own basic court
+    write_csv(tmp_path, "organisations", cyclic)
+    result = run(tmp_path)
+    assert [str(p) for p in result.problems] == ["organisations.csv:2: parent_code: 'SH0101' is below 'SHG': a cycle"]

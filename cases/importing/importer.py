@@ -256,8 +256,10 @@ class Importer:
                     problems.append(Problem(name, line, "parent_code", "an organisation cannot be its own parent"))
                 elif parent is not None and self._makes_cycle(code, parent, org_parents):
                     problems.append(Problem(name, line, "parent_code", f"{parent!r} is below {code!r}: a cycle"))
+                else:
+                    org_parents[code] = parent  # only a valid row moves the tree, so one error is one report
                 seen.add(code)
-                org_parents[code] = parent
+                org_parents.setdefault(code, None)
 
         dept_keys = set(Department.objects.values_list("organisation__code", "code"))
         if "departments" in self.tables:

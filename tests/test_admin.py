@@ -1,0 +1,66 @@
+"""The admin edits the power list through the service: invalid conditions are refused with a message."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from accountability.models import PowerItem
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    user = get_user_model().objects.create_superuser("root", "root@example.org", "Correct-Horse-42")
+    client.force_login(user)
+    return client
+
+
+def _form(item: PowerItem, **overrides):
+    data = {
+        "code": item.code,
+        "title": item.title,
+        "role": item.role_id,
+        "action_type": item.action_type,
+        "scope": item.scope,
+        "effect": item.effect,
+        "legal_basis": item.legal_basis,
+        "conditions": json.dumps(item.conditions),
+        "is_active": "on",
+        "revisions-TOTAL_FORMS": "0",
+        "revisions-INITIAL_FORMS": "0",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_malformed_condition_is_refused_in_the_admin(admin_client):
+    item = PowerItem.objects.get(code="JUD-02")
+    bad = json.dumps({"field": "case.is_open", "op": "roughly", "value": True})
+    response = admin_client.post(f"/admin/accountability/poweritem/{item.pk}/change/", _form(item, conditions=bad))
+    assert response.status_code == 200
+    assert "unknown operator &#x27;roughly&#x27;" in response.content.decode()
+    item.refresh_from_db()
+    assert item.revision == 1
+
+
+def test_admin_change_is_versioned_with_who_changed_it(admin_client):
+    item = PowerItem.objects.get(code="JUD-02")
+    response = admin_client.post(f"/admin/accountability/poweritem/{item.pk}/change/", _form(item, title="主持庭审"))
+    assert response.status_code == 302
+    item.refresh_from_db()
+    latest = item.revisions.order_by("-revision").first()
+    assert (item.revision, latest.snapshot["title"], latest.changed_by.username) == (2, "主持庭审", "root")
+
+
+def test_trace_cannot_be_edited_or_deleted_in_the_admin(admin_client, world):
+    case = world.case()
+    action = case.actions.first()
+    page = admin_client.get(f"/admin/cases/action/{action.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="note"' not in page.content.decode()  # read-only view
+    assert admin_client.post(f"/admin/cases/action/{action.pk}/delete/").status_code == 403
+    assert admin_client.get("/admin/accountability/poweritem/1/delete/").status_code == 403
