@@ -139,7 +139,8 @@ class _Generator:
         o("committee1", "SHG", "", "committee_member;judge", quota=True)
         o("inspector1", "SHG", "", "inspector")
         o("admin", "SHG", "", "administrator")
-        self.handlers[("SH0101", "MS1")] = ["judge1", "chief1"]
+        # Who leads cases, weighted: a judge ×10, a division chief ×6 (院庭长办案), a president ×1.
+        self.handlers[("SH0101", "MS1")] = ["judge1"] * 10 + ["chief1"] * 6 + ["president1"]
         counter = 0
 
         def next_id(prefix: str) -> str:
@@ -153,7 +154,7 @@ class _Generator:
                 for dept in ("JC1", "JC2"):
                     o(next_id("P"), code, dept, "prosecutor;division_chief", "division_chief", True)
                     ids = [o(next_id("P"), code, dept, "prosecutor", quota=True) for _ in range(4)]
-                    self.handlers[(code, dept)] = ids
+                    self.handlers[(code, dept)] = ids * 10
                     o(next_id("A"), code, dept, "assistant")
                 o(next_id("C"), code, "AG", "case_management")
                 continue
@@ -167,9 +168,9 @@ class _Generator:
                     continue
                 if not (code == "SH0101" and dept == "MS1"):
                     chief = o(next_id("J"), code, dept, "judge;division_chief", "division_chief", True)
-                    self.handlers[(code, dept)] = [chief]
+                    self.handlers[(code, dept)] = [chief] * 6
                 team = [o(next_id("J"), code, dept, "judge", quota=True) for _ in range(3 if level == "basic" else 2)]
-                self.handlers[(code, dept)] = self.handlers[(code, dept)] + team
+                self.handlers[(code, dept)] = self.handlers[(code, dept)] + team * 10
                 o(next_id("A"), code, dept, "assistant")
                 o(next_id("K"), code, dept, "clerk")
 

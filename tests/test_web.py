@@ -27,6 +27,10 @@ def test_login_page_is_chinese_by_default(client: Client):
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
 
 
+def test_an_english_browser_still_gets_chinese_until_the_user_switches(client: Client):
+    assert "登录权责系统" in client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+
+
 def test_wrong_password_is_refused_with_a_message(world, client: Client):
     response = client.post("/", {"username": "judge", "password": "wrong"})
     assert response.status_code == 200
