@@ -350,12 +350,6 @@ class Importer:
                         Problem(name, line, "case_type", "the same case_type, procedure and cause appear twice")
                     )
                 seen_weights.add(key)
-                if row["cause"] and not row["procedure"]:
-                    problems.append(
-                        Problem(
-                            name, line, "procedure", "a weight for a cause needs its procedure (type+procedure+cause)"
-                        )
-                    )
 
     @staticmethod
     def _makes_cycle(code: str, parent: str, parents: dict[str, str | None]) -> bool:
