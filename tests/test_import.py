@@ -571,3 +571,14 @@ def test_a_cycle_of_organisations_is_refused(tmp_path):
     write_csv(tmp_path, "organisations", cyclic)
     result = run(tmp_path)
     assert [str(p) for p in result.problems] == ["organisations.csv:2: parent_code: 'SH0101' is below 'SHG': a cycle"]
+
+
+def test_a_cycle_of_original_cases_is_refused(tmp_path):
+    looping = [row[:] for row in CASES]
+    looping[1][14] = "（2024）沪01民终7号"  # 民初1号 now "comes from" the appeal that comes from it
+    looping[1][12], looping[1][13] = "judgment", ""
+    write_all(tmp_path, {"cases": looping})
+    result = run(tmp_path)
+    assert [str(p) for p in result.problems] == [
+        "cases.csv:2: original_case_number: '（2024）沪0101民初1号' leads back to '（2024）沪01民终7号': a cycle"
+    ]

@@ -305,6 +305,7 @@ class Importer:
         if "cases" in self.tables:
             name = self.tables["cases"].name
             originals: list[tuple[int, str]] = []
+            links: dict[str, tuple[int, str]] = {}  # case -> (line, original), for the cycle check
             for line, row in self._rows("cases", problems, "checking"):
                 number = row["case_number"]
                 if number in case_numbers:
@@ -317,13 +318,16 @@ class Importer:
                         problems.append(
                             Problem(name, line, "original_case_number", "a case cannot be its own original")
                         )
-                    elif row["original_case_number"] not in case_numbers:
-                        originals.append((line, row["original_case_number"]))
+                    else:
+                        links[number] = (line, row["original_case_number"])
+                        if row["original_case_number"] not in case_numbers:
+                            originals.append((line, row["original_case_number"]))
             for chunk in _chunks(originals, 5000):
                 stored = self._stored_case_numbers({n for _, n in chunk} - case_numbers)
                 for line, number in chunk:
                     if number not in case_numbers and number not in stored:
                         problems.append(Problem(name, line, "original_case_number", f"unknown case {number!r}"))
+            self._check_original_cycles(name, {k: v[1] for k, v in links.items()}, links, problems)
 
         if "actions" in self.tables:
             name = self.tables["actions"].name
@@ -350,6 +354,38 @@ class Importer:
                         Problem(name, line, "case_type", "the same case_type, procedure and cause appear twice")
                     )
                 seen_weights.add(key)
+
+    @staticmethod
+    def _check_original_cycles(
+        name: str, links: dict[str, str], lines: dict[str, tuple[int, str]], problems: list[Problem]
+    ) -> None:
+        """Refuse chains of original cases that loop (A from B from A): a case's root must exist."""
+        parents: dict[str, str | None] = dict(links)
+        frontier = {o for o in links.values() if o not in parents}
+        while frontier:  # stored cases' originals, one level per query round
+            stored = dict(
+                Case.objects.filter(case_number__in=frontier).values_list("case_number", "original_case__case_number")
+            )
+            for number in frontier:
+                parents[number] = stored.get(number)
+            frontier = {o for o in stored.values() if o is not None and o not in parents}
+        reported: set[str] = set()
+        for start in links:
+            seen = {start}
+            current = parents.get(start)
+            while current is not None and current not in seen and current not in reported:
+                seen.add(current)
+                current = parents.get(current)
+            if current is not None and current in seen and start not in reported:
+                reported.update(seen)
+                problems.append(
+                    Problem(
+                        name,
+                        lines[start][0],
+                        "original_case_number",
+                        f"{links[start]!r} leads back to {start!r}: a cycle",
+                    )
+                )
 
     @staticmethod
     def _makes_cycle(code: str, parent: str, parents: dict[str, str | None]) -> bool:
