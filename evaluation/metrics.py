@@ -1,0 +1,331 @@
+"""The metrics of INTERCHANGE.md, computed set-wise in SQL (GROUP BY subject), exactly as defined there.
+
+Four statements per level and window compute everything:
+
+* ``_OWN``: every metric attributed to the case's own subject (counts, rates, durations, appeals,
+  enforcement, weighted workload), one pass with conditional sums;
+* ``_ORIGINAL``: second-instance and retrial outcomes attributed to the original case's subject;
+* ``_ROOT``: the case-proceeding ratio (案件比), attributed to the root of each case's chain of
+  originals, walking up only from the cases and actions in the window (a recursive CTE);
+* leader caseload (院庭长办案比): closed counts per officer, compared in Python over officers (a few
+  thousand rows), never over cases.
+
+Each statement may be limited to the subjects of one organisation, so the nightly job fans out per
+organisation and each task writes only its own rows. The same SQL runs on SQLite and PostgreSQL;
+only the day difference of two dates differs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db import connection
+from django.utils import timezone
+
+from accountability.choices import Post
+
+LEVELS = ("officer", "department", "organisation")
+
+COUNT_METRICS = ("filed_count", "closed_count", "pending_count")
+METRICS = (
+    "filed_count",
+    "closed_count",
+    "pending_count",
+    "clearance_ratio",
+    "closure_rate",
+    "within_limit_rate",
+    "avg_duration_days",
+    "extension_rate",
+    "pending_over_12m_ratio",
+    "appeal_rate",
+    "acceptance_rate",
+    "appeal_amended_remanded_ratio",
+    "retrial_amended_remanded_ratio",
+    "enforcement_recovery_rate",
+    "case_proceeding_ratio",
+    "weighted_closed",
+    "leader_caseload_ratio",
+)
+#: Metrics that sum money (two decimals) or weights (four), not counts.
+_PLACES = {"enforcement_recovery_rate": Decimal("0.01"), "weighted_closed": Decimal("0.0001")}
+VALUE_PLACES = Decimal("0.0000000001")
+
+
+@dataclass(frozen=True)
+class Window:
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValueError(f"the window ends ({self.end}) before it starts ({self.start})")
+
+
+@dataclass(frozen=True)
+class Row:
+    level: str
+    subject: str
+    metric: str
+    numerator: Decimal
+    denominator: Decimal
+    value: Decimal | None
+    organisation_id: int
+
+
+# --- SQL -------------------------------------------------------------------------------------
+
+# Subject of a case at each level, with the organisation it belongs to (for the fan-out filter).
+# {c} is the alias of the case whose subject is meant.
+_SUBJECT = {
+    "officer": (
+        "{c}_o.officer_id",
+        "{c}_o.organisation_id",
+        "JOIN accountability_officer {c}_o ON {c}_o.id = {c}.lead_officer_id",
+    ),
+    "department": (
+        "{c}_g.code || '/' || {c}_d.code",
+        "{c}_d.organisation_id",
+        "JOIN accountability_department {c}_d ON {c}_d.id = {c}.department_id "
+        "JOIN accountability_organisation {c}_g ON {c}_g.id = {c}.organisation_id",
+    ),
+    "organisation": (
+        "{c}_g.code",
+        "{c}_g.id",
+        "JOIN accountability_organisation {c}_g ON {c}_g.id = {c}.organisation_id",
+    ),
+}
+
+
+def _subject(level: str, alias: str) -> tuple[str, str, str]:
+    expr, org, joins = _SUBJECT[level]
+    return expr.format(c=alias), org.format(c=alias), joins.format(c=alias)
+
+
+def _days(end: str, start: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({end} - {start})"
+    return f"CAST(julianday({end}) - julianday({start}) AS INTEGER)"
+
+
+_WEIGHT = """COALESCE((
+    SELECT w.weight FROM evaluation_weightrule w
+    WHERE w.case_type = c.case_type AND (w.procedure = c.procedure OR w.procedure = '')
+      AND (w.cause = c.cause OR w.cause = '')
+    ORDER BY CASE WHEN w.procedure <> '' AND w.cause <> '' THEN 3 WHEN w.procedure <> '' THEN 2
+                  WHEN w.cause <> '' THEN 1 ELSE 0 END DESC
+    LIMIT 1), 1)"""
+
+
+def _own_sql(level: str, org_filter: bool) -> str:
+    subject, org, joins = _subject(level, "c")
+    closed = "c.closed_on >= %(start)s AND c.closed_on <= %(end)s"
+    duration = f"({_days('c.closed_on', 'c.filed_on')} - c.excluded_days)"
+    pending_end = "c.filed_on <= %(end)s AND (c.closed_on IS NULL OR c.closed_on > %(end)s)"
+    appealable = f"{closed} AND c.procedure = 'first_instance' AND c.closing_method IN ('judgment', 'ruling')"
+    enforcement = f"{closed} AND c.procedure = 'enforcement'"
+    where = f"WHERE {org} = %(org)s" if org_filter else ""
+    return f"""
+SELECT {subject} AS subject, MIN({org}) AS org_id,
+  SUM(CASE WHEN c.filed_on >= %(start)s AND c.filed_on <= %(end)s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {closed} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {pending_end} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.filed_on < %(start)s AND (c.closed_on IS NULL OR c.closed_on >= %(start)s) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {closed} AND c.time_limit_days > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {closed} AND c.time_limit_days > 0
+           AND {duration} <= c.time_limit_days + c.extension_days THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {closed} THEN {duration} ELSE 0 END),
+  SUM(CASE WHEN {closed} AND c.extension_days > 0 THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {pending_end} AND c.filed_on < %(old)s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {appealable} THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {appealable} AND EXISTS (
+        SELECT 1 FROM cases_case a WHERE a.original_case_id = c.id AND a.procedure = 'second_instance'
+        AND a.filed_on <= %(end)s) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {enforcement} THEN COALESCE(c.recovered_amount, 0) ELSE 0 END),
+  SUM(CASE WHEN {enforcement} THEN COALESCE(c.awarded_amount, 0) ELSE 0 END),
+  SUM(CASE WHEN {closed} THEN {_WEIGHT} ELSE 0 END)
+FROM cases_case c {joins}
+{where}
+GROUP BY {subject}
+"""
+
+
+def _original_sql(level: str, org_filter: bool) -> str:
+    subject, org, joins = _subject(level, "o")
+    where = f"AND {org} = %(org)s" if org_filter else ""
+    return f"""
+SELECT {subject} AS subject, MIN({org}) AS org_id,
+  SUM(CASE WHEN c.procedure = 'second_instance' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.procedure = 'second_instance' AND c.outcome IN ('amended', 'remanded') THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.procedure = 'retrial' THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.procedure = 'retrial' AND c.outcome IN ('amended', 'remanded') THEN 1 ELSE 0 END)
+FROM cases_case c JOIN cases_case o ON o.id = c.original_case_id {joins}
+WHERE c.closed_on >= %(start)s AND c.closed_on <= %(end)s AND c.procedure IN ('second_instance', 'retrial') {where}
+GROUP BY {subject}
+"""
+
+
+_PROCEEDING_ACTIONS = "('extension_approved', 'returned_for_supplementary_investigation')"
+
+
+def _root_sql(level: str, org_filter: bool) -> str:
+    subject, org, joins = _subject(level, "r")
+    where = f"WHERE {org} = %(org)s" if org_filter else ""
+    events = f"""
+  SELECT c.id AS case_id, 1 AS num,
+         CASE WHEN c.procedure = 'first_instance' AND c.original_case_id IS NULL THEN 1 ELSE 0 END AS den
+  FROM cases_case c WHERE c.filed_on >= %(start)s AND c.filed_on <= %(end)s
+  UNION ALL
+  SELECT a.case_id, 1, 0 FROM cases_action a
+  WHERE a.action_type IN {_PROCEEDING_ACTIONS} AND a.occurred_at >= %(start_at)s AND a.occurred_at < %(end_at)s"""
+    return f"""
+WITH RECURSIVE events(case_id, num, den) AS ({events}
+),
+up(id, cur, orig) AS (
+  SELECT c.id, c.id, c.original_case_id FROM cases_case c WHERE c.id IN (SELECT case_id FROM events)
+  UNION ALL
+  SELECT up.id, p.id, p.original_case_id FROM up JOIN cases_case p ON p.id = up.orig
+),
+roots(id, root_id) AS (SELECT id, cur FROM up WHERE orig IS NULL)
+SELECT {subject} AS subject, MIN({org}) AS org_id, SUM(e.num), SUM(e.den)
+FROM events e JOIN roots ON roots.id = e.case_id JOIN cases_case r ON r.id = roots.root_id {joins}
+{where}
+GROUP BY {subject}
+"""
+
+
+_LEADER_SQL = """
+SELECT o.officer_id, o.post, o.is_quota, o.department_id, o.organisation_id,
+  (SELECT COUNT(*) FROM cases_case c
+   WHERE c.lead_officer_id = o.id AND c.closed_on >= %(start)s AND c.closed_on <= %(end)s)
+FROM accountability_officer o
+{where}
+"""
+
+
+# --- computing ---------------------------------------------------------------------------------
+
+
+def _dec(value: Any) -> Decimal:
+    if value is None:
+        return Decimal(0)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    return Decimal(value)
+
+
+def _rate(numerator: Decimal | Fraction, denominator: Decimal | Fraction) -> Decimal | None:
+    if denominator == 0:
+        return None
+    exact = Fraction(numerator) / Fraction(denominator)
+    return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(VALUE_PLACES)
+
+
+def _make(level: str, subject: str, org_id: int, metric: str, num: Any, den: Any) -> Row:
+    numerator, denominator = _dec(num), _dec(den)
+    places = _PLACES.get(metric)
+    if places is not None:
+        numerator, denominator = numerator.quantize(places), denominator.quantize(places)
+    return Row(level, subject, metric, numerator, denominator, _rate(numerator, denominator), org_id)
+
+
+def _params(window: Window, organisation_id: int | None) -> dict[str, Any]:
+    tz = timezone.get_default_timezone()
+    instant = connection.ops.adapt_datetimefield_value  # SQLite compares UTC text; PostgreSQL timestamps
+    return {
+        "start": window.start,
+        "end": window.end,
+        "old": window.end - dt.timedelta(days=365),
+        # Actions are instants; a day of the window is a day in the courts' time zone (TIME_ZONE).
+        "start_at": instant(dt.datetime.combine(window.start, dt.time.min, tzinfo=tz)),
+        "end_at": instant(dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)),
+        "org": organisation_id,
+    }
+
+
+def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def compute(window: Window, *, organisation_id: int | None = None) -> Iterator[Row]:
+    """Every metric row for the window, for the subjects of one organisation (or all)."""
+    params = _params(window, organisation_id)
+    limited = organisation_id is not None
+    for level in LEVELS:
+        yield from _own_rows(level, _fetch(_own_sql(level, limited), params))
+        yield from _original_rows(level, _fetch(_original_sql(level, limited), params))
+        for subject, org_id, num, den in _fetch(_root_sql(level, limited), params):
+            if num or den:
+                yield _make(level, subject, org_id, "case_proceeding_ratio", num, den)
+    yield from _leader_rows(
+        _fetch(_LEADER_SQL.format(where="WHERE o.organisation_id = %(org)s" if limited else ""), params)
+    )
+
+
+def _own_rows(level: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
+    for row in rows:
+        (subject, org_id, filed, closed, pending_end, pending_start, limited_closed, within, duration_sum,
+         extended, pending_old, appealable, appealed, recovered, awarded, weighted) = row  # fmt: skip
+        candidates = [
+            ("filed_count", filed, 1),
+            ("closed_count", closed, 1),
+            ("pending_count", pending_end, 1),
+            ("clearance_ratio", closed, filed),
+            ("closure_rate", closed, _dec(pending_start) + _dec(filed)),
+            ("within_limit_rate", within, limited_closed),
+            ("avg_duration_days", duration_sum, closed),
+            ("extension_rate", extended, closed),
+            ("pending_over_12m_ratio", pending_old, pending_end),
+            ("appeal_rate", appealed, appealable),
+            ("acceptance_rate", _dec(appealable) - _dec(appealed), appealable),
+            ("enforcement_recovery_rate", recovered, awarded),
+            ("weighted_closed", weighted, 1),
+        ]
+        for metric, num, den in candidates:
+            if metric in COUNT_METRICS or metric == "weighted_closed" or num or den:
+                yield _make(level, subject, org_id, metric, num, den)
+
+
+def _original_rows(level: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
+    for subject, org_id, second, second_changed, retrial, retrial_changed in rows:
+        if second:
+            yield _make(level, subject, org_id, "appeal_amended_remanded_ratio", second_changed, second)
+        if retrial:
+            yield _make(level, subject, org_id, "retrial_amended_remanded_ratio", retrial_changed, retrial)
+
+
+def _leader_rows(officers: list[tuple[Any, ...]]) -> Iterator[Row]:
+    """院庭长办案比: a leader's closed cases against the mean of the non-leader quota officers of their unit."""
+    peers: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for _, post, is_quota, department_id, organisation_id, closed in officers:
+        if post == Post.NONE and is_quota:
+            peers[("organisation", organisation_id)].append(int(closed))
+            if department_id is not None:
+                peers[("department", department_id)].append(int(closed))
+    for officer_id, post, is_quota, department_id, organisation_id, closed in officers:
+        if post == Post.NONE or not is_quota:
+            continue
+        unit = ("department", department_id) if post == Post.DIVISION_CHIEF else ("organisation", organisation_id)
+        counts = peers.get(unit) if unit[1] is not None else None
+        mean = Fraction(sum(counts), len(counts)) if counts else None
+        numerator = Decimal(int(closed))
+        if mean is None:
+            yield Row("officer", officer_id, "leader_caseload_ratio", numerator, Decimal(0), None, organisation_id)
+            continue
+        denominator = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(VALUE_PLACES)
+        yield Row(
+            "officer",
+            officer_id,
+            "leader_caseload_ratio",
+            numerator,
+            denominator,
+            _rate(numerator, mean),
+            organisation_id,
+        )
