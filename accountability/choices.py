@@ -94,6 +94,7 @@ class ActionType(models.TextChoices):
     PANEL_DECISION_CHANGED = "panel_decision_changed", _("Panel decision changed")
     # Evaluation and integrity.
     QUALITY_REVIEW = "quality_review", _("Quality review")
+    METRICS_RECOMPUTED = "metrics_recomputed", _("Metrics recomputed")
     INTERFERENCE_RECORDED = "interference_recorded", _("Interference recorded")
 
 

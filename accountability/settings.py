@@ -178,7 +178,12 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late tasks, a dead worker loses at most the task it ran
 CELERY_BEAT_SCHEDULE = {
+    "metrics-nightly": {
+        "task": "evaluation.nightly_metrics",
+        "schedule": crontab(hour=2, minute=0),  # CELERY_TIMEZONE: Asia/Shanghai
+    },
     "chain-digest-daily": {
         "task": "cases.digest_chain_heads",
         "schedule": crontab(hour=0, minute=30),

@@ -104,3 +104,51 @@ class MetricRange(TimeStamped):
         if value is None:
             return None
         return (self.low is None or value >= self.low) and (self.high is None or value <= self.high)
+
+
+class MetricRun(models.Model):
+    """One computation of metric windows over organisations: the nightly job or an on-demand recompute.
+
+    Each (organisation) is an item; a task per item computes every window of the run for that
+    organisation. Items record when they finished, so a run interrupted by a dead worker resumes
+    by dispatching only what is left, and progress is done/total.
+    """
+
+    class Kind(models.TextChoices):
+        NIGHTLY = "nightly", _("Nightly")
+        ON_DEMAND = "on_demand", _("On demand")
+
+    key = models.CharField(max_length=100, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    windows = models.JSONField(default=list)  # [[from, to], ...] as ISO dates
+    requested_by = models.ForeignKey(
+        "accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.done}/{self.total}"
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else round(100 * self.done / self.total)
+
+
+class MetricRunItem(models.Model):
+    run = models.ForeignKey(MetricRun, on_delete=models.CASCADE, related_name="items")
+    organisation = models.ForeignKey("accountability.Organisation", on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["run_id", "organisation_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "organisation"], name="metricrunitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.organisation_id}"

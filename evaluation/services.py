@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 
 from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
-from accountability.models import Organisation
+from accountability.models import Officer, Organisation
+from accountability.powers import power_decide
 from evaluation.metrics import Window, compute
-from evaluation.models import MetricResult
+from evaluation.models import MetricResult, MetricRun, MetricRunItem
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -83,3 +87,112 @@ def metrics_store(*, window: Window, progress: ProgressFn | None = None) -> int:
         if progress:
             progress(index, len(organisations), organisation.code)
     return stored
+
+
+# --- runs: the nightly job and on-demand recomputes ------------------------------------------
+
+
+def standard_windows(day: dt.date) -> list[Window]:
+    """The windows the nightly job computes on ``day``: month, quarter and year to date, and the last
+    12 months, each ending with the last complete day (``day`` − 1)."""
+    last = day - dt.timedelta(days=1)
+    quarter_start = dt.date(last.year, 3 * ((last.month - 1) // 3) + 1, 1)
+    try:
+        year_ago = last.replace(year=last.year - 1)
+    except ValueError:  # 29 February
+        year_ago = last.replace(year=last.year - 1, day=28)
+    return [
+        Window(last.replace(day=1), last),
+        Window(quarter_start, last),
+        Window(dt.date(last.year, 1, 1), last),
+        Window(year_ago + dt.timedelta(days=1), last),
+    ]
+
+
+@transaction.atomic
+def metric_run_start(
+    *,
+    key: str,
+    kind: str,
+    windows: list[Window],
+    organisations: list[Organisation],
+    requested_by: Officer | None = None,
+) -> MetricRun:
+    """Create a run (or return the one with this key: a second start of the same night resumes it)."""
+    run, created = MetricRun.objects.get_or_create(
+        key=key,
+        defaults={
+            "kind": kind,
+            "windows": [[w.start.isoformat(), w.end.isoformat()] for w in windows],
+            "requested_by": requested_by,
+            "total": len(organisations),
+        },
+    )
+    if created:
+        MetricRunItem.objects.bulk_create([MetricRunItem(run=run, organisation=o) for o in organisations])
+    return run
+
+
+def metric_run_dispatch(run: MetricRun) -> int:
+    """Queue one task per unfinished organisation, after commit. Returns how many were queued."""
+    from evaluation.tasks import compute_run_item_task
+
+    pending = list(run.items.filter(finished_at__isnull=True).values_list("organisation_id", flat=True))
+    for organisation_id in pending:
+        transaction.on_commit(lambda o=organisation_id: compute_run_item_task.delay(run.pk, o))
+    return len(pending)
+
+
+@transaction.atomic
+def metric_run_item_compute(*, run_id: int, organisation_id: int) -> int | None:
+    """Compute every window of a run for one organisation; a finished item is skipped (idempotent).
+
+    Returns the rows stored, or None when there was nothing to do.
+    """
+    item = (
+        MetricRunItem.objects.select_for_update()
+        .select_related("run", "organisation")
+        .filter(run_id=run_id, organisation_id=organisation_id)
+        .first()
+    )
+    if item is None or item.finished_at is not None:
+        return None
+    rows = 0
+    for start, end in item.run.windows:
+        rows += metrics_store_for_organisation(
+            window=window_parse(start=start, end=end), organisation=item.organisation
+        )
+    now = timezone.now()
+    item.finished_at, item.rows = now, rows
+    item.save(update_fields=["finished_at", "rows"])
+    MetricRun.objects.filter(pk=run_id).update(done=F("done") + 1)
+    MetricRun.objects.filter(pk=run_id, done__gte=F("total"), finished_at__isnull=True).update(finished_at=now)
+    return rows
+
+
+def metric_run_nightly(*, day: dt.date | None = None) -> MetricRun:
+    day = day or timezone.localdate()
+    with transaction.atomic():
+        run = metric_run_start(
+            key=f"nightly:{day.isoformat()}",
+            kind=MetricRun.Kind.NIGHTLY,
+            windows=standard_windows(day),
+            organisations=list(Organisation.objects.order_by("path")),
+        )
+        metric_run_dispatch(run)
+    return run
+
+
+def metric_run_on_demand(*, actor: Officer, organisation: Organisation, window: Window) -> MetricRun:
+    """Recompute one organisation's window now, as the power list allows (leaders, case management)."""
+    power_decide(officer=actor, action_type=ActionType.METRICS_RECOMPUTED, organisation=organisation).raise_if_denied()
+    with transaction.atomic():
+        run = metric_run_start(
+            key=f"on_demand:{uuid.uuid4()}",
+            kind=MetricRun.Kind.ON_DEMAND,
+            windows=[window],
+            organisations=[organisation],
+            requested_by=actor,
+        )
+        metric_run_dispatch(run)
+    return run

@@ -141,3 +141,18 @@ def client_for(officer: Officer) -> APIClient:
 @pytest.fixture
 def today() -> dt.date:
     return dt.date.today()
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks_unless_worker(request):
+    """Only tests marked ``celery_worker`` send tasks to the broker (a real worker runs them in CI);
+    every other test runs tasks in-process, so none is left queued in Redis."""
+    from accountability.celery import app
+
+    if request.node.get_closest_marker("celery_worker"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

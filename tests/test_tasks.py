@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -12,9 +13,13 @@ from accountability.celery import app
 from cases.models import ChainDigest
 from cases.tasks import digest_chain_heads_task
 
+#: A worker thread has its own database connection, so these tests commit for real; the flush after
+#: each such test would also wipe the data migrations (roles, the power list): restore them.
+real_commits = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
 
 @pytest.fixture
-def worker(transactional_db):
+def worker():
     """A real Celery worker thread against Redis when configured; nothing (eager mode) otherwise."""
     if settings.CELERY_TASK_ALWAYS_EAGER:
         yield None
@@ -36,6 +41,7 @@ def wait_for(predicate, seconds: float = 20.0) -> bool:
 
 
 @pytest.mark.celery_worker
+@real_commits
 def test_daily_digest_task_runs_on_the_worker(worker, world):
     world.case()
     digest_chain_heads_task.delay()
@@ -49,3 +55,17 @@ def test_beat_schedule_registers_the_daily_digest():
     assert entry["task"] == "cases.digest_chain_heads"
     assert (entry["schedule"].hour, entry["schedule"].minute) == ({0}, {30})
     assert "cases.digest_chain_heads" in app.tasks
+
+
+@pytest.mark.celery_worker
+@real_commits
+def test_nightly_fan_out_runs_on_the_worker(worker, world):
+    from evaluation.models import MetricResult, MetricRun
+    from evaluation.tasks import nightly_metrics_task
+
+    world.case(filed_on=dt.date(2026, 11, 3))
+    nightly_metrics_task.delay("2026-11-22")
+    assert wait_for(lambda: MetricRun.objects.filter(key="nightly:2026-11-22", finished_at__isnull=False).exists())
+    run = MetricRun.objects.get()
+    assert (run.total, run.done) == (3, 3)
+    assert MetricResult.objects.filter(metric="filed_count", subject="judge", value=1).count() == 4
