@@ -40,6 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "leads": bool(officer and officer.has_role(*LEADER_ROLES)),
         "evaluates": bool(officer and officer.has_role(RoleCode.EVALUATOR)),
         "disciplines": bool(officer and officer.has_role(RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR)),
+        "recomputes": bool(
+            officer and officer.has_role(RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.CASE_MANAGEMENT)
+        ),
         "administers": bool(request.user.is_staff or (officer and officer.has_role(RoleCode.ADMINISTRATOR))),
     }
     return render(

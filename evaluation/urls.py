@@ -1,0 +1,10 @@
+from django.urls import path
+
+from evaluation import views
+
+app_name = "evaluation"
+urlpatterns = [
+    path("recompute/", views.recompute, name="recompute"),
+    path("runs/<int:run_id>/", views.run_detail, name="run"),
+    path("runs/<int:run_id>/progress/", views.run_progress, name="run-progress"),
+]
