@@ -95,6 +95,10 @@ class ActionType(models.TextChoices):
     # Evaluation and integrity.
     QUALITY_REVIEW = "quality_review", _("Quality review")
     METRICS_RECOMPUTED = "metrics_recomputed", _("Metrics recomputed")
+    REVIEW_PLANNED = "review_planned", _("Case selected for review")
+    REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
+    REVIEW_RESPONDED = "review_responded", _("Officer responded to review")
+    REVIEW_FINALISED = "review_finalised", _("Review finalised")
     INTERFERENCE_RECORDED = "interference_recorded", _("Interference recorded")
 
 

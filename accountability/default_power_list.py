@@ -27,7 +27,7 @@ QUOTA = {"field": "actor.is_quota", "op": "eq", "value": True}
 HEARS = {"field": "actor.participation", "op": "in", "value": ["lead", "panel"]}
 LEADS = {"field": "actor.participation", "op": "eq", "value": "lead"}
 NOT_HEARD = {"field": "actor.participation", "op": "not_in", "value": ["lead", "panel"]}
-TOOK_PART = {"field": "actor.participation", "op": "ne", "value": "none"}
+TOOK_PART = {"field": "actor.took_part", "op": "eq", "value": True}
 
 
 def _as(participation: str) -> dict[str, Any]:
@@ -54,6 +54,8 @@ _HANDLER_ACTIONS = [
     ("similar_case_search", "开展类案检索", _all(HEARS, OPEN)),
     ("note", "在本人承办或参审案件中记录办案情况", HEARS),
     ("interference_recorded", "如实记录过问、干预案件情况", {}),
+    # New items go last: codes are numbered by position, and a code, once issued, names its item for life.
+    ("review_responded", "对本人承办案件的评查意见提出陈述", LEADS),
 ]
 
 
@@ -77,6 +79,7 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
         (f"{prefix}-08", role, "note", case_scope, "allow", "在管理范围内案件中记录管理事项", RESPONSIBILITY, {}),
         (f"{prefix}-09", role, "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
         (f"{prefix}-10", role, "metrics_recomputed", supervision_scope, "allow", "重新计算管理范围内的质效指标", METRICS, {}),
+        (f"{prefix}-11", role, "review_planned", supervision_scope, "allow", "决定对管理范围内已结案件开展评查", REVIEW, CLOSED),
         (f"{prefix}-N1", role, "panel_decision_changed", "subordinate", "deny", "不得改变合议庭评议意见", FOUR_CATEGORY, {}),
         (f"{prefix}-N2", role, "ruling_signed", "subordinate", "deny", "不得签发未参加审理案件的裁判文书", RESPONSIBILITY, NOT_HEARD),
     ]
@@ -85,7 +88,7 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
 DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     *_handler_items("JUD", "judge", RESPONSIBILITY),
     *_handler_items("PRO", "prosecutor", PROCURATORIAL),
-    ("PRO-15", "prosecutor", "returned_for_supplementary_investigation", "own", "allow", "决定退回补充侦查", PROCURATORIAL, _all(LEADS, OPEN, QUOTA)),
+    ("PRO-R1", "prosecutor", "returned_for_supplementary_investigation", "own", "allow", "决定退回补充侦查", PROCURATORIAL, _all(LEADS, OPEN, QUOTA)),
     ("AST-01", "assistant", "evidence_exchanged", "own", "allow", "组织证据交换", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
     ("AST-02", "assistant", "hearing_scheduled", "own", "allow", "安排庭审排期", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
     ("AST-03", "assistant", "ruling_drafted", "own", "allow", "协助起草裁判文书", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
@@ -109,6 +112,9 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("CMO-03", "case_management", "note", "organisation", "allow", "记录审判管理事项", RESPONSIBILITY, {}),
     ("CMO-04", "case_management", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
     ("CMO-05", "case_management", "metrics_recomputed", "organisation", "allow", "重新计算本院质效指标", METRICS, {}),
+    ("CMO-06", "case_management", "review_planned", "organisation", "allow", "制定评查计划、选取评查案件", REVIEW, CLOSED),
+    ("CMO-07", "case_management", "review_assigned", "organisation", "allow", "分配评查任务", REVIEW, CLOSED),
+    ("CMO-08", "case_management", "review_finalised", "organisation", "allow", "评查结果审核定案", REVIEW, CLOSED),
     ("CMO-N1", "case_management", "ruling_signed", "subordinate", "deny", "审判管理部门不得签署裁判文书", RESPONSIBILITY, NOT_HEARD),
     ("EVA-01", "evaluator", "quality_review", "subordinate", "allow", "对已结案件开展质量评查", REVIEW, CLOSED),
     ("EVA-02", "evaluator", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),

@@ -171,3 +171,20 @@ class PowerItemRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id}@{self.revision}"
+
+
+class Notification(models.Model):
+    """An in-app message to an officer (the bell of the supervision work builds on it)."""
+
+    recipient = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="notifications")
+    message = models.CharField(_("message"), max_length=500)
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notification_unread")]
+
+    def __str__(self) -> str:
+        return self.message

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 FACT_FIELDS = frozenset(
     {
         "actor.participation",
+        "actor.took_part",
         "actor.post",
         "actor.is_quota",
         "actor.roles",
@@ -72,13 +73,34 @@ class PowerDecision:
             raise PowerDenied(self.reason, details=self.as_details())
 
 
-def decision_facts(*, officer: Officer, case: Case | None) -> dict[str, Any]:
-    facts: dict[str, Any] = {
-        "actor.post": officer.post,
-        "actor.is_quota": officer.is_quota,
-        "actor.roles": sorted(officer.role_codes),
-        "actor.participation": "none",
-    }
+class Facts(dict):
+    """The facts of one decision; a value given as a callable is computed on first use (costly facts,
+    such as a query, are paid for only by the items whose conditions ask for them)."""
+
+    def __getitem__(self, key: str) -> Any:
+        value = super().__getitem__(key)
+        if callable(value):
+            value = value()
+            self[key] = value
+        return value
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self[key] if key in self else default  # noqa: SIM401 - dict.get would skip __getitem__
+
+    def resolved(self) -> dict[str, Any]:
+        return {key: value for key, value in self.items() if not callable(value)}
+
+
+def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
+    facts = Facts(
+        {
+            "actor.post": officer.post,
+            "actor.is_quota": officer.is_quota,
+            "actor.roles": sorted(officer.role_codes),
+            "actor.participation": "none",
+            "actor.took_part": False,
+        }
+    )
     if case is not None:
         facts.update(case.power_facts(officer))
     return facts

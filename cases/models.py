@@ -142,9 +142,15 @@ class Case(TimeStamped):
         return min(found, key=_PARTICIPATION_RANK.__getitem__) if found else None
 
     def power_facts(self, officer: Officer) -> dict[str, Any]:
-        """The facts about this case that power-list conditions may test."""
+        """The facts about this case that power-list conditions may test. A callable is computed only if a
+        condition asks for it (``accountability.powers.Facts``)."""
+        participation = self.participation_of(officer)
         return {
-            "actor.participation": self.participation_of(officer) or "none",
+            "actor.participation": participation or "none",
+            # took any part: on the team, or has any action in the trace (e.g. signed, supervised)
+            "actor.took_part": (lambda: True)
+            if participation
+            else (lambda: self.pk is not None and self.actions.filter(actor=officer).exists()),
             "case.is_open": self.is_open,
             "case.case_type": self.case_type,
             "case.procedure": self.procedure,

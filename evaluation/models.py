@@ -1,5 +1,8 @@
 """Evaluation: case weights now; metric results, reviews and defect points build on this app."""
 
+import uuid
+from decimal import Decimal
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -152,3 +155,225 @@ class MetricRunItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.run_id}:{self.organisation_id}"
+
+
+# --- quality review (案件质量评查) and defect points --------------------------------------------
+
+
+class DefectAspect(models.TextChoices):
+    FILING = "filing", _("Filing")
+    PROCEDURE = "procedure", _("Procedure")
+    FACTS_AND_LAW = "facts_law", _("Facts and law")
+    DOCUMENTS = "documents", _("Judicial documents")
+    PAPERWORK = "paperwork", _("Case file and paperwork")
+    TIME_LIMITS = "time_limits", _("Time limits")
+    SERVICE = "service", _("Service of documents")
+    ENFORCEMENT = "enforcement", _("Enforcement")
+
+
+class DefectItem(TimeStamped):
+    """One line of the defect catalogue (扣分项): aspect, description, points. Configurable, versioned."""
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    aspect = models.CharField(_("aspect"), max_length=16, choices=DefectAspect.choices)
+    description = models.CharField(_("description"), max_length=300)
+    points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
+    is_active = models.BooleanField(_("active"), default=True)
+    revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("defect item")
+        verbose_name_plural = _("defect catalogue")
+        constraints = [models.CheckConstraint(condition=Q(points__gte=0), name="defectitem_points_nonnegative")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.description} ({self.points})"
+
+
+class EvaluationPolicy(TimeStamped):
+    """The numbers of the review process (one row): fail penalty, response period, default sample."""
+
+    fail_penalty = models.DecimalField(_("points added for a fail grade"), max_digits=5, decimal_places=1, default=10)
+    response_days = models.PositiveIntegerField(_("days the officer has to respond"), default=7)
+    sample_percent = models.PositiveIntegerField(_("default sample (%)"), default=5)
+
+    class Meta:
+        verbose_name = _("review policy")
+        verbose_name_plural = _("review policy")
+
+    def __str__(self) -> str:
+        return f"fail +{self.fail_penalty}, {self.response_days} days"
+
+    @classmethod
+    def current(cls) -> "EvaluationPolicy":
+        policy = cls.objects.order_by("pk").first()
+        return policy if policy is not None else cls.objects.create()
+
+
+class Consequence(models.TextChoices):
+    REMINDER = "reminder", _("Written reminder")
+    TRAINING_RECALL = "training_recall", _("Recall for training")
+    DISCIPLINE_LEAD = "discipline_lead", _("Discipline lead")
+
+
+class PointThreshold(TimeStamped):
+    """Crossing ``points`` (per officer per year, or on a single case) triggers ``consequence`` once."""
+
+    class Basis(models.TextChoices):
+        YEAR = "year", _("Per officer per calendar year")
+        CASE = "case", _("On a single case")
+
+    points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
+    basis = models.CharField(_("basis"), max_length=8, choices=Basis.choices, default=Basis.YEAR)
+    consequence = models.CharField(_("consequence"), max_length=20, choices=Consequence.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["basis", "points"]
+        verbose_name = _("point threshold")
+        verbose_name_plural = _("point thresholds")
+        constraints = [models.UniqueConstraint(fields=["basis", "points", "consequence"], name="threshold_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.basis} ≥ {self.points}: {self.consequence}"
+
+
+class ReviewPlan(TimeStamped):
+    """A batch of reviews: routine sampling, focused (amended or remanded cases), or a special campaign."""
+
+    class Kind(models.TextChoices):
+        ROUTINE = "routine", _("Routine (sampled)")
+        FOCUSED = "focused", _("Focused (amended or remanded, complaints)")
+        SPECIAL = "special", _("Special campaign")
+
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    organisation = models.ForeignKey("accountability.Organisation", on_delete=models.PROTECT, related_name="+")
+    window_from = models.DateField(_("closed from"))
+    window_to = models.DateField(_("closed to"))
+    sample_percent = models.PositiveIntegerField(_("sample of each officer's closed cases (%)"), default=0)
+    include_amended_remanded = models.BooleanField(_("all amended or remanded cases"), default=False)
+    created_by = models.ForeignKey("accountability.Officer", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review plan")
+        verbose_name_plural = _("review plans")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Grade(models.TextChoices):
+    EXCELLENT = "excellent", _("Excellent")
+    PASS = "pass", _("Pass")
+    FLAWED = "flawed", _("Flawed")
+    FAIL = "fail", _("Fail")
+
+
+class Review(TimeStamped):
+    """评查: one closed case reviewed by one evaluator, answered by its officer, then finalised."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for an evaluator")
+        ASSIGNED = "assigned", _("Assigned")
+        GRADED = "graded", _("Graded, open for the officer's response")
+        RESPONDED = "responded", _("Officer responded")
+        FINALISED = "finalised", _("Finalised")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    plan = models.ForeignKey(ReviewPlan, null=True, blank=True, on_delete=models.PROTECT, related_name="reviews")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="reviews")
+    officer = models.ForeignKey(
+        "accountability.Officer", verbose_name=_("officer reviewed"), on_delete=models.PROTECT, related_name="reviews"
+    )
+    evaluator = models.ForeignKey(
+        "accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="reviews_made"
+    )
+    reason = models.CharField(_("why selected"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    grade = models.CharField(_("grade"), max_length=16, choices=Grade.choices, blank=True)
+    summary = models.TextField(_("findings"), blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+    response_due = models.DateField(_("response due"), null=True, blank=True)
+    response = models.TextField(_("officer's statement (陈述)"), blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    finalised_at = models.DateTimeField(null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        "accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("review")
+        verbose_name_plural = _("reviews")
+        indexes = [models.Index(fields=["officer", "status"], name="review_officer_status")]
+
+    def __str__(self) -> str:
+        return f"{self.case} ({self.get_status_display()})"
+
+    @property
+    def defect_points(self) -> Decimal:
+        return sum((d.points for d in self.defects.all()), Decimal(0))
+
+
+class ReviewDefect(models.Model):
+    """A defect found in a review, with the catalogue item's points and revision as they stood then."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="defects")
+    item = models.ForeignKey(DefectItem, on_delete=models.PROTECT, related_name="+")
+    item_revision = models.PositiveIntegerField()
+    points = models.DecimalField(max_digits=5, decimal_places=1)
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["review_id", "item__code"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.points}"
+
+
+class PointEntry(models.Model):
+    """The defect-point ledger (瑕疵积分): append-only, one line per defect or penalty, per officer and year."""
+
+    officer = models.ForeignKey("accountability.Officer", on_delete=models.PROTECT, related_name="point_entries")
+    year = models.PositiveIntegerField()
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="point_entries")
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=6, decimal_places=1)
+    reason = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["officer_id", "year", "created_at"]
+        indexes = [models.Index(fields=["officer", "year"], name="pointentry_officer_year")]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.year} +{self.points}"
+
+
+class ConsequenceRecord(models.Model):
+    """A consequence that a threshold created, exactly once per officer, year, threshold (and case)."""
+
+    officer = models.ForeignKey("accountability.Officer", on_delete=models.PROTECT, related_name="consequences")
+    year = models.PositiveIntegerField()
+    threshold = models.ForeignKey(PointThreshold, on_delete=models.PROTECT, related_name="+")
+    consequence = models.CharField(max_length=20, choices=Consequence.choices)
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    points = models.DecimalField(max_digits=7, decimal_places=1)
+    lead = models.ForeignKey("discipline.Lead", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["officer_id", "year", "created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["officer", "year", "threshold"], condition=Q(case__isnull=True), name="consequence_once_a_year"
+            ),
+            models.UniqueConstraint(fields=["officer", "threshold", "case"], name="consequence_once_a_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.officer_id} {self.year} {self.consequence}"
