@@ -79,7 +79,7 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
         (f"{prefix}-08", role, "note", case_scope, "allow", "在管理范围内案件中记录管理事项", RESPONSIBILITY, {}),
         (f"{prefix}-09", role, "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
         (f"{prefix}-10", role, "metrics_recomputed", supervision_scope, "allow", "重新计算管理范围内的质效指标", METRICS, {}),
-        (f"{prefix}-11", role, "review_planned", supervision_scope, "allow", "决定对管理范围内已结案件开展评查", REVIEW, CLOSED),
+        (f"{prefix}-11", role, "review_planned", supervision_scope, "allow", "决定对管理范围内已结案件开展评查", REVIEW, {}),
         (f"{prefix}-N1", role, "panel_decision_changed", "subordinate", "deny", "不得改变合议庭评议意见", FOUR_CATEGORY, {}),
         (f"{prefix}-N2", role, "ruling_signed", "subordinate", "deny", "不得签发未参加审理案件的裁判文书", RESPONSIBILITY, NOT_HEARD),
     ]
@@ -112,7 +112,7 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("CMO-03", "case_management", "note", "organisation", "allow", "记录审判管理事项", RESPONSIBILITY, {}),
     ("CMO-04", "case_management", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
     ("CMO-05", "case_management", "metrics_recomputed", "organisation", "allow", "重新计算本院质效指标", METRICS, {}),
-    ("CMO-06", "case_management", "review_planned", "organisation", "allow", "制定评查计划、选取评查案件", REVIEW, CLOSED),
+    ("CMO-06", "case_management", "review_planned", "organisation", "allow", "制定评查计划、选取评查案件", REVIEW, {}),
     ("CMO-07", "case_management", "review_assigned", "organisation", "allow", "分配评查任务", REVIEW, CLOSED),
     ("CMO-08", "case_management", "review_finalised", "organisation", "allow", "评查结果审核定案", REVIEW, CLOSED),
     ("CMO-N1", "case_management", "ruling_signed", "subordinate", "deny", "审判管理部门不得签署裁判文书", RESPONSIBILITY, NOT_HEARD),

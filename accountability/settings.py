@@ -165,6 +165,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "accountability.choices.OrganisationKind",
+        "ReviewKindEnum": "evaluation.models.ReviewKind",
+    },
 }
 
 # --- Celery -------------------------------------------------------------------------

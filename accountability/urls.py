@@ -8,11 +8,14 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability_api
 from accountability import views
 from cases import api as cases_api
+from evaluation import api as evaluation_api
 
 router = DefaultRouter()
 router.register("organisations", accountability_api.OrganisationViewSet, basename="organisation")
 router.register("officers", accountability_api.OfficerViewSet, basename="officer")
 router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("reviews", evaluation_api.ReviewViewSet, basename="review")
+router.register("defect-items", evaluation_api.DefectItemViewSet, basename="defect-item")
 
 urlpatterns = [
     path("", views.LoginView.as_view(), name="login"),
@@ -23,6 +26,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
+    path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

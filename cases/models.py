@@ -16,6 +16,8 @@ from accountability.models import Department, Officer, Organisation, TimeStamped
 from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 
 GENESIS_HASH = "0" * 64
+#: Reviewing a case is not taking part in it (the reviewer's own trace entries do not disqualify them).
+REVIEW_ACTION_TYPES = ("review_planned", "review_assigned", "quality_review", "review_responded", "review_finalised")
 _PARTICIPATION_RANK = {
     Participation.LEAD: 0,
     Participation.PANEL: 1,
@@ -150,7 +152,12 @@ class Case(TimeStamped):
             # took any part: on the team, or has any action in the trace (e.g. signed, supervised)
             "actor.took_part": (lambda: True)
             if participation
-            else (lambda: self.pk is not None and self.actions.filter(actor=officer).exists()),
+            else (
+                lambda: (
+                    self.pk is not None
+                    and self.actions.filter(actor=officer).exclude(action_type__in=REVIEW_ACTION_TYPES).exists()
+                )
+            ),
             "case.is_open": self.is_open,
             "case.case_type": self.case_type,
             "case.procedure": self.procedure,

@@ -239,13 +239,16 @@ class PointThreshold(TimeStamped):
         return f"{self.basis} ≥ {self.points}: {self.consequence}"
 
 
+class ReviewKind(models.TextChoices):
+    ROUTINE = "routine", _("Routine (sampled)")
+    FOCUSED = "focused", _("Focused (amended or remanded, complaints)")
+    SPECIAL = "special", _("Special campaign")
+
+
 class ReviewPlan(TimeStamped):
     """A batch of reviews: routine sampling, focused (amended or remanded cases), or a special campaign."""
 
-    class Kind(models.TextChoices):
-        ROUTINE = "routine", _("Routine (sampled)")
-        FOCUSED = "focused", _("Focused (amended or remanded, complaints)")
-        SPECIAL = "special", _("Special campaign")
+    Kind = ReviewKind
 
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -47,6 +47,11 @@ def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details={field: [message]})
 
 
+def _points(value: Decimal) -> str:
+    """Points as people write them: 14, 2.5 (not 14.0)."""
+    return format(value.normalize(), "f")
+
+
 def notify(*, officer: Officer, message: str, link: str = "") -> Notification:
     return Notification.objects.create(recipient=officer, message=message[:500], link=link)
 
@@ -324,7 +329,7 @@ def review_finalise(*, actor: Officer, review: Review, expected_version: int | N
     notify(
         officer=review.officer,
         message=_("The review of case %(case)s is final: %(points)s defect points.")
-        % {"case": case.case_number, "points": points},
+        % {"case": case.case_number, "points": _points(points)},
     )
     points_apply_thresholds(officer=review.officer, year=year, case=case)
     return review
@@ -359,14 +364,14 @@ def points_apply_thresholds(*, officer: Officer, year: int, case: Case) -> list[
                 officer=officer,
                 source=Lead.Source.DEFECT_POINTS,
                 summary=_("%(points)s defect points %(basis)s reached the threshold of %(threshold)s.")
-                % {"points": total, "basis": basis, "threshold": threshold.points},
+                % {"points": _points(total), "basis": basis, "threshold": _points(threshold.points)},
                 origin={"consequence": record.pk, "case": case.case_number if per_case else None, "year": year},
             )
             record.save(update_fields=["lead"])
         notify(
             officer=officer,
             message=_("%(consequence)s: your defect points reached %(points)s (threshold %(threshold)s).")
-            % {"consequence": label, "points": total, "threshold": threshold.points},
+            % {"consequence": label, "points": _points(total), "threshold": _points(threshold.points)},
         )
         created.append(record)
     return created

@@ -7,4 +7,6 @@ urlpatterns = [
     path("recompute/", views.recompute, name="recompute"),
     path("runs/<int:run_id>/", views.run_detail, name="run"),
     path("runs/<int:run_id>/progress/", views.run_progress, name="run-progress"),
+    path("reviews/", views.review_list, name="reviews"),
+    path("reviews/<uuid:public_id>/", views.review_detail, name="review"),
 ]

@@ -1,16 +1,30 @@
-"""Evaluation pages: on-demand recompute of metrics with a live progress bar."""
+"""Evaluation pages: on-demand recompute of metrics with a live progress bar; quality reviews."""
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from accountability.errors import DomainError, NotFound
+from accountability.choices import ActionType
+from accountability.errors import DomainError, NotFound, ValidationFailed
+from accountability.models import Officer
+from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
+from evaluation import reviews as review_services
 from evaluation.forms import RecomputeForm
 from evaluation.metrics import Window
-from evaluation.selectors import metric_run_get_for_user, organisations_recomputable_by
+from evaluation.models import DefectItem, Grade, Review
+from evaluation.selectors import (
+    metric_run_get_for_user,
+    organisations_recomputable_by,
+    review_get_for_user,
+    reviews_visible_to,
+)
 from evaluation.services import metric_run_on_demand
 
 
@@ -50,3 +64,90 @@ def run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
     """The progress fragment HTMX polls every second until the run is finished."""
     return render(request, "evaluation/_run_progress.html", {"run": _run_or_404(request, run_id)})
+
+
+# --- quality review pages --------------------------------------------------------------------
+
+
+@login_required
+def review_list(request: HttpRequest) -> HttpResponse:
+    reviews = reviews_visible_to(request.user).order_by("-created_at")
+    status = request.GET.get("status", "")
+    if status in Review.Status.values:
+        reviews = reviews.filter(status=status)
+    page = Paginator(reviews, 50).get_page(request.GET.get("page"))
+    return render(
+        request, "evaluation/review_list.html", {"page": page, "status": status, "statuses": Review.Status.choices}
+    )
+
+
+@login_required
+def review_detail(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        review = review_get_for_user(request.user, public_id=public_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    officer = officer_for_user(request.user)
+    error = None
+    if request.method == "POST" and officer is not None:
+        step = request.POST.get("step")
+        version = _int(request.POST.get("version"))
+        try:
+            if step == "assign":
+                evaluator = (
+                    Officer.objects.prefetch_related("roles").filter(officer_id=request.POST.get("evaluator")).first()
+                )
+                if evaluator is None:
+                    raise ValidationFailed(
+                        _("Choose an evaluator."), details={"evaluator": [_("Choose an evaluator.")]}
+                    )
+                review_services.review_assign(
+                    actor=officer, review=review, evaluator=evaluator, expected_version=version
+                )
+            elif step == "grade":
+                codes = request.POST.getlist("defects")
+                items = {i.code: i for i in DefectItem.objects.filter(code__in=codes, is_active=True)}
+                defects = [(items[c], request.POST.get(f"note_{c}", "")) for c in codes if c in items]
+                review_services.review_grade(
+                    actor=officer, review=review, grade=request.POST.get("grade", ""), defects=defects,
+                    summary=request.POST.get("summary", ""), expected_version=version,
+                )  # fmt: skip
+            elif step == "respond":
+                review_services.review_respond(
+                    actor=officer, review=review, statement=request.POST.get("statement", ""), expected_version=version
+                )
+            elif step == "finalise":
+                review_services.review_finalise(actor=officer, review=review, expected_version=version)
+            else:
+                raise ValidationFailed(_("Unknown step."))
+        except DomainError as exc:
+            error = exc
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("evaluation:review", public_id=review.public_id)
+    return render(
+        request,
+        "evaluation/review_detail.html",
+        {
+            "review": review,
+            "me": officer,
+            "error": error,
+            "grades": Grade.choices,
+            "catalogue": DefectItem.objects.filter(is_active=True).order_by("code"),
+            "evaluators": Officer.objects.filter(roles="evaluator", organisation=review.case.organisation).order_by(
+                "officer_id"
+            ),
+            "can_assign": officer is not None
+            and review.status in ("pending", "assigned")
+            and power_decide(officer=officer, action_type=ActionType.REVIEW_ASSIGNED, case=review.case).allowed,
+            "can_finalise": officer is not None
+            and officer.pk not in (review.evaluator_id, review.officer_id)
+            and review.status in ("graded", "responded")
+            and power_decide(officer=officer, action_type=ActionType.REVIEW_FINALISED, case=review.case).allowed,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
