@@ -1,9 +1,111 @@
+"""Admin: the rules of evaluation (catalogue, thresholds, policy, reference ranges, weights) are data.
+
+Catalogue items keep a revision that every review records, so an edited item never changes a past
+review; reviews, ledgers and results are read-only here (they change only through the services).
+"""
+
 from django.contrib import admin
 
-from evaluation.models import WeightRule
+from evaluation.models import (
+    ConsequenceRecord,
+    DefectItem,
+    EvaluationPolicy,
+    MetricRange,
+    MetricResult,
+    MetricRun,
+    PointEntry,
+    PointThreshold,
+    Review,
+    ReviewPlan,
+    WeightRule,
+)
+from evaluation.services import defect_item_save
 
 
 @admin.register(WeightRule)
 class WeightRuleAdmin(admin.ModelAdmin):
     list_display = ["case_type", "procedure", "cause", "weight"]
     list_filter = ["case_type", "procedure"]
+
+
+@admin.register(DefectItem)
+class DefectItemAdmin(admin.ModelAdmin):
+    list_display = ["code", "aspect", "description", "points", "is_active", "revision"]
+    list_filter = ["aspect", "is_active"]
+    search_fields = ["code", "description"]
+    readonly_fields = ["revision"]
+
+    def save_model(self, request, obj, form, change):
+        defect_item_save(item=obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: reviews name items for life
+
+
+@admin.register(PointThreshold)
+class PointThresholdAdmin(admin.ModelAdmin):
+    list_display = ["basis", "points", "consequence", "is_active"]
+
+
+@admin.register(EvaluationPolicy)
+class EvaluationPolicyAdmin(admin.ModelAdmin):
+    list_display = ["fail_penalty", "response_days", "sample_percent", "updated_at"]
+
+    def has_add_permission(self, request):
+        return not EvaluationPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(MetricRange)
+class MetricRangeAdmin(admin.ModelAdmin):
+    list_display = ["metric", "post", "organisation_level", "low", "high", "note"]
+    list_filter = ["metric"]
+
+
+class ReadOnly(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnly):
+    list_display = ["case", "officer", "evaluator", "status", "grade", "response_due", "finalised_at"]
+    list_filter = ["status", "grade"]
+    list_select_related = ["case", "officer", "evaluator"]
+
+
+@admin.register(ReviewPlan)
+class ReviewPlanAdmin(ReadOnly):
+    list_display = ["name", "kind", "organisation", "window_from", "window_to", "sample_percent"]
+
+
+@admin.register(PointEntry)
+class PointEntryAdmin(ReadOnly):
+    list_display = ["officer", "year", "points", "reason", "case", "created_at"]
+    list_select_related = ["officer", "case"]
+
+
+@admin.register(ConsequenceRecord)
+class ConsequenceRecordAdmin(ReadOnly):
+    list_display = ["officer", "year", "consequence", "points", "case", "lead", "created_at"]
+    list_select_related = ["officer", "case"]
+
+
+@admin.register(MetricResult)
+class MetricResultAdmin(ReadOnly):
+    list_display = ["window_from", "window_to", "level", "subject", "metric", "numerator", "denominator", "value"]
+    list_filter = ["level", "metric"]
+    show_full_result_count = False
+
+
+@admin.register(MetricRun)
+class MetricRunAdmin(ReadOnly):
+    list_display = ["key", "kind", "done", "total", "started_at", "finished_at"]

@@ -6,6 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -15,7 +16,7 @@ from accountability.errors import ValidationFailed
 from accountability.models import Officer, Organisation
 from accountability.powers import power_decide
 from evaluation.metrics import Window, compute
-from evaluation.models import MetricResult, MetricRun, MetricRunItem
+from evaluation.models import DefectItem, MetricResult, MetricRun, MetricRunItem
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -196,3 +197,19 @@ def metric_run_on_demand(*, actor: Officer, organisation: Organisation, window: 
         )
         metric_run_dispatch(run)
     return run
+
+
+@transaction.atomic
+def defect_item_save(*, item: DefectItem) -> DefectItem:
+    """Create or change a catalogue item; a change of substance bumps its revision (reviews keep theirs)."""
+    try:
+        item.full_clean(exclude=["revision"])
+    except DjangoValidationError as exc:
+        raise ValidationFailed("Invalid defect item.", details=exc.message_dict) from exc
+    if item.pk is not None:
+        current = DefectItem.objects.select_for_update().get(pk=item.pk)
+        fields = ("aspect", "description", "points", "is_active")
+        if any(getattr(current, f) != getattr(item, f) for f in fields):
+            item.revision = current.revision + 1
+    item.save()
+    return item

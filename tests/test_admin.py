@@ -64,3 +64,24 @@ def test_trace_cannot_be_edited_or_deleted_in_the_admin(admin_client, world):
     assert 'name="note"' not in page.content.decode()  # read-only view
     assert admin_client.post(f"/admin/cases/action/{action.pk}/delete/").status_code == 403
     assert admin_client.get("/admin/accountability/poweritem/1/delete/").status_code == 403
+
+
+def test_editing_a_defect_item_bumps_its_revision_and_past_reviews_keep_theirs(admin_client, world):
+    import datetime as dt
+
+    from evaluation.models import DefectItem, Review
+    from evaluation.reviews import review_assign, review_grade
+
+    case = world.case(closed_on=dt.date(2024, 6, 1), closing_method="judgment")
+    review = Review.objects.create(case=case, officer=world.judge)
+    review = review_assign(actor=world.filing, review=review, evaluator=world.evaluator)
+    item = DefectItem.objects.get(code="WS-04")
+    review_grade(actor=world.evaluator, review=review, grade="flawed", defects=[(item, "")])
+    response = admin_client.post(
+        f"/admin/evaluation/defectitem/{item.pk}/change/",
+        {"code": "WS-04", "aspect": "documents", "description": item.description, "points": "2", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    item.refresh_from_db()
+    recorded = review.defects.get()
+    assert (item.revision, item.points, recorded.item_revision, recorded.points) == (2, 2, 1, 1)

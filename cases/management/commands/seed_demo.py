@@ -35,7 +35,8 @@ class Command(BaseCommand):
             if tty:
                 self.stderr.write("")
             self.stdout.write(
-                f"Demo loaded in {time.monotonic() - started:.0f}s: {counts['cases']} cases, {counts['officers']} officers."
+                f"Demo loaded in {time.monotonic() - started:.0f}s: {counts['cases']} cases, {counts['officers']} officers, "
+                f"{counts['reviews']} quality reviews; tonight's metrics computed."
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {settings.QUANZE_DEMO_PASSWORD}):")
