@@ -69,6 +69,7 @@ class Window:
 
 @dataclass(frozen=True)
 class Row:
+    window: Window
     level: str
     subject: str
     metric: str
@@ -122,50 +123,67 @@ _WEIGHT = """COALESCE((
     LIMIT 1), 1)"""
 
 
-def _own_sql(level: str, org_filter: bool) -> str:
-    subject, org, joins = _subject(level, "c")
-    closed = "c.closed_on >= %(start)s AND c.closed_on <= %(end)s"
+def _own_columns(i: int) -> str:
+    """The sums of one window (suffix ``_i`` on its parameters), in the order ``_own_rows`` reads them."""
+    start, end, old = f"%(start_{i})s", f"%(end_{i})s", f"%(old_{i})s"
+    closed = f"c.closed_on >= {start} AND c.closed_on <= {end}"
     duration = f"({_days('c.closed_on', 'c.filed_on')} - c.excluded_days)"
-    pending_end = "c.filed_on <= %(end)s AND (c.closed_on IS NULL OR c.closed_on > %(end)s)"
+    pending_end = f"c.filed_on <= {end} AND (c.closed_on IS NULL OR c.closed_on > {end})"
     appealable = f"{closed} AND c.procedure = 'first_instance' AND c.closing_method IN ('judgment', 'ruling')"
     enforcement = f"{closed} AND c.procedure = 'enforcement'"
-    where = f"WHERE {org} = %(org)s" if org_filter else ""
     return f"""
-SELECT {subject} AS subject, MIN({org}) AS org_id,
-  SUM(CASE WHEN c.filed_on >= %(start)s AND c.filed_on <= %(end)s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.filed_on >= {start} AND c.filed_on <= {end} THEN 1 ELSE 0 END),
   SUM(CASE WHEN {closed} THEN 1 ELSE 0 END),
   SUM(CASE WHEN {pending_end} THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.filed_on < %(start)s AND (c.closed_on IS NULL OR c.closed_on >= %(start)s) THEN 1 ELSE 0 END),
+  SUM(CASE WHEN c.filed_on < {start} AND (c.closed_on IS NULL OR c.closed_on >= {start}) THEN 1 ELSE 0 END),
   SUM(CASE WHEN {closed} AND c.time_limit_days > 0 THEN 1 ELSE 0 END),
   SUM(CASE WHEN {closed} AND c.time_limit_days > 0
            AND {duration} <= c.time_limit_days + c.extension_days THEN 1 ELSE 0 END),
   SUM(CASE WHEN {closed} THEN {duration} ELSE 0 END),
   SUM(CASE WHEN {closed} AND c.extension_days > 0 THEN 1 ELSE 0 END),
-  SUM(CASE WHEN {pending_end} AND c.filed_on < %(old)s THEN 1 ELSE 0 END),
+  SUM(CASE WHEN {pending_end} AND c.filed_on < {old} THEN 1 ELSE 0 END),
   SUM(CASE WHEN {appealable} THEN 1 ELSE 0 END),
   SUM(CASE WHEN {appealable} AND EXISTS (
         SELECT 1 FROM cases_case a WHERE a.original_case_id = c.id AND a.procedure = 'second_instance'
-        AND a.filed_on <= %(end)s) THEN 1 ELSE 0 END),
+        AND a.filed_on <= {end}) THEN 1 ELSE 0 END),
   SUM(CASE WHEN {enforcement} THEN COALESCE(c.recovered_amount, 0) ELSE 0 END),
   SUM(CASE WHEN {enforcement} THEN COALESCE(c.awarded_amount, 0) ELSE 0 END),
-  SUM(CASE WHEN {closed} THEN {_WEIGHT} ELSE 0 END)
+  SUM(CASE WHEN {closed} THEN {_WEIGHT} ELSE 0 END)"""
+
+
+_OWN_WIDTH = 14  # sums per window in _own_columns
+
+
+def _own_sql(level: str, org_filter: bool, windows: int) -> str:
+    """Every own-attribution metric of every window in one pass over the cases."""
+    subject, org, joins = _subject(level, "c")
+    where = f"WHERE {org} = %(org)s" if org_filter else ""
+    columns = ",".join(_own_columns(i) for i in range(windows))
+    return f"""
+SELECT {subject} AS subject, MIN({org}) AS org_id,{columns}
 FROM cases_case c {joins}
 {where}
 GROUP BY {subject}
 """
 
 
-def _original_sql(level: str, org_filter: bool) -> str:
+def _original_sql(level: str, org_filter: bool, windows: int) -> str:
     subject, org, joins = _subject(level, "o")
     where = f"AND {org} = %(org)s" if org_filter else ""
+    columns = []
+    for i in range(windows):
+        closed = f"c.closed_on >= %(start_{i})s AND c.closed_on <= %(end_{i})s"
+        changed = "c.outcome IN ('amended', 'remanded')"
+        columns += [
+            f"SUM(CASE WHEN {closed} AND c.procedure = 'second_instance' THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {closed} AND c.procedure = 'second_instance' AND {changed} THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {closed} AND c.procedure = 'retrial' THEN 1 ELSE 0 END)",
+            f"SUM(CASE WHEN {closed} AND c.procedure = 'retrial' AND {changed} THEN 1 ELSE 0 END)",
+        ]
     return f"""
-SELECT {subject} AS subject, MIN({org}) AS org_id,
-  SUM(CASE WHEN c.procedure = 'second_instance' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.procedure = 'second_instance' AND c.outcome IN ('amended', 'remanded') THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.procedure = 'retrial' THEN 1 ELSE 0 END),
-  SUM(CASE WHEN c.procedure = 'retrial' AND c.outcome IN ('amended', 'remanded') THEN 1 ELSE 0 END)
+SELECT {subject} AS subject, MIN({org}) AS org_id, {", ".join(columns)}
 FROM cases_case c JOIN cases_case o ON o.id = c.original_case_id {joins}
-WHERE c.closed_on >= %(start)s AND c.closed_on <= %(end)s AND c.procedure IN ('second_instance', 'retrial') {where}
+WHERE c.closed_on >= %(first)s AND c.closed_on <= %(last)s AND c.procedure IN ('second_instance', 'retrial') {where}
 GROUP BY {subject}
 """
 
@@ -173,18 +191,25 @@ GROUP BY {subject}
 _PROCEEDING_ACTIONS = "('extension_approved', 'returned_for_supplementary_investigation')"
 
 
-def _root_sql(level: str, org_filter: bool) -> str:
+def _root_sql(level: str, org_filter: bool, windows: int) -> str:
+    """案件比 per window, by the root of each case's chain of originals (walked up once for all windows)."""
     subject, org, joins = _subject(level, "r")
     where = f"WHERE {org} = %(org)s" if org_filter else ""
-    events = f"""
-  SELECT c.id AS case_id, 1 AS num,
+    events = []
+    for i in range(windows):
+        events.append(
+            f"""  SELECT c.id AS case_id, {i} AS w, 1 AS num,
          CASE WHEN c.procedure = 'first_instance' AND c.original_case_id IS NULL THEN 1 ELSE 0 END AS den
-  FROM cases_case c WHERE c.filed_on >= %(start)s AND c.filed_on <= %(end)s
-  UNION ALL
-  SELECT a.case_id, 1, 0 FROM cases_action a
-  WHERE a.action_type IN {_PROCEEDING_ACTIONS} AND a.occurred_at >= %(start_at)s AND a.occurred_at < %(end_at)s"""
+  FROM cases_case c WHERE c.filed_on >= %(start_{i})s AND c.filed_on <= %(end_{i})s"""
+        )
+        events.append(
+            f"""  SELECT a.case_id, {i}, 1, 0 FROM cases_action a
+  WHERE a.action_type IN {_PROCEEDING_ACTIONS} AND a.occurred_at >= %(start_at_{i})s AND a.occurred_at < %(end_at_{i})s"""
+        )
+    union = "\n  UNION ALL\n".join(events)
     return f"""
-WITH RECURSIVE events(case_id, num, den) AS ({events}
+WITH RECURSIVE events(case_id, w, num, den) AS (
+{union}
 ),
 up(id, cur, orig) AS (
   SELECT c.id, c.id, c.original_case_id FROM cases_case c WHERE c.id IN (SELECT case_id FROM events)
@@ -192,17 +217,22 @@ up(id, cur, orig) AS (
   SELECT up.id, p.id, p.original_case_id FROM up JOIN cases_case p ON p.id = up.orig
 ),
 roots(id, root_id) AS (SELECT id, cur FROM up WHERE orig IS NULL)
-SELECT {subject} AS subject, MIN({org}) AS org_id, SUM(e.num), SUM(e.den)
+SELECT {subject} AS subject, e.w, MIN({org}) AS org_id, SUM(e.num), SUM(e.den)
 FROM events e JOIN roots ON roots.id = e.case_id JOIN cases_case r ON r.id = roots.root_id {joins}
 {where}
-GROUP BY {subject}
+GROUP BY {subject}, e.w
 """
 
 
-_LEADER_SQL = """
-SELECT o.officer_id, o.post, o.is_quota, o.department_id, o.organisation_id,
-  (SELECT COUNT(*) FROM cases_case c
-   WHERE c.lead_officer_id = o.id AND c.closed_on >= %(start)s AND c.closed_on <= %(end)s)
+def _leader_sql(org_filter: bool, windows: int) -> str:
+    counts = ", ".join(
+        f"""(SELECT COUNT(*) FROM cases_case c WHERE c.lead_officer_id = o.id
+            AND c.closed_on >= %(start_{i})s AND c.closed_on <= %(end_{i})s)"""
+        for i in range(windows)
+    )
+    where = "WHERE o.organisation_id = %(org)s" if org_filter else ""
+    return f"""
+SELECT o.officer_id, o.post, o.is_quota, o.department_id, o.organisation_id, {counts}
 FROM accountability_officer o
 {where}
 """
@@ -226,26 +256,30 @@ def _rate(numerator: Decimal | Fraction, denominator: Decimal | Fraction) -> Dec
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(VALUE_PLACES)
 
 
-def _make(level: str, subject: str, org_id: int, metric: str, num: Any, den: Any) -> Row:
+def _make(window: Window, level: str, subject: str, org_id: int, metric: str, num: Any, den: Any) -> Row:
     numerator, denominator = _dec(num), _dec(den)
     places = _PLACES.get(metric)
     if places is not None:
         numerator, denominator = numerator.quantize(places), denominator.quantize(places)
-    return Row(level, subject, metric, numerator, denominator, _rate(numerator, denominator), org_id)
+    return Row(window, level, subject, metric, numerator, denominator, _rate(numerator, denominator), org_id)
 
 
-def _params(window: Window, organisation_id: int | None) -> dict[str, Any]:
+def _params(windows: list[Window], organisation_id: int | None) -> dict[str, Any]:
     tz = timezone.get_default_timezone()
     instant = connection.ops.adapt_datetimefield_value  # SQLite compares UTC text; PostgreSQL timestamps
-    return {
-        "start": window.start,
-        "end": window.end,
-        "old": window.end - dt.timedelta(days=365),
-        # Actions are instants; a day of the window is a day in the courts' time zone (TIME_ZONE).
-        "start_at": instant(dt.datetime.combine(window.start, dt.time.min, tzinfo=tz)),
-        "end_at": instant(dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)),
+    params: dict[str, Any] = {
         "org": organisation_id,
+        "first": min(w.start for w in windows),
+        "last": max(w.end for w in windows),
     }
+    for i, window in enumerate(windows):
+        params[f"start_{i}"] = window.start
+        params[f"end_{i}"] = window.end
+        params[f"old_{i}"] = window.end - dt.timedelta(days=365)
+        # Actions are instants; a day of the window is a day in the courts' time zone (TIME_ZONE).
+        params[f"start_at_{i}"] = instant(dt.datetime.combine(window.start, dt.time.min, tzinfo=tz))
+        params[f"end_at_{i}"] = instant(dt.datetime.combine(window.end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+    return params
 
 
 def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -254,78 +288,86 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def compute(window: Window, *, organisation_id: int | None = None) -> Iterator[Row]:
-    """Every metric row for the window, for the subjects of one organisation (or all)."""
-    params = _params(window, organisation_id)
+def compute(windows: Window | list[Window], *, organisation_id: int | None = None) -> Iterator[Row]:
+    """Every metric row of every window, for the subjects of one organisation (or all).
+
+    Whatever the number of windows, each kind of statement runs once per level.
+    """
+    windows = [windows] if isinstance(windows, Window) else list(windows)
+    params = _params(windows, organisation_id)
     limited = organisation_id is not None
+    n = len(windows)
     for level in LEVELS:
-        yield from _own_rows(level, _fetch(_own_sql(level, limited), params))
-        yield from _original_rows(level, _fetch(_original_sql(level, limited), params))
-        for subject, org_id, num, den in _fetch(_root_sql(level, limited), params):
+        yield from _own_rows(level, windows, _fetch(_own_sql(level, limited, n), params))
+        yield from _original_rows(level, windows, _fetch(_original_sql(level, limited, n), params))
+        for subject, w, org_id, num, den in _fetch(_root_sql(level, limited, n), params):
             if num or den:
-                yield _make(level, subject, org_id, "case_proceeding_ratio", num, den)
-    yield from _leader_rows(
-        _fetch(_LEADER_SQL.format(where="WHERE o.organisation_id = %(org)s" if limited else ""), params)
-    )
+                yield _make(windows[w], level, subject, org_id, "case_proceeding_ratio", num, den)
+    yield from _leader_rows(windows, _fetch(_leader_sql(limited, n), params))
 
 
-def _own_rows(level: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
+def _own_rows(level: str, windows: list[Window], rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
     for row in rows:
-        (subject, org_id, filed, closed, pending_end, pending_start, limited_closed, within, duration_sum,
-         extended, pending_old, appealable, appealed, recovered, awarded, weighted) = row  # fmt: skip
-        candidates = [
-            ("filed_count", filed, 1),
-            ("closed_count", closed, 1),
-            ("pending_count", pending_end, 1),
-            ("clearance_ratio", closed, filed),
-            ("closure_rate", closed, _dec(pending_start) + _dec(filed)),
-            ("within_limit_rate", within, limited_closed),
-            ("avg_duration_days", duration_sum, closed),
-            ("extension_rate", extended, closed),
-            ("pending_over_12m_ratio", pending_old, pending_end),
-            ("appeal_rate", appealed, appealable),
-            ("acceptance_rate", _dec(appealable) - _dec(appealed), appealable),
-            ("enforcement_recovery_rate", recovered, awarded),
-            ("weighted_closed", weighted, 1),
-        ]
-        for metric, num, den in candidates:
-            if metric in COUNT_METRICS or metric == "weighted_closed" or num or den:
-                yield _make(level, subject, org_id, metric, num, den)
+        subject, org_id = row[0], row[1]
+        for i, window in enumerate(windows):
+            (filed, closed, pending_end, pending_start, limited_closed, within, duration_sum, extended, pending_old,
+             appealable, appealed, recovered, awarded, weighted) = row[2 + i * _OWN_WIDTH: 2 + (i + 1) * _OWN_WIDTH]  # fmt: skip
+            candidates = [
+                ("filed_count", filed, 1),
+                ("closed_count", closed, 1),
+                ("pending_count", pending_end, 1),
+                ("clearance_ratio", closed, filed),
+                ("closure_rate", closed, _dec(pending_start) + _dec(filed)),
+                ("within_limit_rate", within, limited_closed),
+                ("avg_duration_days", duration_sum, closed),
+                ("extension_rate", extended, closed),
+                ("pending_over_12m_ratio", pending_old, pending_end),
+                ("appeal_rate", appealed, appealable),
+                ("acceptance_rate", _dec(appealable) - _dec(appealed), appealable),
+                ("enforcement_recovery_rate", recovered, awarded),
+                ("weighted_closed", weighted, 1),
+            ]
+            for metric, num, den in candidates:
+                if metric in COUNT_METRICS or metric == "weighted_closed" or num or den:
+                    yield _make(window, level, subject, org_id, metric, num, den)
 
 
-def _original_rows(level: str, rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
-    for subject, org_id, second, second_changed, retrial, retrial_changed in rows:
-        if second:
-            yield _make(level, subject, org_id, "appeal_amended_remanded_ratio", second_changed, second)
-        if retrial:
-            yield _make(level, subject, org_id, "retrial_amended_remanded_ratio", retrial_changed, retrial)
+def _original_rows(level: str, windows: list[Window], rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:
+    for row in rows:
+        subject, org_id = row[0], row[1]
+        for i, window in enumerate(windows):
+            second, second_changed, retrial, retrial_changed = row[2 + 4 * i : 6 + 4 * i]
+            if second:
+                yield _make(window, level, subject, org_id, "appeal_amended_remanded_ratio", second_changed, second)
+            if retrial:
+                yield _make(window, level, subject, org_id, "retrial_amended_remanded_ratio", retrial_changed, retrial)
 
 
-def _leader_rows(officers: list[tuple[Any, ...]]) -> Iterator[Row]:
+def _leader_rows(windows: list[Window], officers: list[tuple[Any, ...]]) -> Iterator[Row]:
     """院庭长办案比: a leader's closed cases against the mean of the non-leader quota officers of their unit."""
-    peers: dict[tuple[str, int], list[int]] = defaultdict(list)
-    for _, post, is_quota, department_id, organisation_id, closed in officers:
-        if post == Post.NONE and is_quota:
-            peers[("organisation", organisation_id)].append(int(closed))
-            if department_id is not None:
-                peers[("department", department_id)].append(int(closed))
-    for officer_id, post, is_quota, department_id, organisation_id, closed in officers:
-        if post == Post.NONE or not is_quota:
-            continue
-        unit = ("department", department_id) if post == Post.DIVISION_CHIEF else ("organisation", organisation_id)
-        counts = peers.get(unit) if unit[1] is not None else None
-        mean = Fraction(sum(counts), len(counts)) if counts else None
-        numerator = Decimal(int(closed))
-        if mean is None:
-            yield Row("officer", officer_id, "leader_caseload_ratio", numerator, Decimal(0), None, organisation_id)
-            continue
-        denominator = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(VALUE_PLACES)
-        yield Row(
-            "officer",
-            officer_id,
-            "leader_caseload_ratio",
-            numerator,
-            denominator,
-            _rate(numerator, mean),
-            organisation_id,
-        )
+    for i, window in enumerate(windows):
+        peers: dict[tuple[str, int], list[int]] = defaultdict(list)
+        for officer in officers:
+            _, post, is_quota, department_id, organisation_id = officer[:5]
+            if post == Post.NONE and is_quota:
+                peers[("organisation", organisation_id)].append(int(officer[5 + i]))
+                if department_id is not None:
+                    peers[("department", department_id)].append(int(officer[5 + i]))
+        for officer in officers:
+            officer_id, post, is_quota, department_id, organisation_id = officer[:5]
+            if post == Post.NONE or not is_quota:
+                continue
+            unit = ("department", department_id) if post == Post.DIVISION_CHIEF else ("organisation", organisation_id)
+            counts = peers.get(unit) if unit[1] is not None else None
+            numerator = Decimal(int(officer[5 + i]))
+            if not counts:
+                yield Row(
+                    window, "officer", officer_id, "leader_caseload_ratio", numerator, Decimal(0), None, organisation_id
+                )
+                continue
+            mean = Fraction(sum(counts), len(counts))
+            denominator = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(VALUE_PLACES)
+            yield Row(
+                window, "officer", officer_id, "leader_caseload_ratio", numerator, denominator, _rate(numerator, mean),
+                organisation_id,
+            )  # fmt: skip

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accountability.choices import ActionType
@@ -42,17 +42,17 @@ def _lock(key: str) -> None:
 
 
 @transaction.atomic
-def metrics_store_for_organisation(*, window: Window, organisation: Organisation) -> int:
-    """Compute and upsert every metric row of one organisation's subjects; rows no longer produced go.
-
-    Idempotent: running it twice leaves the same rows. Returns the number of rows stored.
-    """
-    _lock(f"metrics:{window.start}:{window.end}:{organisation.pk}")
+def metrics_store_for_organisation(*, windows: Window | list[Window], organisation: Organisation) -> int:
+    """Compute and upsert every metric row of one organisation's subjects for the windows (all in one
+    pass per statement); rows no longer produced go. Idempotent. Returns the number of rows stored."""
+    windows = [windows] if isinstance(windows, Window) else list(windows)
+    for window in windows:
+        _lock(f"metrics:{window.start}:{window.end}:{organisation.pk}")
     now = timezone.now()
     rows = [
         MetricResult(
-            window_from=window.start,
-            window_to=window.end,
+            window_from=row.window.start,
+            window_to=row.window.end,
             level=row.level,
             subject=row.subject,
             metric=row.metric,
@@ -62,11 +62,15 @@ def metrics_store_for_organisation(*, window: Window, organisation: Organisation
             organisation_id=row.organisation_id,
             computed_at=now,
         )
-        for row in compute(window, organisation_id=organisation.pk)
+        for row in compute(windows, organisation_id=organisation.pk)
     ]
-    keys = {(r.level, r.subject, r.metric) for r in rows}
-    stored = MetricResult.objects.filter(window_from=window.start, window_to=window.end, organisation=organisation)
-    gone = [pk for pk, *key in stored.values_list("pk", "level", "subject", "metric") if tuple(key) not in keys]
+    keys = {(r.window_from, r.window_to, r.level, r.subject, r.metric) for r in rows}
+    stored = MetricResult.objects.filter(_any_window(windows), organisation=organisation)
+    gone = [
+        pk
+        for pk, *key in stored.values_list("pk", "window_from", "window_to", "level", "subject", "metric")
+        if tuple(key) not in keys
+    ]
     if gone:
         MetricResult.objects.filter(pk__in=gone).delete()
     MetricResult.objects.bulk_create(
@@ -79,12 +83,19 @@ def metrics_store_for_organisation(*, window: Window, organisation: Organisation
     return len(rows)
 
 
+def _any_window(windows: list[Window]) -> Q:
+    condition = Q(pk__in=[])
+    for w in windows:
+        condition |= Q(window_from=w.start, window_to=w.end)
+    return condition
+
+
 def metrics_store(*, window: Window, progress: ProgressFn | None = None) -> int:
     """Every organisation in turn, exactly as the nightly fan-out does (one transaction each)."""
     organisations = list(Organisation.objects.order_by("path"))
     stored = 0
     for index, organisation in enumerate(organisations, start=1):
-        stored += metrics_store_for_organisation(window=window, organisation=organisation)
+        stored += metrics_store_for_organisation(windows=[window], organisation=organisation)
         if progress:
             progress(index, len(organisations), organisation.code)
     return stored
@@ -158,11 +169,8 @@ def metric_run_item_compute(*, run_id: int, organisation_id: int) -> int | None:
     )
     if item is None or item.finished_at is not None:
         return None
-    rows = 0
-    for start, end in item.run.windows:
-        rows += metrics_store_for_organisation(
-            window=window_parse(start=start, end=end), organisation=item.organisation
-        )
+    windows = [window_parse(start=start, end=end) for start, end in item.run.windows]
+    rows = metrics_store_for_organisation(windows=windows, organisation=item.organisation)
     now = timezone.now()
     item.finished_at, item.rows = now, rows
     item.save(update_fields=["finished_at", "rows"])
