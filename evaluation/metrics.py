@@ -288,22 +288,40 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def compute(windows: Window | list[Window], *, organisation_id: int | None = None) -> Iterator[Row]:
+#: Metrics whose subject is the case's own (computed per organisation: the nightly fan-out).
+LOCAL_METRICS = frozenset(METRICS) - {
+    "appeal_amended_remanded_ratio",
+    "retrial_amended_remanded_ratio",
+    "case_proceeding_ratio",
+}
+#: Metrics attributed through other cases (original, root): a case in one organisation counts for another's
+#: subject, so these are computed once for all organisations.
+CROSS_METRICS = frozenset(METRICS) - LOCAL_METRICS
+
+
+def compute(
+    windows: Window | list[Window], *, organisation_id: int | None = None, local: bool = True, cross: bool = True
+) -> Iterator[Row]:
     """Every metric row of every window, for the subjects of one organisation (or all).
 
-    Whatever the number of windows, each kind of statement runs once per level.
+    ``local`` metrics (own attribution, leader caseload) can be limited to one organisation cheaply;
+    ``cross`` metrics (original, root) walk between cases and are best computed for all at once.
+    Whatever the number of windows, each statement runs once per level.
     """
     windows = [windows] if isinstance(windows, Window) else list(windows)
     params = _params(windows, organisation_id)
     limited = organisation_id is not None
     n = len(windows)
     for level in LEVELS:
-        yield from _own_rows(level, windows, _fetch(_own_sql(level, limited, n), params))
-        yield from _original_rows(level, windows, _fetch(_original_sql(level, limited, n), params))
-        for subject, w, org_id, num, den in _fetch(_root_sql(level, limited, n), params):
-            if num or den:
-                yield _make(windows[w], level, subject, org_id, "case_proceeding_ratio", num, den)
-    yield from _leader_rows(windows, _fetch(_leader_sql(limited, n), params))
+        if local:
+            yield from _own_rows(level, windows, _fetch(_own_sql(level, limited, n), params))
+        if cross:
+            yield from _original_rows(level, windows, _fetch(_original_sql(level, limited, n), params))
+            for subject, w, org_id, num, den in _fetch(_root_sql(level, limited, n), params):
+                if num or den:
+                    yield _make(windows[w], level, subject, org_id, "case_proceeding_ratio", num, den)
+    if local:
+        yield from _leader_rows(windows, _fetch(_leader_sql(limited, n), params))
 
 
 def _own_rows(level: str, windows: list[Window], rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:

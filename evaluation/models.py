@@ -144,8 +144,12 @@ class MetricRun(models.Model):
 
 
 class MetricRunItem(models.Model):
+    """One task of a run: an organisation's local metrics, or (organisation empty) the cross-organisation ones."""
+
     run = models.ForeignKey(MetricRun, on_delete=models.CASCADE, related_name="items")
-    organisation = models.ForeignKey("accountability.Organisation", on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "accountability.Organisation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
     rows = models.PositiveIntegerField(default=0)
 

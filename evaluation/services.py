@@ -15,7 +15,7 @@ from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.models import Officer, Organisation
 from accountability.powers import power_decide
-from evaluation.metrics import Window, compute
+from evaluation.metrics import CROSS_METRICS, LOCAL_METRICS, Window, compute
 from evaluation.models import DefectItem, MetricResult, MetricRun, MetricRunItem
 
 ProgressFn = Callable[[int, int, str], None]
@@ -42,12 +42,21 @@ def _lock(key: str) -> None:
 
 
 @transaction.atomic
-def metrics_store_for_organisation(*, windows: Window | list[Window], organisation: Organisation) -> int:
-    """Compute and upsert every metric row of one organisation's subjects for the windows (all in one
-    pass per statement); rows no longer produced go. Idempotent. Returns the number of rows stored."""
-    windows = [windows] if isinstance(windows, Window) else list(windows)
+def metrics_store_for_organisation(
+    *, windows: Window | list[Window], organisation: Organisation | None, cross: bool | None = None
+) -> int:
+    """Compute and upsert metric rows for the windows (all in one pass per statement); rows no longer
+    produced go. Idempotent; returns the number of rows stored.
+
+    With an organisation: the local metrics of its subjects (the nightly fan-out unit). With ``None``:
+    the cross-organisation metrics (original, root) of every subject, computed once.
+    ``cross=True`` with an organisation computes both for it alone (the on-demand recompute).
+    """
+    windows = [windows] if isinstance(windows, Window) else list(dict.fromkeys(windows))
+    local = organisation is not None
+    cross = organisation is None if cross is None else cross
     for window in windows:
-        _lock(f"metrics:{window.start}:{window.end}:{organisation.pk}")
+        _lock(f"metrics:{window.start}:{window.end}:{organisation.pk if organisation else 'cross'}")
     now = timezone.now()
     rows = [
         MetricResult(
@@ -62,17 +71,20 @@ def metrics_store_for_organisation(*, windows: Window | list[Window], organisati
             organisation_id=row.organisation_id,
             computed_at=now,
         )
-        for row in compute(windows, organisation_id=organisation.pk)
+        for row in compute(windows, organisation_id=organisation.pk if organisation else None, local=local, cross=cross)
     ]
+    metrics = (LOCAL_METRICS if local else frozenset()) | (CROSS_METRICS if cross else frozenset())
     keys = {(r.window_from, r.window_to, r.level, r.subject, r.metric) for r in rows}
-    stored = MetricResult.objects.filter(_any_window(windows), organisation=organisation)
+    stored = MetricResult.objects.filter(_any_window(windows), metric__in=metrics)
+    if organisation is not None:
+        stored = stored.filter(organisation=organisation)
     gone = [
         pk
-        for pk, *key in stored.values_list("pk", "window_from", "window_to", "level", "subject", "metric")
+        for pk, *key in stored.values_list("pk", "window_from", "window_to", "level", "subject", "metric").iterator()
         if tuple(key) not in keys
     ]
-    if gone:
-        MetricResult.objects.filter(pk__in=gone).delete()
+    for chunk in range(0, len(gone), 5000):
+        MetricResult.objects.filter(pk__in=gone[chunk : chunk + 5000]).delete()
     MetricResult.objects.bulk_create(
         rows,
         batch_size=2000,
@@ -91,13 +103,14 @@ def _any_window(windows: list[Window]) -> Q:
 
 
 def metrics_store(*, window: Window, progress: ProgressFn | None = None) -> int:
-    """Every organisation in turn, exactly as the nightly fan-out does (one transaction each)."""
-    organisations = list(Organisation.objects.order_by("path"))
+    """Every organisation's local metrics, then the cross-organisation ones, exactly as the nightly
+    fan-out does (one transaction each)."""
+    units: list[Organisation | None] = [*Organisation.objects.order_by("path"), None]
     stored = 0
-    for index, organisation in enumerate(organisations, start=1):
+    for index, organisation in enumerate(units, start=1):
         stored += metrics_store_for_organisation(windows=[window], organisation=organisation)
         if progress:
-            progress(index, len(organisations), organisation.code)
+            progress(index, len(units), organisation.code if organisation else "cross-organisation")
     return stored
 
 
@@ -113,12 +126,13 @@ def standard_windows(day: dt.date) -> list[Window]:
         year_ago = last.replace(year=last.year - 1)
     except ValueError:  # 29 February
         year_ago = last.replace(year=last.year - 1, day=28)
-    return [
+    windows = [
         Window(last.replace(day=1), last),
         Window(quarter_start, last),
         Window(dt.date(last.year, 1, 1), last),
         Window(year_ago + dt.timedelta(days=1), last),
     ]
+    return list(dict.fromkeys(windows))  # on 1 January the year to date is the last 12 months
 
 
 @transaction.atomic
@@ -127,7 +141,7 @@ def metric_run_start(
     key: str,
     kind: str,
     windows: list[Window],
-    organisations: list[Organisation],
+    organisations: list[Organisation | None],
     requested_by: Officer | None = None,
 ) -> MetricRun:
     """Create a run (or return the one with this key: a second start of the same night resumes it)."""
@@ -156,13 +170,13 @@ def metric_run_dispatch(run: MetricRun) -> int:
 
 
 @transaction.atomic
-def metric_run_item_compute(*, run_id: int, organisation_id: int) -> int | None:
+def metric_run_item_compute(*, run_id: int, organisation_id: int | None) -> int | None:
     """Compute every window of a run for one organisation; a finished item is skipped (idempotent).
 
     Returns the rows stored, or None when there was nothing to do.
     """
     item = (
-        MetricRunItem.objects.select_for_update()
+        MetricRunItem.objects.select_for_update(of=("self",))
         .select_related("run", "organisation")
         .filter(run_id=run_id, organisation_id=organisation_id)
         .first()
@@ -170,7 +184,10 @@ def metric_run_item_compute(*, run_id: int, organisation_id: int) -> int | None:
     if item is None or item.finished_at is not None:
         return None
     windows = [window_parse(start=start, end=end) for start, end in item.run.windows]
-    rows = metrics_store_for_organisation(windows=windows, organisation=item.organisation)
+    # A nightly run computes cross-organisation metrics once, in its item without an organisation;
+    # an on-demand recompute of one organisation computes everything of that organisation's subjects.
+    cross = None if item.organisation is None else item.run.kind == MetricRun.Kind.ON_DEMAND
+    rows = metrics_store_for_organisation(windows=windows, organisation=item.organisation, cross=cross)
     now = timezone.now()
     item.finished_at, item.rows = now, rows
     item.save(update_fields=["finished_at", "rows"])
@@ -186,7 +203,7 @@ def metric_run_nightly(*, day: dt.date | None = None) -> MetricRun:
             key=f"nightly:{day.isoformat()}",
             kind=MetricRun.Kind.NIGHTLY,
             windows=standard_windows(day),
-            organisations=list(Organisation.objects.order_by("path")),
+            organisations=[*Organisation.objects.order_by("path"), None],
         )
         metric_run_dispatch(run)
     return run

@@ -38,16 +38,21 @@ def test_standard_windows_end_with_the_last_complete_day():
         Window(dt.date(2026, 1, 1), dt.date(2026, 11, 21)),
         Window(dt.date(2025, 11, 22), dt.date(2026, 11, 21)),
     ]
-    # on 1 January the windows are last year's; a year back from 29 February is 28 February
-    assert standard_windows(dt.date(2025, 1, 1))[2] == Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
-    assert standard_windows(dt.date(2024, 3, 1))[3] == Window(dt.date(2023, 3, 1), dt.date(2024, 2, 29))
+    # on 1 January the windows are last year's, and the year to date is the last 12 months: computed once
+    assert standard_windows(dt.date(2025, 1, 1)) == [
+        Window(dt.date(2024, 12, 1), dt.date(2024, 12, 31)),
+        Window(dt.date(2024, 10, 1), dt.date(2024, 12, 31)),
+        Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+    ]
+    # a year back from 29 February is 28 February
+    assert standard_windows(dt.date(2024, 3, 1))[-1] == Window(dt.date(2023, 3, 1), dt.date(2024, 2, 29))
 
 
 def test_nightly_run_covers_every_organisation_and_window(world, committed):
     world.case(filed_on=dt.date(2026, 11, 3))
     run = committed(metric_run_nightly, day=dt.date(2026, 11, 22))
     run.refresh_from_db()
-    assert (run.total, run.done, run.finished_at is not None) == (3, 3, True)
+    assert (run.total, run.done, run.finished_at is not None) == (4, 4, True)  # 3 organisations + cross
     windows = set(MetricResult.objects.values_list("window_from", "window_to").distinct())
     assert windows == {(w.start, w.end) for w in standard_windows(dt.date(2026, 11, 22))}
     mtd = MetricResult.objects.get(
@@ -71,12 +76,12 @@ def test_an_interrupted_run_finishes_only_what_is_left(world, committed):
     # simulate a worker that died before finishing the court's item
     item = MetricRunItem.objects.get(run=run, organisation=world.court)
     MetricRunItem.objects.filter(pk=item.pk).update(finished_at=None)
-    MetricRun.objects.filter(pk=run.pk).update(done=2, finished_at=None)
+    MetricRun.objects.filter(pk=run.pk).update(done=3, finished_at=None)
     MetricResult.objects.filter(organisation=world.court).delete()
     assert metric_run_item_compute(run_id=run.pk, organisation_id=world.high.pk) is None  # done: skipped
     committed(metric_run_nightly, day=dt.date(2026, 11, 22))
     run.refresh_from_db()
-    assert (run.done, run.finished_at is not None) == (3, True)
+    assert (run.done, run.finished_at is not None) == (4, True)
     assert MetricResult.objects.filter(organisation=world.court, metric="filed_count", subject="judge").count() == 4
 
 
