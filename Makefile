@@ -36,9 +36,11 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
+	$(BIN)/python bench/metrics_bench.py --cases 1000000
 
 bench-quick: setup
 	$(BIN)/python bench/import_bench.py --actions 20000
+	$(BIN)/python bench/metrics_bench.py --cases 20000
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/auth/token/", obtain_auth_token, name="api-token"),
     path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
+    path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

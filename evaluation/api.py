@@ -18,9 +18,15 @@ from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
 from accountability.selectors import officer_for_user, organisations_visible_to
 from evaluation import reviews as review_services
-from evaluation.metrics import Window
-from evaluation.models import DefectItem, Grade, Review, ReviewPlan
-from evaluation.selectors import officer_for_performance, performance_file, review_get_for_user, reviews_visible_to
+from evaluation.metrics import LEVELS, METRICS, Window
+from evaluation.models import DefectItem, Grade, MetricResult, Review, ReviewPlan
+from evaluation.selectors import (
+    metric_results_visible_to,
+    officer_for_performance,
+    performance_file,
+    review_get_for_user,
+    reviews_visible_to,
+)
 
 
 def _officer(request: Request) -> Officer:
@@ -229,3 +235,48 @@ class PerformanceView(APIView):
         except NotFound as exc:
             raise DRFNotFound() from exc
         return Response(performance_file(officer, year=int(year_text)))
+
+
+class MetricResultSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MetricResult
+        fields = ["window_from", "window_to", "level", "subject", "metric", "numerator", "denominator", "value"]
+
+
+class MetricQuerySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    level = serializers.ChoiceField(choices=LEVELS, required=False)
+    metric = serializers.ChoiceField(choices=METRICS, required=False)
+    subject = serializers.CharField(required=False, max_length=200)
+
+    def validate(self, data):
+        if data["end"] < data["start"]:
+            raise serializers.ValidationError({"end": ["The window cannot end before it starts."]})
+        return data
+
+
+class MetricResultView(APIView):
+    """Stored metric results of one window (``?start=&end=``, optionally ``level``, ``metric``, ``subject``),
+    limited to what the caller may see. Reads stored numbers only; nothing is recomputed here."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("start", str, required=True),
+            OpenApiParameter("end", str, required=True),
+            OpenApiParameter("level", str, enum=list(LEVELS)),
+            OpenApiParameter("metric", str, enum=list(METRICS)),
+            OpenApiParameter("subject", str),
+        ],
+        responses=MetricResultSerializer(many=True),
+    )
+    def get(self, request: Request) -> Response:
+        query = MetricQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        data = query.validated_data
+        results = metric_results_visible_to(request.user).filter(window_from=data["start"], window_to=data["end"])
+        for field in ("level", "metric", "subject"):
+            if field in data:
+                results = results.filter(**{field: data[field]})
+        results = results.order_by("level", "subject", "metric")[:5000]
+        return Response(MetricResultSerializer(results, many=True).data)

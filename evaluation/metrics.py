@@ -103,9 +103,22 @@ _SUBJECT = {
 }
 
 
+# The fan-out filter "this subject belongs to organisation X", written on the case's own indexed column
+# so that PostgreSQL reads only that organisation's cases (by lead, department or organisation index).
+_SUBJECT_FILTER = {
+    "officer": "{c}.lead_officer_id IN (SELECT id FROM accountability_officer WHERE organisation_id = %(org)s)",
+    "department": "{c}.department_id IN (SELECT id FROM accountability_department WHERE organisation_id = %(org)s)",
+    "organisation": "{c}.organisation_id = %(org)s",
+}
+
+
 def _subject(level: str, alias: str) -> tuple[str, str, str]:
     expr, org, joins = _SUBJECT[level]
     return expr.format(c=alias), org.format(c=alias), joins.format(c=alias)
+
+
+def _subject_filter(level: str, alias: str) -> str:
+    return _SUBJECT_FILTER[level].format(c=alias)
 
 
 def _days(end: str, start: str) -> str:
@@ -157,7 +170,7 @@ _OWN_WIDTH = 14  # sums per window in _own_columns
 def _own_sql(level: str, org_filter: bool, windows: int) -> str:
     """Every own-attribution metric of every window in one pass over the cases."""
     subject, org, joins = _subject(level, "c")
-    where = f"WHERE {org} = %(org)s" if org_filter else ""
+    where = f"WHERE {_subject_filter(level, 'c')}" if org_filter else ""
     columns = ",".join(_own_columns(i) for i in range(windows))
     return f"""
 SELECT {subject} AS subject, MIN({org}) AS org_id,{columns}
@@ -169,7 +182,7 @@ GROUP BY {subject}
 
 def _original_sql(level: str, org_filter: bool, windows: int) -> str:
     subject, org, joins = _subject(level, "o")
-    where = f"AND {org} = %(org)s" if org_filter else ""
+    where = f"AND {_subject_filter(level, 'o')}" if org_filter else ""
     columns = []
     for i in range(windows):
         closed = f"c.closed_on >= %(start_{i})s AND c.closed_on <= %(end_{i})s"
@@ -194,7 +207,7 @@ _PROCEEDING_ACTIONS = "('extension_approved', 'returned_for_supplementary_invest
 def _root_sql(level: str, org_filter: bool, windows: int) -> str:
     """案件比 per window, by the root of each case's chain of originals (walked up once for all windows)."""
     subject, org, joins = _subject(level, "r")
-    where = f"WHERE {org} = %(org)s" if org_filter else ""
+    where = f"WHERE {_subject_filter(level, 'r')}" if org_filter else ""
     events = []
     for i in range(windows):
         events.append(

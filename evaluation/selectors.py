@@ -146,3 +146,24 @@ def performance_file(officer: Officer, *, year: int) -> dict[str, Any]:
             for c in consequences
         ],
     }
+
+
+def metric_results_visible_to(user: Any) -> QuerySet[MetricResult]:
+    """Stored results a user may read: leaders, the case-management office, evaluators and inspectors
+    their organisation subtree; a division chief their department and its officers; anyone their own."""
+    results = MetricResult.objects.all()
+    if getattr(user, "is_superuser", False):
+        return results
+    officer = officer_for_user(user)
+    if officer is None:
+        return results.none()
+    own = Q(level="officer", subject=officer.officer_id)
+    if officer.has_role(*REVIEW_OVERSIGHT_ROLES, RoleCode.EVALUATOR):
+        return results.filter(own | Q(organisation__path__startswith=officer.organisation.path))
+    if officer.has_role(RoleCode.DIVISION_CHIEF) and officer.department_id:
+        department = f"{officer.organisation.code}/{officer.department.code}"
+        colleagues = Officer.objects.filter(department_id=officer.department_id).values("officer_id")
+        return results.filter(
+            own | Q(level="department", subject=department) | Q(level="officer", subject__in=colleagues)
+        )
+    return results.filter(own)

@@ -400,3 +400,37 @@ def test_every_row_equals_the_independent_reference(tmp_path: Path, seed):
 def test_render_rejects_unknown_format():
     with pytest.raises(ValueError, match="unknown format"):
         render([], "pdf")
+
+
+def test_metric_results_api_is_scoped_and_validated(hand, world):
+    # `hand` loaded court C1; world's officers are elsewhere. A superuser-free check: the judge J1's own rows.
+    from accountability.models import Officer
+    from tests.conftest import client_for
+
+    j1 = Officer.objects.get(officer_id="J1")
+    j1.user.set_password("x" * 12)
+    j1.user.save()
+    client = client_for(j1)
+    rows = client.get("/api/metric-results/?start=2024-01-01&end=2024-12-31").json()
+    assert {r["subject"] for r in rows} == {"J1"}
+    assert {r["metric"] for r in rows} >= {"filed_count", "within_limit_rate"}
+    one = client.get("/api/metric-results/?start=2024-01-01&end=2024-12-31&metric=within_limit_rate").json()
+    assert [(r["numerator"], r["denominator"]) for r in one] == [("2.0000000000", "3.0000000000")]
+    bad = client.get("/api/metric-results/?start=2024-12-31&end=2024-01-01&metric=happiness&level=galaxy")
+    assert (bad.status_code, sorted(bad.json()["details"])) == (400, ["level", "metric"])
+    reversed_window = client.get("/api/metric-results/?start=2024-12-31&end=2024-01-01")
+    assert (reversed_window.status_code, list(reversed_window.json()["details"])) == (400, ["end"])
+    chief = Officer.objects.get(officer_id="CH")
+    seen = {
+        (r["level"], r["subject"])
+        for r in client_for(chief).get("/api/metric-results/?start=2024-01-01&end=2024-12-31").json()
+    }
+    assert ("department", "C1/MS") in seen and ("officer", "J2") in seen and ("organisation", "C1") not in seen
+    president = Officer.objects.get(officer_id="PR")
+    seen = {
+        r["subject"]
+        for r in client_for(president)
+        .get("/api/metric-results/?start=2024-01-01&end=2024-12-31&level=organisation")
+        .json()
+    }
+    assert seen == {"C1"}  # not the intermediate court U1
