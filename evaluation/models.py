@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accountability.models import TimeStamped
 from cases.choices import CaseType, Procedure
@@ -284,7 +285,7 @@ class Review(TimeStamped):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for an evaluator")
-        ASSIGNED = "assigned", _("Assigned")
+        ASSIGNED = "assigned", pgettext_lazy("review status", "Assigned")
         GRADED = "graded", _("Graded, open for the officer's response")
         RESPONDED = "responded", _("Officer responded")
         FINALISED = "finalised", _("Finalised")

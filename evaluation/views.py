@@ -139,6 +139,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             ),
             "can_assign": officer is not None
             and review.status in ("pending", "assigned")
+            and officer.pk != review.evaluator_id
             and power_decide(officer=officer, action_type=ActionType.REVIEW_ASSIGNED, case=review.case).allowed,
             "can_finalise": officer is not None
             and officer.pk not in (review.evaluator_id, review.officer_id)

@@ -93,3 +93,12 @@ def test_message_compiler_matches_the_catalogue(tmp_path):
         ours = {k: v for k, v in catalogue._catalog.items() if k != ""}
         theirs = {k: v for k, v in expected._catalog.items() if k != ""}
         assert ours == theirs
+
+
+def test_every_message_has_a_chinese_translation():
+    """A new string without its translation would show English in the Chinese interface."""
+    text = PO.read_text(encoding="utf-8")
+    assert "#, fuzzy" not in text
+    entries = [block for block in text.split("\n\n") if "\nmsgid " in f"\n{block}" and 'msgid ""\nmsgstr ""\n"Project' not in block]
+    untranslated = [block for block in entries if block.rstrip().endswith('msgstr ""')]
+    assert untranslated == []
