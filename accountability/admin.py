@@ -7,14 +7,22 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from accountability import conditions
-from accountability.errors import ValidationFailed
 from accountability.models import Department, Officer, Organisation, PowerItem, PowerItemRevision
 from accountability.powers import FACT_FIELDS
 from accountability.services import department_save, officer_save, organisation_save, power_item_save
 
 
-def _as_form_error(exc: ValidationFailed) -> ValidationError:
-    return ValidationError(exc.details or exc.message)
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For records that change only through services (or never): viewable, not editable, not deletable."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Organisation)

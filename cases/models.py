@@ -30,6 +30,21 @@ class AppendOnlyError(Exception):
     """Raised on any attempt to change or remove a trace record."""
 
 
+class AppendOnlyModel(models.Model):
+    """A row that is written once: saving it again or deleting it raises (a PostgreSQL trigger also refuses)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be deleted.")
+
+
 class ImportBatch(models.Model):
     """One run of ``import_data``: who ran it, on which files, with what result."""
 
@@ -194,7 +209,7 @@ class ActionQuerySet(models.QuerySet):
         raise AppendOnlyError("Trace actions are append-only: they cannot be deleted.")
 
 
-class Action(models.Model):
+class Action(AppendOnlyModel):
     """办案节点: one thing someone did on a case. Never edited, never deleted; corrections are new actions.
 
     ``hash`` = SHA-256 over ``prev_hash`` and the canonical JSON of the action
@@ -253,16 +268,8 @@ class Action(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action_type}"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Trace actions are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Trace actions are append-only: they cannot be deleted.")
-
-
-class ChainDigest(models.Model):
+class ChainDigest(AppendOnlyModel):
     """A daily fold of every chain head into one hash, itself chained day to day.
 
     Exported and kept outside the system, it makes a wholesale rewrite of history
@@ -281,11 +288,3 @@ class ChainDigest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.day} {self.digest}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError("Chain digests are append-only.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError("Chain digests are append-only.")

@@ -6,6 +6,7 @@ review; reviews, ledgers and results are read-only here (they change only throug
 
 from django.contrib import admin
 
+from accountability.admin import ReadOnlyAdmin
 from evaluation.models import (
     ConsequenceRecord,
     DefectItem,
@@ -64,48 +65,37 @@ class MetricRangeAdmin(admin.ModelAdmin):
     list_filter = ["metric"]
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Review)
-class ReviewAdmin(ReadOnly):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = ["case", "officer", "evaluator", "status", "grade", "response_due", "finalised_at"]
     list_filter = ["status", "grade"]
     list_select_related = ["case", "officer", "evaluator"]
 
 
 @admin.register(ReviewPlan)
-class ReviewPlanAdmin(ReadOnly):
+class ReviewPlanAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "organisation", "window_from", "window_to", "sample_percent"]
 
 
 @admin.register(PointEntry)
-class PointEntryAdmin(ReadOnly):
+class PointEntryAdmin(ReadOnlyAdmin):
     list_display = ["officer", "year", "points", "reason", "case", "created_at"]
     list_select_related = ["officer", "case"]
 
 
 @admin.register(ConsequenceRecord)
-class ConsequenceRecordAdmin(ReadOnly):
+class ConsequenceRecordAdmin(ReadOnlyAdmin):
     list_display = ["officer", "year", "consequence", "points", "case", "lead", "created_at"]
     list_select_related = ["officer", "case"]
 
 
 @admin.register(MetricResult)
-class MetricResultAdmin(ReadOnly):
+class MetricResultAdmin(ReadOnlyAdmin):
     list_display = ["window_from", "window_to", "level", "subject", "metric", "numerator", "denominator", "value"]
     list_filter = ["level", "metric"]
     show_full_result_count = False
 
 
 @admin.register(MetricRun)
-class MetricRunAdmin(ReadOnly):
+class MetricRunAdmin(ReadOnlyAdmin):
     list_display = ["key", "kind", "done", "total", "started_at", "finished_at"]

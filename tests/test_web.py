@@ -99,6 +99,10 @@ def test_every_message_has_a_chinese_translation():
     """A new string without its translation would show English in the Chinese interface."""
     text = PO.read_text(encoding="utf-8")
     assert "#, fuzzy" not in text
-    entries = [block for block in text.split("\n\n") if "\nmsgid " in f"\n{block}" and 'msgid ""\nmsgstr ""\n"Project' not in block]
+    entries = [
+        block
+        for block in text.split("\n\n")
+        if "\nmsgid " in f"\n{block}" and 'msgid ""\nmsgstr ""\n"Project' not in block
+    ]
     untranslated = [block for block in entries if block.rstrip().endswith('msgstr ""')]
     assert untranslated == []
