@@ -75,20 +75,30 @@ class PowerDecision:
 
 class Facts(dict):
     """The facts of one decision; a value given as a callable is computed on first use (costly facts,
-    such as a query, are paid for only by the items whose conditions ask for them)."""
+    such as a query, are paid for only by the items whose conditions ask for them). A child shares its
+    parent's facts, and their computed values, adding its own (e.g. the action type)."""
+
+    def __init__(self, data: Any = (), *, parent: Facts | None = None) -> None:
+        super().__init__(data)
+        self._parent = parent
 
     def __getitem__(self, key: str) -> Any:
+        if not dict.__contains__(self, key) and self._parent is not None:
+            return self._parent[key]
         value = super().__getitem__(key)
         if callable(value):
             value = value()
             self[key] = value
         return value
 
+    def __contains__(self, key: object) -> bool:
+        return dict.__contains__(self, key) or (self._parent is not None and key in self._parent)
+
     def get(self, key: str, default: Any = None) -> Any:
         return self[key] if key in self else default  # noqa: SIM401 - dict.get would skip __getitem__
 
-    def resolved(self) -> dict[str, Any]:
-        return {key: value for key, value in self.items() if not callable(value)}
+    def child(self, **extra: Any) -> Facts:
+        return Facts(extra, parent=self)
 
 
 def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
@@ -131,15 +141,39 @@ def power_decide(
     organisation: Organisation | None = None,
 ) -> PowerDecision:
     """Decide one action now. ``case`` may be unsaved (filing); ``organisation`` is for case-less actions."""
-    facts = decision_facts(officer=officer, case=case)
-    facts["action_type"] = action_type
+    return power_decide_many(officer=officer, action_types=[action_type], case=case, organisation=organisation)[
+        action_type
+    ]
+
+
+def power_decide_many(
+    *,
+    officer: Officer,
+    action_types: list[str],
+    case: Case | None = None,
+    organisation: Organisation | None = None,
+) -> dict[str, PowerDecision]:
+    """Decide several action types on the same case at once (one query): e.g. which actions to offer."""
     if not officer.user.is_active:
-        return PowerDecision(False, None, _("This account is disabled."), facts)
-    items = list(
-        PowerItem.objects.filter(is_active=True, action_type=action_type, role_id__in=officer.role_codes).order_by(
-            "code"
+        facts = decision_facts(officer=officer, case=case)
+        return {a: PowerDecision(False, None, _("This account is disabled."), facts) for a in action_types}
+    by_type: dict[str, list[PowerItem]] = {a: [] for a in action_types}
+    items = PowerItem.objects.filter(is_active=True, action_type__in=action_types, role_id__in=officer.role_codes)
+    for item in items.order_by("code"):
+        by_type[item.action_type].append(item)
+    shared = decision_facts(officer=officer, case=case)  # lazy facts are computed at most once
+    decisions = {}
+    for action_type in action_types:
+        facts = shared.child(action_type=action_type)
+        decisions[action_type] = _decide(
+            by_type[action_type], facts, officer=officer, case=case, organisation=organisation
         )
-    )
+    return decisions
+
+
+def _decide(
+    items: list[PowerItem], facts: Facts, *, officer: Officer, case: Case | None, organisation: Organisation | None
+) -> PowerDecision:
     matching = [
         item
         for item in items
@@ -156,12 +190,7 @@ def power_decide(
             return PowerDecision(
                 True, item, _("Allowed by power-list item %(code)s: %(title)s") % _item_words(item), facts
             )
-    return PowerDecision(
-        False,
-        None,
-        _("No power-list item allows this action for your roles on this case."),
-        facts,
-    )
+    return PowerDecision(False, None, _("No power-list item allows this action for your roles on this case."), facts)
 
 
 def _item_words(item: PowerItem) -> dict[str, str]:
@@ -170,4 +199,5 @@ def _item_words(item: PowerItem) -> dict[str, str]:
 
 def power_allowed_action_types(*, officer: Officer, case: Case, candidates: list[str]) -> list[str]:
     """The candidate action types the list allows this officer on this case now (for offering in a form)."""
-    return [action for action in candidates if power_decide(officer=officer, action_type=action, case=case).allowed]
+    decisions = power_decide_many(officer=officer, action_types=list(candidates), case=case)
+    return [action for action in candidates if decisions[action].allowed]
