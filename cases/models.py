@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import Any
 
@@ -148,6 +149,21 @@ class Case(TimeStamped):
     @property
     def is_open(self) -> bool:
         return self.closed_on is None
+
+    def time_limit_clock(self, today: dt.date | None = None) -> dict[str, int | None]:
+        """审限 clock: days used (excluded days out, to closing or today), the limit in force, days left."""
+        end = self.closed_on or today or timezone.localdate()
+        used = (end - self.filed_on).days - self.excluded_days
+        limit = self.time_limit_days + self.extension_days
+        if not limit:
+            return {"used": used, "limit": None, "left": None, "over": None, "percent": None}
+        return {
+            "used": used,
+            "limit": limit,
+            "left": max(0, limit - used),
+            "over": max(0, used - limit),
+            "percent": min(100, max(0, round(100 * used / limit))),
+        }
 
     def participation_of(self, officer: Officer) -> str | None:
         """How ``officer`` takes part in this case (lead first), or None. Uses prefetched participants."""

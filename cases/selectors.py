@@ -9,14 +9,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import RoleCode
 from accountability.errors import NotFound
 from accountability.selectors import officer_for_user
+from cases.expressions import DaysSince
 from cases.models import Action, Case, CaseParticipant
 
 ORGANISATION_WIDE_ROLES = (
@@ -61,3 +64,62 @@ def case_get_for_user(user: Any, *, public_id: Any) -> Case:
 def case_actions(case: Case) -> QuerySet[Action]:
     """The trace of a case the caller already may see (from ``case_get_for_user``), oldest first."""
     return Action.objects.filter(case=case).select_related("actor", "corrects").order_by("seq")
+
+
+# --- case work: my cases ----------------------------------------------------------------------
+
+MY_CASE_FILTERS = ("pending", "near_limit", "overdue", "closed_month", "all")
+
+
+def cases_of_officer(user: Any) -> QuerySet[Case]:
+    """The cases I lead, sit on, assist or clerk (我的案件), with the time-limit figures annotated."""
+    officer = officer_for_user(user)
+    if officer is None:
+        return Case.objects.none()
+    takes_part = Exists(CaseParticipant.objects.filter(case=OuterRef("pk"), officer=officer))
+    return with_time_limit(
+        Case.objects.select_related("organisation", "department", "lead_officer").filter(
+            Q(lead_officer=officer) | Q(takes_part)
+        )
+    )
+
+
+def with_time_limit(queryset: QuerySet[Case], *, today: dt.date | None = None) -> QuerySet[Case]:
+    """Annotate days used (counting excluded days out) and the limit in force (with approved extensions)."""
+    today = today or timezone.localdate()
+    return queryset.annotate(
+        days_used=DaysSince("filed_on", today) - F("excluded_days"),
+        limit_days=F("time_limit_days") + F("extension_days"),
+    )
+
+
+def my_cases_filter(queryset: QuerySet[Case], name: str, *, today: dt.date | None = None) -> QuerySet[Case]:
+    today = today or timezone.localdate()
+    open_cases = queryset.filter(closed_on__isnull=True)
+    if name == "pending":
+        return open_cases
+    if name == "near_limit":  # at least 80 % of the limit used, not yet over it
+        return (
+            open_cases.filter(limit_days__gt=0, days_used__lte=F("limit_days"))
+            .annotate(used5=F("days_used") * 5, limit4=F("limit_days") * 4)
+            .filter(used5__gte=F("limit4"))
+        )
+    if name == "overdue":
+        return open_cases.filter(limit_days__gt=0, days_used__gt=F("limit_days"))
+    if name == "closed_month":
+        return queryset.filter(closed_on__gte=today.replace(day=1), closed_on__lte=today)
+    return queryset
+
+
+def my_cases_counts(queryset: QuerySet[Case]) -> dict[str, int]:
+    """How many cases each filter shows, in one query."""
+    today = timezone.localdate()
+    open_ = Q(closed_on__isnull=True)
+    limited = open_ & Q(limit_days__gt=0)
+    return queryset.annotate(used5=F("days_used") * 5, limit4=F("limit_days") * 4).aggregate(
+        pending=Count("pk", filter=open_),
+        near_limit=Count("pk", filter=limited & Q(days_used__lte=F("limit_days")) & Q(used5__gte=F("limit4"))),
+        overdue=Count("pk", filter=limited & Q(days_used__gt=F("limit_days"))),
+        closed_month=Count("pk", filter=Q(closed_on__gte=today.replace(day=1), closed_on__lte=today)),
+        all=Count("pk"),
+    )

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("", views.my_cases, name="mine"),
+    path("<uuid:public_id>/", views.case_detail, name="detail"),
+    path("<uuid:public_id>/actions/", views.case_log_action, name="log"),
+    path("<uuid:public_id>/extension/", views.case_decide_extension, name="extension"),
+]

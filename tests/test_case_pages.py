@@ -1,0 +1,168 @@
+"""Case work in the browser: my cases, the case page, logging actions (HTMX), extensions, refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from cases import services
+from cases.models import Action, Case
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
+
+
+def as_(officer) -> Client:
+    client = Client()
+    client.force_login(officer.user)
+    return client
+
+
+def test_my_cases_lists_mine_with_counts_and_filters(world):
+    with time_machine.travel(NOW, tick=False):
+        mine = world.case(filed_on=dt.date(2024, 1, 10), time_limit_days=90)  # 51 days of 90
+        near = world.case(filed_on=dt.date(2023, 12, 1), time_limit_days=90)  # 91 > 90: overdue
+        late = world.case(filed_on=dt.date(2023, 12, 15), time_limit_days=90)  # 77 of 90: ≥ 80 %
+        world.case(lead_officer=world.other_judge, organisation=world.other_court, department=world.other_civil)
+        client = as_(world.judge)
+        html = client.get("/cases/").content.decode()
+        assert all(c.case_number in html for c in (mine, near, late))
+        assert 'id="filter-pending">待结 <span class="count">3</span>' in html
+        assert 'id="filter-overdue">超审限 <span class="count">1</span>' in html
+        assert 'id="filter-near_limit">审限已用≥80％ <span class="count">1</span>' in html
+        overdue = client.get("/cases/?filter=overdue").content.decode()
+        assert near.case_number in overdue and mine.case_number not in overdue
+        found = client.get(f"/cases/?filter=all&q={late.case_number}").content.decode()
+        assert late.case_number in found and mine.case_number not in found
+
+
+def test_my_cases_query_count_is_constant(world):
+    client = as_(world.judge)
+    world.case()
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/cases/?filter=all").status_code == 200
+        return len(ctx.captured_queries)
+
+    one = count()
+    for _ in range(2):
+        world.case()
+    assert count() == one
+
+
+def test_case_page_shows_clock_trace_and_only_allowed_actions(world):
+    with time_machine.travel(NOW, tick=False):
+        case = world.case(filed_on=dt.date(2024, 1, 10), time_limit_days=90, excluded_days=10)
+        services.case_log_action(actor=world.judge, case=case, action_type="hearing_held", note="第一次开庭")
+        judge = as_(world.judge).get(f"/cases/{case.public_id}/").content.decode()
+        assert 'id="clock-used">41<' in judge  # 51 days less 10 excluded
+        assert 'id="chain-badge">✔' in judge
+        assert "第一次开庭" in judge and "JUD-02" in judge
+        assert 'value="ruling_signed"' in judge
+        assistant = as_(world.assistant).get(f"/cases/{case.public_id}/").content.decode()
+        assert 'value="evidence_exchanged"' in assistant and 'value="ruling_signed"' not in assistant
+        assert as_(world.other_judge).get(f"/cases/{case.public_id}/").status_code == 404
+
+
+def test_case_page_query_count_is_constant_as_the_trace_grows(world):
+    case = world.case()
+    client = as_(world.judge)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(f"/cases/{case.public_id}/").status_code == 200
+        return len(ctx.captured_queries)
+
+    services.case_log_action(actor=world.judge, case=case, action_type="note")
+    one = count()
+    for _ in range(50):
+        services.case_log_action(actor=world.judge, case=case, action_type="note")
+    assert count() == one
+
+
+def test_logging_through_htmx_updates_the_trace_in_place(world):
+    case = world.case()
+    response = as_(world.clerk).post(
+        f"/cases/{case.public_id}/actions/",
+        {"action_type": "served", "note": "直接送达被告", "version": case.version},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert html.startswith('<div id="case-work">')
+    assert "直接送达被告" in html and "CLK-01" in html
+    assert Action.objects.filter(case=case, action_type="served", actor=world.clerk).count() == 1
+
+
+def test_a_refused_action_shows_the_item_and_writes_nothing(world):
+    case = world.case()
+    before = case.actions.count()
+    response = as_(world.assistant).post(
+        f"/cases/{case.public_id}/actions/",
+        {"action_type": "ruling_signed", "version": case.version},
+        HTTP_HX_REQUEST="true",
+    )
+    html = response.content.decode()
+    assert "AST-N1" in html and "法官助理不得签署裁判文书" in html
+    assert case.actions.count() == before
+
+
+def test_a_stale_form_is_refused(world):
+    case = world.case()
+    stale = case.version
+    services.case_decide_extension(actor=world.chief, case=case, approve=True, days=30)
+    response = as_(world.judge).post(f"/cases/{case.public_id}/actions/", {"action_type": "note", "version": stale})
+    assert "本案在您打开后已被他人修改" in response.content.decode()
+    assert not Action.objects.filter(case=case, action_type="note").exists()
+
+
+def test_a_correction_points_at_what_it_corrects(world):
+    case = world.case()
+    wrong = services.case_log_action(actor=world.judge, case=case, action_type="hearing_held", note="3月1日")
+    as_(world.judge).post(
+        f"/cases/{case.public_id}/actions/",
+        {"action_type": "hearing_held", "note": "应为3月2日", "corrects": wrong.seq, "version": case.version},
+    )
+    fix = Action.objects.get(case=case, note="应为3月2日")
+    assert fix.corrects == wrong
+    assert f"更正 #{wrong.seq}" in as_(world.judge).get(f"/cases/{case.public_id}/").content.decode()
+
+
+def test_extension_request_then_chief_approval_moves_the_clock(world):
+    with time_machine.travel(NOW, tick=False):
+        case = world.case(filed_on=dt.date(2023, 12, 1), time_limit_days=90)
+        judge = as_(world.judge)
+        judge.post(
+            f"/cases/{case.public_id}/actions/",
+            {"action_type": "extension_requested", "note": "鉴定未完成", "version": 2},
+        )
+        assert 'name="decision"' not in judge.get(f"/cases/{case.public_id}/").content.decode()
+        chief = as_(world.chief)
+        page = chief.get(f"/cases/{case.public_id}/").content.decode()
+        assert 'id="clock-over">超过审限 1 天<' in page
+        refused = chief.post(
+            f"/cases/{case.public_id}/extension/", {"decision": "approve", "version": 2}
+        ).content.decode()
+        assert "请填写批准延长的天数" in refused
+        chief.post(f"/cases/{case.public_id}/extension/", {"decision": "approve", "days": 90, "version": 2})
+        page = chief.get(f"/cases/{case.public_id}/").content.decode()
+    case.refresh_from_db()
+    assert case.extension_days == 90
+    assert 'id="clock-limit">180<' in page and 'id="clock-left">剩余 89 天<' in page
+    assert Action.objects.filter(case=case, action_type="extension_approved", power_item_code="CHF-02").count() == 1
+
+
+def test_judge_cannot_decide_an_extension(world):
+    case = world.case()
+    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested")
+    page = as_(world.judge).get(f"/cases/{case.public_id}/").content.decode()
+    assert 'name="decision"' not in page
+    as_(world.judge).post(
+        f"/cases/{case.public_id}/extension/", {"decision": "approve", "days": 30, "version": case.version}
+    )
+    assert Case.objects.get(pk=case.pk).extension_days == 0
