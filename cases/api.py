@@ -14,7 +14,7 @@ from accountability.selectors import officer_for_user
 from cases import services
 from cases.choices import ActionSource
 from cases.models import Action, Case, CaseParticipant
-from cases.selectors import case_actions, case_get_for_user, cases_visible_to
+from cases.selectors import case_actions, case_get_for_user, cases_of_officer, cases_visible_to
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -108,6 +108,13 @@ class ActionCreateSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False, min_value=1)
 
 
+class ExtensionDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
+    expected_version = serializers.IntegerField(required=False, min_value=1)
+
+
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases the caller may see. A case outside that scope is 404, like a missing one."""
 
@@ -116,6 +123,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_fields = ["case_type", "procedure", "case_number"]
 
     def get_queryset(self):
+        if self.request.query_params.get("mine") == "true":  # 我的案件: the cases I take part in
+            return cases_of_officer(self.request.user)
         return cases_visible_to(self.request.user)
 
     def get_serializer_class(self):
@@ -159,4 +168,21 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             expected_version=data.validated_data.get("expected_version"),
             source=ActionSource.API,
         )
+        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExtensionDecisionSerializer, responses={201: ActionSerializer})
+    @action(detail=True, methods=["post"], url_path="extension-decision")
+    def extension_decision(self, request: Request, id: str | None = None) -> Response:
+        """The division chief (or whoever the power list allows) approves or refuses an extension request."""
+        case = self.get_object()
+        officer = officer_for_user(request.user)
+        if officer is None:
+            raise PowerDenied("Only officers can decide extensions.")
+        data = ExtensionDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        created = services.case_decide_extension(
+            actor=officer, case=case, approve=data.validated_data["approve"], days=data.validated_data.get("days") or 0,
+            note=data.validated_data["note"], expected_version=data.validated_data.get("expected_version"),
+            source=ActionSource.API,
+        )  # fmt: skip
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)

@@ -22,7 +22,8 @@ from cases.chain import chain_hash, dedup_key, normalise_payload
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
 from cases.models import Action, Case, CaseParticipant
 
-#: Types with a service of their own, because they change the case itself.
+#: Types with a service of their own, because they change the case itself or belong to another process
+#: (quality review, metrics, interference records): never logged as a bare action.
 DEDICATED_TYPES = frozenset(
     {
         ActionType.FILED,
@@ -31,6 +32,14 @@ DEDICATED_TYPES = frozenset(
         ActionType.IMPORTED_CHANGE,
         ActionType.EXTENSION_APPROVED,
         ActionType.EXTENSION_REFUSED,
+        ActionType.PANEL_DECISION_CHANGED,
+        ActionType.QUALITY_REVIEW,
+        ActionType.METRICS_RECOMPUTED,
+        ActionType.REVIEW_PLANNED,
+        ActionType.REVIEW_ASSIGNED,
+        ActionType.REVIEW_RESPONDED,
+        ActionType.REVIEW_FINALISED,
+        ActionType.INTERFERENCE_RECORDED,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.

@@ -201,3 +201,35 @@ def test_schema_and_docs_are_served(world):
     assert b"/api/cases/{id}/actions/" in schema.content
     docs = client.get("/api/docs/")
     assert b"swagger-ui" in docs.content
+
+
+def test_mine_lists_only_cases_i_take_part_in(world, cases):
+    listed = client_for(world.chief).get("/api/cases/?mine=true").json()["results"]
+    assert listed == []  # the chief sees the division's cases, but takes part in none
+    mine = client_for(world.clerk).get("/api/cases/?mine=true").json()["results"]
+    assert {c["case_number"] for c in mine} == {cases["civil"].case_number, cases["criminal"].case_number}
+
+
+def test_extension_decision_through_the_api(world, cases):
+    case = cases["civil"]
+    client_for(world.judge).post(
+        f"/api/cases/{case.public_id}/actions/", {"action_type": "extension_requested"}, format="json"
+    )
+    refused = client_for(world.judge).post(
+        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True, "days": 30}, format="json"
+    )
+    assert (refused.status_code, refused.json()["code"]) == (403, "power_denied")
+    missing_days = client_for(world.chief).post(
+        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True}, format="json"
+    )
+    assert (missing_days.status_code, list(missing_days.json()["details"])) == (400, ["days"])
+    ok = client_for(world.chief).post(
+        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True, "days": 30}, format="json"
+    )
+    assert (ok.status_code, ok.json()["action_type"], ok.json()["power_item_code"]) == (
+        201,
+        "extension_approved",
+        "CHF-02",
+    )
+    case.refresh_from_db()
+    assert case.extension_days == 30
