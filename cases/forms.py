@@ -13,7 +13,9 @@ class LogActionForm(forms.Form):
         required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
-    note = forms.CharField(label=_("Note"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label=_("Details"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     corrects = forms.TypedChoiceField(label=_("Corrects"), required=False, coerce=int, empty_value=None)
     version = forms.IntegerField(widget=forms.HiddenInput)
 

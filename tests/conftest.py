@@ -63,8 +63,29 @@ class World:
         )
 
 
+def ensure_reference_data() -> None:
+    """Transactional tests (live server, real worker) flush every table afterwards, data migrations'
+    rows included: put the roles, the power list, the defect catalogue and the ranges back, as the
+    migrations do (each step is idempotent)."""
+    import importlib
+
+    from django.apps import apps
+
+    from accountability.models import Role
+
+    if Role.objects.exists():
+        return
+    for module in (
+        "accountability.migrations.0002_roles_and_default_power_list",
+        "evaluation.migrations.0003_default_reference_ranges",
+        "evaluation.migrations.0006_default_catalogue",
+    ):
+        importlib.import_module(module).forwards(apps, None)
+
+
 @pytest.fixture
 def world(db) -> World:
+    ensure_reference_data()
     high = OrganisationFactory(code="HIGH", name="上海市高级人民法院", level="high")
     court = OrganisationFactory(code="SH0101", name="上海市黄浦区人民法院", parent=high)
     other = OrganisationFactory(code="JS0102", name="南京市玄武区人民法院")

@@ -13,9 +13,9 @@ from accountability.celery import app
 from cases.models import ChainDigest
 from cases.tasks import digest_chain_heads_task
 
-#: A worker thread has its own database connection, so these tests commit for real; the flush after
-#: each such test would also wipe the data migrations (roles, the power list): restore them.
-real_commits = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+#: A worker thread has its own database connection, so these tests commit for real (the flush after
+#: each such test wipes the data migrations' rows too; the world fixture puts them back).
+real_commits = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture

@@ -1,0 +1,108 @@
+"""Browser tests: real Chromium (Debian's, driven by Playwright) against a live server, clicking what
+officers click, in Chinese. Skipped where Chromium is not installed; CI installs it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from cases import services
+from tests.factories import PASSWORD
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    # On a laptop without Chromium these are skipped; in CI (CI=true) a missing browser is a failure.
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+        reason="Debian's Chromium is not installed (CI installs it)",
+    ),
+    # The live server has its own connection: commit for real (the world fixture restores reference data).
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-dev-shm-usage",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+        ],  # fmt: skip
+    }
+
+
+def log_in(page, live_server, username: str) -> None:
+    page.set_default_timeout(10_000)
+    page.goto(live_server.url + "/")
+    assert page.get_by_role("heading", name="登录权责系统").is_visible()
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/home/")
+
+
+def test_judge_logs_a_hearing_and_sees_it_in_the_trace(page, live_server, world):
+    case = world.case(cause="民间借贷纠纷")
+    log_in(page, live_server, "judge")
+    page.get_by_role("link", name="我的案件").first.click()
+    page.get_by_role("link", name=case.case_number).click()
+    page.get_by_label("开庭审理").check()
+    page.get_by_label("说明").fill("第一次公开开庭")
+    page.get_by_role("button", name="记录").click()
+    item = page.locator("#timeline li", has_text="第一次公开开庭")
+    item.wait_for()  # swapped in place by HTMX, no page load
+    assert "开庭审理" in item.inner_text() and "JUD-02" in item.inner_text()
+    assert page.locator("#timeline li").first.inner_text() == item.inner_text()  # newest first
+    assert case.actions.filter(action_type="hearing_held", source="web").count() == 1
+
+
+def test_assistant_is_not_offered_signing_and_the_api_refuses_it(page, live_server, world):
+    case = world.case()
+    log_in(page, live_server, "assistant")
+    page.goto(f"{live_server.url}/cases/{case.public_id}/")
+    assert page.get_by_label("证据交换").is_visible()
+    assert page.get_by_label("签署裁判文书").count() == 0
+    response = page.request.post(
+        f"{live_server.url}/api/cases/{case.public_id}/actions/",
+        data={"action_type": "ruling_signed"},
+        headers={"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")},
+    )
+    assert (response.status, response.json()["details"]["item_code"]) == (403, "AST-N1")
+
+
+def test_chief_approves_an_extension_and_the_clock_moves(page, live_server, world):
+    today = dt.date.today()
+    case = world.case(filed_on=today - dt.timedelta(days=100), time_limit_days=90)
+    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
+    log_in(page, live_server, "chief")
+    page.goto(f"{live_server.url}/cases/{case.public_id}/")
+    assert page.locator("#clock-over").inner_text() == "超过审限 10 天"
+    page.get_by_label("决定").select_option("approve")
+    page.get_by_label("批准延长天数").fill("60")
+    page.get_by_role("button", name="审批").click()
+    page.locator("#clock-left").wait_for()
+    assert page.locator("#clock-left").inner_text() == "剩余 50 天"
+    assert page.locator("#clock-limit").inner_text() == "150"
+
+
+def test_language_switch(page, live_server, world):
+    log_in(page, live_server, "judge")
+    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="My cases").first.wait_for()
+    page.get_by_role("button", name="中文").click()
+    assert page.get_by_role("link", name="我的案件").first.is_visible()
