@@ -7,7 +7,16 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from accountability import conditions
-from accountability.models import Department, Officer, Organisation, PowerItem, PowerItemRevision
+from accountability.auth import account_unlock
+from accountability.models import (
+    AccountLock,
+    AuthEvent,
+    Department,
+    Officer,
+    Organisation,
+    PowerItem,
+    PowerItemRevision,
+)
 from accountability.powers import FACT_FIELDS
 from accountability.services import department_save, officer_save, organisation_save, power_item_save
 
@@ -114,3 +123,28 @@ class PowerItemAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate instead: decisions name items for life
+
+
+@admin.register(AccountLock)
+class AccountLockAdmin(ReadOnlyAdmin):
+    list_display = ["user", "locked_at", "reason", "unlocked_at", "unlocked_by"]
+    list_filter = ["unlocked_at"]
+    actions = ["unlock"]
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser  # needed for the unlock action; fields stay read-only
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields]
+
+    @admin.action(description="Unlock the selected accounts")
+    def unlock(self, request, queryset):
+        for lock in queryset.filter(unlocked_at__isnull=True):
+            account_unlock(lock=lock, by=request.user)
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(ReadOnlyAdmin):
+    list_display = ["at", "kind", "username", "source_ip"]
+    list_filter = ["kind"]
+    search_fields = ["username"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +26,25 @@ class TimeStamped(models.Model):
 
     class Meta:
         abstract = True
+
+
+class AppendOnlyError(Exception):
+    """Raised on any attempt to change or remove a trace record."""
+
+
+class AppendOnlyModel(models.Model):
+    """A row that is written once: saving it again or deleting it raises (a PostgreSQL trigger also refuses)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be deleted.")
 
 
 class Organisation(TimeStamped):
@@ -188,3 +208,56 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message
+
+
+class AuthEvent(AppendOnlyModel):
+    """Sign-in audit (CJIS AU-2/AU-3): logins, failures, logouts, locks; UTC to the microsecond."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("Logged in")
+        LOGIN_FAILED = "login_failed", _("Failed login")
+        LOGOUT = "logout", _("Logged out")
+        LOCKED = "locked", _("Account locked")
+        UNLOCKED = "unlocked", _("Account unlocked")
+        SESSION_EXPIRED = "session_expired", _("Session ended at its time limit")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    username = models.CharField(_("username"), max_length=150, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at"]
+        verbose_name = _("sign-in event")
+        verbose_name_plural = _("sign-in events")
+        indexes = [models.Index(fields=["username", "kind", "at"], name="authevent_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
+
+
+class AccountLock(models.Model):
+    """A lock after repeated failed logins; only an administrator lifts it (CJIS AC-7)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="locks")
+    locked_at = models.DateTimeField(auto_now_add=True)
+    reason = models.CharField(max_length=200)
+    unlocked_at = models.DateTimeField(null=True, blank=True)
+    unlocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-locked_at"]
+        verbose_name = _("account lock")
+        verbose_name_plural = _("account locks")
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(unlocked_at__isnull=True), name="one_open_lock")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} locked {self.locked_at:%Y-%m-%d %H:%M}"

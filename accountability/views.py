@@ -8,6 +8,7 @@ from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from accountability.auth import LoginForm
 from accountability.choices import LEADER_ROLES, RoleCode
 from accountability.selectors import officer_for_user
 from cases.selectors import cases_visible_to
@@ -16,6 +17,7 @@ from cases.selectors import cases_visible_to
 class LoginView(auth_views.LoginView):
     template_name = "accountability/login.html"
     redirect_authenticated_user = True
+    authentication_form = LoginForm
 
 
 @login_required

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import ActionType, Participation
-from accountability.models import Department, Officer, Organisation, TimeStamped
+from accountability.models import AppendOnlyError, AppendOnlyModel, Department, Officer, Organisation, TimeStamped
 from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 
 GENESIS_HASH = "0" * 64
@@ -25,25 +25,6 @@ _PARTICIPATION_RANK = {
     Participation.ASSISTANT: 2,
     Participation.CLERK: 3,
 }
-
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove a trace record."""
-
-
-class AppendOnlyModel(models.Model):
-    """A row that is written once: saving it again or deleting it raises (a PostgreSQL trigger also refuses)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be updated.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
-        raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be deleted.")
 
 
 class ImportBatch(models.Model):

@@ -106,3 +106,17 @@ def test_language_switch(page, live_server, world):
     page.get_by_role("link", name="My cases").first.wait_for()
     page.get_by_role("button", name="中文").click()
     assert page.get_by_role("link", name="我的案件").first.is_visible()
+
+
+def test_a_locked_out_user_cannot_log_in(page, live_server, world):
+    page.set_default_timeout(10_000)
+    page.goto(live_server.url + "/")
+    for _ in range(5):
+        page.get_by_label("用户名").fill("judge")
+        page.get_by_label("密码").fill("not-the-password")
+        page.get_by_role("button", name="登录").click()
+    page.get_by_label("用户名").fill("judge")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    assert "该账号因多次登录失败已被锁定" in page.get_by_role("alert").inner_text()
+    assert page.url.rstrip("/") == live_server.url
