@@ -144,6 +144,8 @@ STORAGES = {
 }
 # Uploads live outside the web root and are served only through views that check access.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 2**20
+ATTACHMENT_MAX_FILES = 10
 
 # --- REST API ---------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound as DRFNotFound
+from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,7 +15,7 @@ from accountability.errors import NotFound, PowerDenied
 from accountability.selectors import officer_for_user
 from cases import services
 from cases.choices import ActionSource
-from cases.models import Action, Case, CaseParticipant
+from cases.models import Action, Attachment, Case, CaseParticipant
 from cases.selectors import case_actions, case_get_for_user, cases_of_officer, cases_visible_to
 
 
@@ -75,7 +77,21 @@ class CaseDetailSerializer(CaseListSerializer):
         ]
 
 
+class AttachmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "original_name", "content_type", "size", "sha256", "url"]
+
+    def get_url(self, attachment: Attachment) -> str:
+        case = self.context.get("case") or attachment.action.case
+        return reverse("cases:attachment", args=[case.public_id, attachment.public_id])
+
+
 class ActionSerializer(serializers.ModelSerializer):
+    attachments = AttachmentSerializer(many=True, read_only=True)
     actor_officer_id = serializers.CharField(source="actor.officer_id", default=None, read_only=True)
     actor_name = serializers.CharField(source="actor.name", default=None, read_only=True)
     corrects = serializers.IntegerField(source="corrects.seq", default=None, read_only=True)
@@ -95,6 +111,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "corrects",
             "power_item_code",
             "power_item_revision",
+            "attachments",
             "prev_hash",
             "hash",
         ]
@@ -130,6 +147,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseListSerializer
 
+    def get_parsers(self):
+        request = getattr(self, "request", None)
+        if request is not None and request.method == "POST":
+            return [JSONParser(), MultiPartParser()]
+        return super().get_parsers()
+
     def get_object(self) -> Case:
         try:
             case = case_get_for_user(self.request.user, public_id=self.kwargs["id"])
@@ -142,11 +165,15 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def actions(self, request: Request, id: str | None = None) -> Response:
         case = self.get_object()
         page = self.paginate_queryset(case_actions(case).order_by("-seq"))
-        return self.get_paginated_response(ActionSerializer(page, many=True).data)
+        return self.get_paginated_response(ActionSerializer(page, many=True, context={"case": case}).data)
 
     @actions.mapping.post
-    @extend_schema(request=ActionCreateSerializer, responses={201: ActionSerializer})
+    @extend_schema(
+        request={"application/json": ActionCreateSerializer, "multipart/form-data": ActionCreateSerializer},
+        responses={201: ActionSerializer},
+    )
     def log_action(self, request: Request, id: str | None = None) -> Response:
+        """Log an action; send multipart/form-data with one or more ``files`` to attach documents."""
         case = self.get_object()
         officer = officer_for_user(request.user)
         if officer is None:
@@ -167,8 +194,9 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             corrects=corrects,
             expected_version=data.validated_data.get("expected_version"),
             source=ActionSource.API,
+            files=request.FILES.getlist("files"),
         )
-        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
+        return Response(ActionSerializer(created, context={"case": case}).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=ExtensionDecisionSerializer, responses={201: ActionSerializer})
     @action(detail=True, methods=["post"], url_path="extension-decision")

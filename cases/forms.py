@@ -17,6 +17,7 @@ class LogActionForm(forms.Form):
         label=_("Details"), required=False, max_length=10000, widget=forms.Textarea(attrs={"rows": 3})
     )
     corrects = forms.TypedChoiceField(label=_("Corrects"), required=False, coerce=int, empty_value=None)
+
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args, allowed: list[str], actions, **kwargs):

@@ -285,3 +285,26 @@ class ChainDigest(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"{self.day} {self.digest}"
+
+
+class Attachment(AppendOnlyModel):
+    """A document or evidence list attached to an action. Stored outside the web root under a generated
+    name; its SHA-256 is in the action's payload, so the file is covered by the chain too."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="attachments")
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["action_id", "pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.original_name

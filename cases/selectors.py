@@ -63,7 +63,12 @@ def case_get_for_user(user: Any, *, public_id: Any) -> Case:
 
 def case_actions(case: Case) -> QuerySet[Action]:
     """The trace of a case the caller already may see (from ``case_get_for_user``), oldest first."""
-    return Action.objects.filter(case=case).select_related("actor", "corrects").order_by("seq")
+    return (
+        Action.objects.filter(case=case)
+        .select_related("actor", "corrects")
+        .prefetch_related("attachments")
+        .order_by("seq")
+    )
 
 
 # --- case work: my cases ----------------------------------------------------------------------

@@ -18,9 +18,10 @@ from accountability.choices import CASE_HANDLER_ROLES, ActionType, Participation
 from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
+from cases import attachments
 from cases.chain import chain_hash, dedup_key, normalise_payload
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
-from cases.models import Action, Case, CaseParticipant
+from cases.models import Action, Attachment, Case, CaseParticipant
 
 #: Types with a service of their own, because they change the case itself or belong to another process
 #: (quality review, metrics, interference records): never logged as a bare action.
@@ -266,7 +267,6 @@ def case_assign(
     return case
 
 
-@transaction.atomic
 def case_log_action(
     *,
     actor: Officer,
@@ -278,8 +278,50 @@ def case_log_action(
     corrects: Action | None = None,
     expected_version: int | None = None,
     source: str = ActionSource.WEB,
+    files: Sequence[Any] = (),
 ) -> Action:
-    """Record one thing the actor did on the case, as the power list allows it now."""
+    """Record one thing the actor did on the case, as the power list allows it now, with its files.
+
+    Files are checked (size, type by content) before anything is written; their digests enter the
+    action's payload, so the chain covers them; a failure leaves no file and no action behind.
+    """
+    checked = attachments.check_uploads(list(files)) if files else []
+    written: list[str] = []
+    try:
+        with transaction.atomic():
+            action = _log_action(
+                actor=actor, case=case, action_type=action_type, occurred_at=occurred_at, note=note,
+                payload={**(payload or {}), **({"files": [
+                    {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.content_type} for f in checked
+                ]} if checked else {})},
+                corrects=corrects, expected_version=expected_version, source=source,
+            )  # fmt: skip
+            for file in checked:
+                stored = attachments.store(file)
+                written.append(stored)
+                Attachment.objects.create(
+                    action=action, original_name=file.name, stored_name=stored, content_type=file.content_type,
+                    size=file.size, sha256=file.sha256, uploaded_by=actor.user,
+                )  # fmt: skip
+    except BaseException:
+        for stored in written:
+            attachments.path_of(stored).unlink(missing_ok=True)
+        raise
+    return action
+
+
+def _log_action(
+    *,
+    actor: Officer,
+    case: Case,
+    action_type: str,
+    occurred_at: dt.datetime | None,
+    note: str,
+    payload: dict[str, Any] | None,
+    corrects: Action | None,
+    expected_version: int | None,
+    source: str,
+) -> Action:
     if action_type not in LOGGABLE_TYPES:
         raise _validation_error("action_type", _("This action type cannot be logged directly."))
     case = _lock_case(case, expected_version=expected_version)

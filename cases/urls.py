@@ -8,4 +8,5 @@ urlpatterns = [
     path("<uuid:public_id>/", views.case_detail, name="detail"),
     path("<uuid:public_id>/actions/", views.case_log_action, name="log"),
     path("<uuid:public_id>/extension/", views.case_decide_extension, name="extension"),
+    path("<uuid:public_id>/attachments/<uuid:attachment_id>/", views.attachment_download, name="attachment"),
 ]

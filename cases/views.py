@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -14,10 +14,10 @@ from accountability.choices import ActionType
 from accountability.errors import DomainError, NotFound
 from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
-from cases import services
+from cases import attachments, services
 from cases.audit import verify_chains
 from cases.forms import ExtensionDecisionForm, LogActionForm
-from cases.models import Action, Case
+from cases.models import Action, Attachment, Case
 from cases.selectors import (
     MY_CASE_FILTERS,
     case_actions,
@@ -132,7 +132,7 @@ def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
     actions = list(case_actions(case))
-    form = LogActionForm(request.POST, allowed=list(services.LOGGABLE_TYPES), actions=actions)
+    form = LogActionForm(request.POST, request.FILES, allowed=list(services.LOGGABLE_TYPES), actions=actions)
     if not form.is_valid():
         return _respond(request, case, form=form)
     data = form.cleaned_data
@@ -141,6 +141,7 @@ def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
         services.case_log_action(
             actor=officer, case=case, action_type=data["action_type"], occurred_at=data["occurred_at"],
             note=data["note"], corrects=corrects, expected_version=data["version"],
+            files=request.FILES.getlist("files"),
         )  # fmt: skip
     except DomainError as exc:
         for field, problems in exc.details.items():
@@ -175,3 +176,18 @@ def case_decide_extension(request: HttpRequest, public_id) -> HttpResponse:
         messages.success(request, _("Recorded."))
         return redirect("cases:detail", public_id=case.public_id)
     return _respond(request, case)
+
+
+@login_required
+def attachment_download(request: HttpRequest, public_id, attachment_id) -> FileResponse:
+    """Served only to those who may see the case, always as a download, never rendered."""
+    case = _case_or_404(request, public_id)
+    attachment = Attachment.objects.filter(public_id=attachment_id, action__case=case).first()
+    if attachment is None:
+        raise Http404
+    path = attachments.path_of(attachment.stored_name)
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name)
+    response["Content-Type"] = attachment.content_type
+    return response
