@@ -37,10 +37,12 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
 	$(BIN)/python bench/metrics_bench.py --cases 1000000
+	$(BIN)/python bench/action_bench.py --clients 20 --seconds 20
 
 bench-quick: setup
 	$(BIN)/python bench/import_bench.py --actions 20000
 	$(BIN)/python bench/metrics_bench.py --cases 20000
+	$(BIN)/python bench/action_bench.py --clients 20 --seconds 3
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -227,3 +227,5 @@ LOGGING = {
 
 # --- Quanze -------------------------------------------------------------------------
 QUANZE_DEMO_PASSWORD = env_str("QUANZE_DEMO_PASSWORD", "Quanze-demo-2026")
+# Mounts /bench/bare-insert/ for bench/action_bench.py; never set in a deployment.
+QUANZE_BENCH_ENDPOINTS = env_bool("QUANZE_BENCH_ENDPOINTS", False)

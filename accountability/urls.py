@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -33,3 +34,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]
+
+if settings.QUANZE_BENCH_ENDPOINTS:  # benchmark harness only (bench/action_bench.py)
+    from accountability.bench_views import BareInsertView
+
+    urlpatterns.append(path("bench/bare-insert/", BareInsertView.as_view()))

@@ -1,0 +1,175 @@
+"""Action logging under load: POST /api/cases/{id}/actions/ (power check, row lock, chained insert)
+against a bare endpoint on the same stack that inserts one row, both on gunicorn (2 workers) and
+PostgreSQL, 20 concurrent clients with keep-alive connections.
+
+    python bench/action_bench.py --clients 20 --seconds 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import ROOT, fresh_database, manage  # noqa: E402
+from metrics_bench import connect  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_actions"
+
+SETUP = """
+import django, json, sys
+django.setup()
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from accountability.models import Officer, Organisation, Department
+from accountability.services import officer_save, organisation_save, department_save
+from cases import services
+import datetime as dt
+
+clients, cases_each = int(sys.argv[1]), int(sys.argv[2])
+court = organisation_save(organisation=Organisation(code="B", name="基准法院", kind="court", level="basic"))
+dept = department_save(department=Department(organisation=court, code="MS", name="民庭"))
+filing = officer_save(officer=Officer(officer_id="F", name="立案", organisation=court), roles=["case_management"])
+chief = officer_save(officer=Officer(officer_id="C", name="庭长", organisation=court, department=dept, post="division_chief",
+                                     is_quota=True), roles=["judge", "division_chief"])
+out = []
+for i in range(clients):
+    judge = officer_save(officer=Officer(officer_id=f"J{i}", name=f"法官{i}", organisation=court, department=dept,
+                                         is_quota=True), roles=["judge"])
+    ids = []
+    for k in range(cases_each):
+        case = services.case_file(actor=filing, case_number=f"（2026）基{i}-{k}号", organisation=court, department=dept,
+                                  case_type="civil", procedure="first_instance", filed_on=dt.date(2026, 1, 5),
+                                  time_limit_days=180)
+        services.case_assign(actor=chief, case=case, lead_officer=judge)
+        ids.append(str(case.public_id))
+    token = Token.objects.create(user=judge.user)
+    out.append({"token": token.key, "cases": ids})
+print(json.dumps(out))
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def load(port: int, clients: list[dict], seconds: float, path_for) -> dict[str, float]:
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors = [0] * len(clients)
+    stop = time.monotonic() + seconds
+
+    def worker(index: int) -> None:
+        client = clients[index]
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        headers = {"Authorization": f"Token {client['token']}", "Content-Type": "application/json"}
+        n = 0
+        while time.monotonic() < stop:
+            path = path_for(client, n)
+            body = json.dumps({"action_type": "note", "note": f"bench {n}"})
+            started = time.perf_counter()
+            connection.request("POST", path, body=body, headers=headers)
+            response = connection.getresponse()
+            response.read()
+            latencies[index].append(time.perf_counter() - started)
+            if response.status != 201:
+                errors[index] += 1
+            n += 1
+        connection.close()
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(clients))]
+    started = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    flat = sorted(x for xs in latencies for x in xs)
+    return {
+        "requests": len(flat),
+        "errors": sum(errors),
+        "throughput_rps": round(len(flat) / elapsed, 1),
+        "p50_ms": round(statistics.median(flat) * 1000, 1),
+        "p95_ms": round(flat[int(len(flat) * 0.95) - 1] * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--cases-each", type=int, default=5)
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_ACTIONS_DATABASE_URL", DEFAULT_URL))
+    args = parser.parse_args()
+    env = {**os.environ, "DATABASE_URL": args.database_url, "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
+           "SECRET_KEY": "bench-only-" + "x" * 60, "ALLOWED_HOSTS": "127.0.0.1", "QUANZE_BENCH_ENDPOINTS": "true",
+           "DJANGO_SETTINGS_MODULE": "accountability.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    fresh_database(args.database_url)
+    migrated = manage("migrate", "--noinput", env=env)
+    if migrated.returncode:
+        raise SystemExit(migrated.stderr)
+    connection = connect(args.database_url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, user_id bigint, note text, at timestamptz)")
+    connection.close()
+    setup = subprocess.run([sys.executable, "-c", SETUP, str(args.clients), str(args.cases_each)], cwd=ROOT, env=env,
+                           capture_output=True, text=True)  # fmt: skip
+    if setup.returncode:
+        raise SystemExit(setup.stderr[-3000:])
+    clients = json.loads(setup.stdout.strip().splitlines()[-1])
+    port = free_port()
+    with tempfile.TemporaryFile() as log:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "accountability.wsgi:application", "--workers", "2",
+             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
+            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
+        )  # fmt: skip
+        try:
+            for _ in range(100):
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            time.sleep(1.0)
+            load(port, clients, 2, lambda c, n: "/bench/bare-insert/")  # warm both workers
+            bare = load(port, clients, args.seconds, lambda c, n: "/bench/bare-insert/")
+            action = load(
+                port, clients, args.seconds, lambda c, n: f"/api/cases/{c['cases'][n % len(c['cases'])]}/actions/"
+            )
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=20)
+    result = {
+        "clients": args.clients,
+        "seconds": args.seconds,
+        "bare": bare,
+        "action": action,
+        "ratio": round(action["throughput_rps"] / bare["throughput_rps"], 2),
+    }
+    out = ROOT / "bench" / "results.json"
+    existing = json.loads(out.read_text()) if out.exists() else []
+    existing = [e for e in existing if e.get("name") != "action_logging"]
+    existing.append({"name": "action_logging", "value": action["throughput_rps"], "unit": "req/s",
+                     "floor": bare["throughput_rps"], "ratio": result["ratio"], "target_ratio": 0.5,
+                     "p95_ms": action["p95_ms"], "target_p95_ms": 50, "detail": result})  # fmt: skip
+    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
