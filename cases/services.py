@@ -332,6 +332,9 @@ def _log_action(
         raise _validation_error("corrects", _("A correction must refer to an action of the same case."))
     if len(note) > 10000:
         raise _validation_error("note", _("The note is too long (at most 10,000 characters)."))
+    payload = dict(payload or {})
+    if action_type in (ActionType.SUSPENDED, ActionType.RESUMED):
+        payload.update(_suspension_change(case, action_type, occurred_at or timezone.now()))
     return trace_append(
         case=case,
         action_type=action_type,
@@ -343,6 +346,31 @@ def _log_action(
         corrects=corrects,
         decision=decision,
     )
+
+
+def _suspension_change(case: Case, action_type: str, occurred_at: dt.datetime) -> dict[str, Any]:
+    """Suspension stops the clock: on resumption, the days suspended are added to the excluded days
+    (扣除审限). A case cannot be suspended twice, nor resumed when it is not suspended."""
+    last = (
+        Action.objects.filter(case=case, action_type__in=[ActionType.SUSPENDED, ActionType.RESUMED])
+        .order_by("-seq")
+        .values_list("action_type", "occurred_at")
+        .first()
+    )
+    suspended_since = last[1] if last and last[0] == ActionType.SUSPENDED else None
+    if action_type == ActionType.SUSPENDED:
+        if suspended_since is not None:
+            raise Conflict(_("The case is already suspended."))
+        return {}
+    if suspended_since is None:
+        raise Conflict(_("The case is not suspended."))
+    days = (timezone.localdate(occurred_at) - timezone.localdate(suspended_since)).days
+    if days < 0:
+        raise _validation_error("occurred_at", _("A case cannot resume before it was suspended."))
+    case.excluded_days += days
+    case.version += 1
+    case.save(update_fields=["excluded_days", "version", "updated_at"])
+    return {"excluded_days_added": days}
 
 
 @transaction.atomic

@@ -256,3 +256,21 @@ def test_daily_digest_is_idempotent_chained_and_exportable(world, capsys):
     assert [d["digest"] for d in exported] == [first.digest, second.digest]
     with pytest.raises(AppendOnlyError):
         ChainDigest.objects.get(pk=first.pk).delete()
+
+
+def test_suspension_stops_the_clock(world):
+    import time_machine
+
+    case = world.case(filed_on=dt.date(2024, 1, 10), time_limit_days=90)
+    with time_machine.travel(dt.datetime(2024, 2, 1, 2, 0, tzinfo=dt.UTC), tick=False):
+        services.case_log_action(actor=world.judge, case=case, action_type="suspended", note="等待鉴定结论")
+        with pytest.raises(Conflict):
+            services.case_log_action(actor=world.judge, case=case, action_type="suspended")
+    with time_machine.travel(dt.datetime(2024, 3, 2, 2, 0, tzinfo=dt.UTC), tick=False):
+        resumed = services.case_log_action(actor=world.judge, case=case, action_type="resumed")
+        case.refresh_from_db()
+        assert (resumed.payload, case.excluded_days) == ({"excluded_days_added": 30}, 30)
+        assert case.time_limit_clock()["used"] == 52 - 30
+        with pytest.raises(Conflict):
+            services.case_log_action(actor=world.judge, case=case, action_type="resumed")
+    assert verify_chains() == []
