@@ -16,7 +16,7 @@ from accountability.selectors import officer_for_user
 from cases import services
 from cases.choices import ActionSource
 from cases.models import Action, Attachment, Case, CaseParticipant
-from cases.selectors import case_actions, case_get_for_user, cases_of_officer, cases_visible_to
+from cases.selectors import case_actions, case_get_for_user, case_ref_for_user, cases_of_officer, cases_visible_to
 
 
 class CaseListSerializer(serializers.ModelSerializer):
@@ -153,6 +153,12 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             return [JSONParser(), MultiPartParser()]
         return super().get_parsers()
 
+    def _case_ref(self) -> Case:
+        try:
+            return case_ref_for_user(self.request.user, public_id=self.kwargs["id"])
+        except NotFound as exc:
+            raise DRFNotFound() from exc
+
     def get_object(self) -> Case:
         try:
             case = case_get_for_user(self.request.user, public_id=self.kwargs["id"])
@@ -174,7 +180,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     )
     def log_action(self, request: Request, id: str | None = None) -> Response:
         """Log an action; send multipart/form-data with one or more ``files`` to attach documents."""
-        case = self.get_object()
+        case = self._case_ref()
         officer = officer_for_user(request.user)
         if officer is None:
             raise PowerDenied("Only officers can log actions.")
@@ -202,7 +208,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"], url_path="extension-decision")
     def extension_decision(self, request: Request, id: str | None = None) -> Response:
         """The division chief (or whoever the power list allows) approves or refuses an extension request."""
-        case = self.get_object()
+        case = self._case_ref()
         officer = officer_for_user(request.user)
         if officer is None:
             raise PowerDenied("Only officers can decide extensions.")

@@ -61,6 +61,15 @@ def case_get_for_user(user: Any, *, public_id: Any) -> Case:
     return case
 
 
+def case_ref_for_user(user: Any, *, public_id: Any) -> Case:
+    """Only the identity of a visible case (NotFound otherwise): for writes, whose service locks and
+    reloads the case anyway."""
+    case = cases_visible_to(user).select_related(None).only("pk", "public_id").filter(public_id=public_id).first()
+    if case is None:
+        raise NotFound(_("No such case."))
+    return case
+
+
 def case_actions(case: Case) -> QuerySet[Action]:
     """The trace of a case the caller already may see (from ``case_get_for_user``), oldest first."""
     return (

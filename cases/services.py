@@ -296,6 +296,8 @@ def case_log_action(
                 ]} if checked else {})},
                 corrects=corrects, expected_version=expected_version, source=source,
             )  # fmt: skip
+            if not checked:  # nothing attached: no need to ask the database when the response lists them
+                action._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
             for file in checked:
                 stored = attachments.store(file)
                 written.append(stored)
