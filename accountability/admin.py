@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.forms.models import model_to_dict
 
 from accountability import conditions
 from accountability.auth import account_unlock
@@ -16,9 +21,26 @@ from accountability.models import (
     Organisation,
     PowerItem,
     PowerItemRevision,
+    RuleChange,
 )
 from accountability.powers import FACT_FIELDS
 from accountability.services import department_save, officer_save, organisation_save, power_item_save
+
+
+class RuleAdmin(admin.ModelAdmin):
+    """Admin for a rule table: each save is recorded in RuleChange (rules are data, and versioned)."""
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            snapshot = json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
+            RuleChange.objects.create(
+                table=obj._meta.label, object_id=str(obj.pk), action="changed" if change else "created",
+                snapshot=snapshot, changed_by=request.user,
+            )  # fmt: skip
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate or change; a rule once used stays on record
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -148,3 +170,9 @@ class AuthEventAdmin(ReadOnlyAdmin):
     list_display = ["at", "kind", "username", "source_ip"]
     list_filter = ["kind"]
     search_fields = ["username"]
+
+
+@admin.register(RuleChange)
+class RuleChangeAdmin(ReadOnlyAdmin):
+    list_display = ["changed_at", "table", "object_id", "action", "changed_by"]
+    list_filter = ["table"]

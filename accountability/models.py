@@ -261,3 +261,26 @@ class AccountLock(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} locked {self.locked_at:%Y-%m-%d %H:%M}"
+
+
+class RuleChange(AppendOnlyModel):
+    """Every change of a rule table made in the admin (thresholds, reference ranges, weights, policy):
+    what it became, who changed it and when. Power items and defect items also keep revisions."""
+
+    table = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64)
+    action = models.CharField(max_length=10)  # created / changed
+    snapshot = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+        verbose_name = _("rule change")
+        verbose_name_plural = _("rule changes")
+        indexes = [models.Index(fields=["table", "object_id"], name="rulechange_object")]
+
+    def __str__(self) -> str:
+        return f"{self.table}#{self.object_id} {self.action}"

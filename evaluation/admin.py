@@ -6,7 +6,7 @@ review; reviews, ledgers and results are read-only here (they change only throug
 
 from django.contrib import admin
 
-from accountability.admin import ReadOnlyAdmin
+from accountability.admin import ReadOnlyAdmin, RuleAdmin
 from evaluation.models import (
     ConsequenceRecord,
     DefectItem,
@@ -24,7 +24,7 @@ from evaluation.services import defect_item_save
 
 
 @admin.register(WeightRule)
-class WeightRuleAdmin(admin.ModelAdmin):
+class WeightRuleAdmin(RuleAdmin):
     list_display = ["case_type", "procedure", "cause", "weight"]
     list_filter = ["case_type", "procedure"]
 
@@ -44,12 +44,12 @@ class DefectItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(PointThreshold)
-class PointThresholdAdmin(admin.ModelAdmin):
+class PointThresholdAdmin(RuleAdmin):
     list_display = ["basis", "points", "consequence", "is_active"]
 
 
 @admin.register(EvaluationPolicy)
-class EvaluationPolicyAdmin(admin.ModelAdmin):
+class EvaluationPolicyAdmin(RuleAdmin):
     list_display = ["fail_penalty", "response_days", "sample_percent", "updated_at"]
 
     def has_add_permission(self, request):
@@ -60,7 +60,7 @@ class EvaluationPolicyAdmin(admin.ModelAdmin):
 
 
 @admin.register(MetricRange)
-class MetricRangeAdmin(admin.ModelAdmin):
+class MetricRangeAdmin(RuleAdmin):
     list_display = ["metric", "post", "organisation_level", "low", "high", "note"]
     list_filter = ["metric"]
 

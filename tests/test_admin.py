@@ -85,3 +85,20 @@ def test_editing_a_defect_item_bumps_its_revision_and_past_reviews_keep_theirs(a
     item.refresh_from_db()
     recorded = review.defects.get()
     assert (item.revision, item.points, recorded.item_revision, recorded.points) == (2, 2, 1, 1)
+
+
+def test_changing_a_threshold_in_the_admin_is_recorded(admin_client):
+    from accountability.models import RuleChange
+    from evaluation.models import PointThreshold
+
+    threshold = PointThreshold.objects.get(points=12, basis="year")
+    response = admin_client.post(
+        f"/admin/evaluation/pointthreshold/{threshold.pk}/change/",
+        {"points": "15", "basis": "year", "consequence": "reminder", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    change = RuleChange.objects.get()
+    assert (change.table, change.action, change.snapshot["points"], change.changed_by.username) == (
+        "evaluation.PointThreshold", "changed", "15", "root",
+    )  # fmt: skip
+    assert admin_client.get(f"/admin/evaluation/pointthreshold/{threshold.pk}/delete/").status_code == 403
