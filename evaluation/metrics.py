@@ -167,49 +167,17 @@ def _own_columns(i: int) -> str:
 _OWN_WIDTH = 14  # sums per window in _own_columns
 
 
-def _own_sql(org_filter: bool, windows: int) -> str:
-    """Every own-attribution sum of every window, in one pass over the cases, grouped by the finest
-    grain (lead officer, department, organisation); the three levels are summed from it in Python
-    (``_own_levels``): every own metric is a sum, so this is exact."""
-    where = (
-        "WHERE c.lead_officer_id IN (SELECT id FROM accountability_officer WHERE organisation_id = %(org)s) "
-        "OR c.department_id IN (SELECT id FROM accountability_department WHERE organisation_id = %(org)s) "
-        "OR c.organisation_id = %(org)s"
-        if org_filter
-        else ""
-    )
+def _own_sql(level: str, org_filter: bool, windows: int) -> str:
+    """Every own-attribution metric of every window in one pass over the cases."""
+    subject, org, joins = _subject(level, "c")
+    where = f"WHERE {_subject_filter(level, 'c')}" if org_filter else ""
     columns = ",".join(_own_columns(i) for i in range(windows))
     return f"""
-SELECT o.officer_id, o.organisation_id, g.code || '/' || d.code, d.organisation_id, g.code, g.id,{columns}
-FROM cases_case c
-JOIN accountability_organisation g ON g.id = c.organisation_id
-LEFT JOIN accountability_officer o ON o.id = c.lead_officer_id
-LEFT JOIN accountability_department d ON d.id = c.department_id
+SELECT {subject} AS subject, MIN({org}) AS org_id,{columns}
+FROM cases_case c {joins}
 {where}
-GROUP BY o.officer_id, o.organisation_id, g.code, d.code, d.organisation_id, g.id
+GROUP BY {subject}
 """
-
-
-def _own_levels(rows: Iterable[tuple[Any, ...]], organisation_id: int | None) -> dict[str, list[tuple[Any, ...]]]:
-    """Sum the finest-grain rows into (subject, org, *sums) rows per level, keeping only the subjects of
-    ``organisation_id`` when given."""
-    totals: dict[str, dict[tuple[str, int], list[Decimal]]] = {level: {} for level in LEVELS}
-    for officer, officer_org, department, department_org, org_code, org_id, *sums in rows:
-        keys = (
-            ("officer", officer, officer_org),
-            ("department", department, department_org),
-            ("organisation", org_code, org_id),
-        )
-        for level, subject, subject_org in keys:
-            if subject is None or (organisation_id is not None and subject_org != organisation_id):
-                continue
-            bucket = totals[level].setdefault((subject, subject_org), [Decimal(0)] * len(sums))
-            for index, value in enumerate(sums):
-                bucket[index] += _dec(value)
-    return {
-        level: [(subject, org, *values) for (subject, org), values in sorted(by_subject.items())]
-        for level, by_subject in totals.items()
-    }
 
 
 def _original_sql(level: str, org_filter: bool, windows: int) -> str:
@@ -351,16 +319,15 @@ def compute(
 
     ``local`` metrics (own attribution, leader caseload) can be limited to one organisation cheaply;
     ``cross`` metrics (original, root) walk between cases and are best computed for all at once.
-    Whatever the number of windows, each statement runs once (own sums: once for all levels).
+    Whatever the number of windows, each statement runs once per level.
     """
     windows = [windows] if isinstance(windows, Window) else list(windows)
     params = _params(windows, organisation_id)
     limited = organisation_id is not None
     n = len(windows)
-    own = _own_levels(_fetch(_own_sql(limited, n), params), organisation_id) if local else {}
     for level in LEVELS:
         if local:
-            yield from _own_rows(level, windows, own[level])
+            yield from _own_rows(level, windows, _fetch(_own_sql(level, limited, n), params))
         if cross:
             yield from _original_rows(level, windows, _fetch(_original_sql(level, limited, n), params))
             for subject, w, org_id, num, den in _fetch(_root_sql(level, limited, n), params):
