@@ -99,6 +99,10 @@ class ActionType(models.TextChoices):
     REVIEW_ASSIGNED = "review_assigned", _("Review assigned")
     REVIEW_RESPONDED = "review_responded", _("Officer responded to review")
     REVIEW_FINALISED = "review_finalised", _("Review finalised")
+    # Four-category supervision (四类案件): pre-flag, then confirm or dismiss.
+    FOUR_CATEGORY_FLAGGED = "four_category_flagged", _("Flagged as a four-category case")
+    FOUR_CATEGORY_CONFIRMED = "four_category_confirmed", _("Four-category flag confirmed")
+    FOUR_CATEGORY_DISMISSED = "four_category_dismissed", _("Four-category flag dismissed")
     INTERFERENCE_RECORDED = "interference_recorded", _("Interference recorded")
 
 

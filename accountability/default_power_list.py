@@ -56,6 +56,7 @@ _HANDLER_ACTIONS = [
     ("interference_recorded", "如实记录过问、干预案件情况", {}),
     # New items go last: codes are numbered by position, and a code, once issued, names its item for life.
     ("review_responded", "对本人承办案件的评查意见提出陈述", LEADS),
+    ("four_category_flagged", "对本人承办或参审案件提出“四类案件”标识", _all(HEARS, OPEN)),
 ]
 
 
@@ -80,6 +81,9 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
         (f"{prefix}-09", role, "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),
         (f"{prefix}-10", role, "metrics_recomputed", supervision_scope, "allow", "重新计算管理范围内的质效指标", METRICS, {}),
         (f"{prefix}-11", role, "review_planned", supervision_scope, "allow", "决定对管理范围内已结案件开展评查", REVIEW, {}),
+        (f"{prefix}-12", role, "four_category_flagged", supervision_scope, "allow", "对管理范围内案件提出“四类案件”标识", FOUR_CATEGORY, OPEN),
+        (f"{prefix}-13", role, "four_category_confirmed", supervision_scope, "allow", "确认“四类案件”标识", FOUR_CATEGORY, OPEN),
+        (f"{prefix}-14", role, "four_category_dismissed", supervision_scope, "allow", "说明理由后撤销“四类案件”预标识", FOUR_CATEGORY, OPEN),
         (f"{prefix}-N1", role, "panel_decision_changed", "subordinate", "deny", "不得改变合议庭评议意见", FOUR_CATEGORY, {}),
         (f"{prefix}-N2", role, "ruling_signed", "subordinate", "deny", "不得签发未参加审理案件的裁判文书", RESPONSIBILITY, NOT_HEARD),
     ]
@@ -115,6 +119,7 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("CMO-06", "case_management", "review_planned", "organisation", "allow", "制定评查计划、选取评查案件", REVIEW, {}),
     ("CMO-07", "case_management", "review_assigned", "organisation", "allow", "分配评查任务", REVIEW, CLOSED),
     ("CMO-08", "case_management", "review_finalised", "organisation", "allow", "评查结果审核定案", REVIEW, CLOSED),
+    ("CMO-09", "case_management", "four_category_flagged", "organisation", "allow", "立案时提出“四类案件”预标识", FOUR_CATEGORY, OPEN),
     ("CMO-N1", "case_management", "ruling_signed", "subordinate", "deny", "审判管理部门不得签署裁判文书", RESPONSIBILITY, NOT_HEARD),
     ("EVA-01", "evaluator", "quality_review", "subordinate", "allow", "对已结案件开展质量评查", REVIEW, CLOSED),
     ("EVA-02", "evaluator", "interference_recorded", "own", "allow", "如实记录过问、干预案件情况", THREE_RULES, {}),

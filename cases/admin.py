@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from accountability.admin import ReadOnlyAdmin
-from cases.models import Action, Case, ChainDigest, ImportBatch
+from accountability.admin import ReadOnlyAdmin, RuleAdmin
+from cases.models import Action, Case, ChainDigest, Flag, ImportBatch, Situation
 
 
 @admin.register(Case)
@@ -32,3 +32,16 @@ class ChainDigestAdmin(ReadOnlyAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     list_display = ["started_at", "finished_at", "run_by", "directory"]
+
+
+@admin.register(Situation)
+class SituationAdmin(RuleAdmin):
+    list_display = ["code", "category", "title", "kind", "is_active"]
+    list_filter = ["category", "kind", "is_active"]
+
+
+@admin.register(Flag)
+class FlagAdmin(ReadOnlyAdmin):
+    list_display = ["case", "situation", "status", "raised_by", "decided_by", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["case", "situation", "raised_by", "decided_by"]

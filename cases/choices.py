@@ -45,3 +45,21 @@ class ActionSource(models.TextChoices):
     API = "api", _("API")
     IMPORT = "import", _("Import")
     SYSTEM = "system", _("System")
+
+
+class FourCategory(models.TextChoices):
+    """The four categories of 法发〔2021〕30号: fixed codes; their situations are data."""
+
+    MAJOR = "major", _("Major, difficult, complex or sensitive")
+    GROUP = "group", _("Group dispute or wide public attention")
+    CONFLICT = "conflict", _("May conflict with similar-case rulings")
+    REPORTED = "reported", _("Judge reported for unlawful conduct")
+
+
+class FlagStatus(models.TextChoices):
+    PENDING = "pending", _("Pre-flagged, awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+OPEN_FLAG_STATUSES = (FlagStatus.PENDING, FlagStatus.CONFIRMED)

@@ -14,7 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import ActionType, Participation
 from accountability.models import AppendOnlyError, AppendOnlyModel, Department, Officer, Organisation, TimeStamped
-from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
+from cases.choices import (
+    OPEN_FLAG_STATUSES,
+    ActionSource,
+    CaseType,
+    ClosingMethod,
+    FlagStatus,
+    FourCategory,
+    Outcome,
+    Procedure,
+)
 
 GENESIS_HASH = "0" * 64
 #: Reviewing a case is not taking part in it (the reviewer's own trace entries do not disqualify them).
@@ -308,3 +317,62 @@ class Attachment(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Situation(TimeStamped):
+    """A situation under one of the four categories (Jiangsu: 24, Hunan: 17): data, edited in the admin.
+
+    Manual situations are raised by people; automatic ones carry a declarative condition (the
+    supervision work adds their detection)."""
+
+    class Kind(models.TextChoices):
+        MANUAL = "manual", _("Raised by a person")
+        AUTOMATIC = "automatic", _("Detected by a rule")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    category = models.CharField(_("category"), max_length=16, choices=FourCategory.choices)
+    title = models.CharField(_("title"), max_length=300)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
+    condition = models.JSONField(_("condition"), default=dict, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["category", "code"]
+        verbose_name = _("four-category situation")
+        verbose_name_plural = _("four-category situations")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Flag(TimeStamped):
+    """四类案件标识: a case flagged under a situation, pre-flagged then confirmed or dismissed by a leader."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="flags")
+    situation = models.ForeignKey(Situation, on_delete=models.PROTECT, related_name="flags")
+    situation_revision = models.PositiveIntegerField()
+    status = models.CharField(_("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.PENDING)
+    reason = models.TextField(_("why"))
+    facts = models.JSONField(default=dict, blank=True)
+    raised_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(_("decision reason"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("four-category flag")
+        verbose_name_plural = _("four-category flags")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "situation"],
+                condition=Q(status__in=OPEN_FLAG_STATUSES),
+                name="one_open_flag_per_situation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.situation.code} {self.status}"

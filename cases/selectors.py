@@ -19,8 +19,9 @@ from django.utils.translation import gettext as _
 from accountability.choices import RoleCode
 from accountability.errors import NotFound
 from accountability.selectors import officer_for_user
+from cases.choices import OPEN_FLAG_STATUSES
 from cases.expressions import DaysSince
-from cases.models import Action, Case, CaseParticipant
+from cases.models import Action, Case, CaseParticipant, Flag
 
 ORGANISATION_WIDE_ROLES = (
     RoleCode.PRESIDENT,
@@ -82,7 +83,11 @@ def case_actions(case: Case) -> QuerySet[Action]:
 
 # --- case work: my cases ----------------------------------------------------------------------
 
-MY_CASE_FILTERS = ("pending", "near_limit", "overdue", "closed_month", "all")
+MY_CASE_FILTERS = ("pending", "near_limit", "overdue", "four_category", "closed_month", "all")
+
+
+def _flagged() -> Exists:
+    return Exists(Flag.objects.filter(case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES))
 
 
 def cases_of_officer(user: Any) -> QuerySet[Case]:
@@ -122,6 +127,8 @@ def my_cases_filter(queryset: QuerySet[Case], name: str, *, today: dt.date | Non
         return open_cases.filter(limit_days__gt=0, days_used__gt=F("limit_days"))
     if name == "closed_month":
         return queryset.filter(closed_on__gte=today.replace(day=1), closed_on__lte=today)
+    if name == "four_category":
+        return queryset.filter(_flagged())
     return queryset
 
 
@@ -130,10 +137,21 @@ def my_cases_counts(queryset: QuerySet[Case]) -> dict[str, int]:
     today = timezone.localdate()
     open_ = Q(closed_on__isnull=True)
     limited = open_ & Q(limit_days__gt=0)
+    queryset = queryset.annotate(flagged=_flagged())
     return queryset.annotate(used5=F("days_used") * 5, limit4=F("limit_days") * 4).aggregate(
         pending=Count("pk", filter=open_),
         near_limit=Count("pk", filter=limited & Q(days_used__lte=F("limit_days")) & Q(used5__gte=F("limit4"))),
         overdue=Count("pk", filter=limited & Q(days_used__gt=F("limit_days"))),
+        four_category=Count("pk", filter=Q(flagged=True)),
         closed_month=Count("pk", filter=Q(closed_on__gte=today.replace(day=1), closed_on__lte=today)),
         all=Count("pk"),
+    )
+
+
+def case_open_flags(case: Case) -> list[Flag]:
+    """The case's four-category flags still open (pending or confirmed), newest first."""
+    return list(
+        Flag.objects.filter(case=case, status__in=OPEN_FLAG_STATUSES)
+        .select_related("situation", "raised_by", "decided_by")
+        .order_by("-created_at")
     )

@@ -41,6 +41,9 @@ DEDICATED_TYPES = frozenset(
         ActionType.REVIEW_RESPONDED,
         ActionType.REVIEW_FINALISED,
         ActionType.INTERFERENCE_RECORDED,
+        ActionType.FOUR_CATEGORY_FLAGGED,
+        ActionType.FOUR_CATEGORY_CONFIRMED,
+        ActionType.FOUR_CATEGORY_DISMISSED,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.
@@ -60,7 +63,7 @@ def _full_clean(instance: Any, *, exclude: Iterable[str] = ()) -> None:
         raise ValidationFailed(_("Invalid input."), details=exc.message_dict) from exc
 
 
-def _lock_case(case: Case, *, expected_version: int | None) -> Case:
+def case_lock_for_update(case: Case, *, expected_version: int | None) -> Case:
     locked = (
         Case.objects.select_for_update(of=("self",))
         .select_related("organisation", "department")
@@ -88,7 +91,7 @@ def trace_append(
     decision: PowerDecision | None = None,
     recorded_by_id: int | None = None,
 ) -> Action:
-    """Append one action to a case's chain. The caller holds the case's row lock (``_lock_case``)."""
+    """Append one action to a case's chain. The caller holds the case's row lock (``case_lock_for_update``)."""
     now = timezone.now()
     occurred_at = occurred_at or now
     action = Action(
@@ -212,7 +215,7 @@ def case_assign(
     note: str = "",
 ) -> Case:
     """Assign the lead officer (承办人) and the panel, assistants and clerks (分案)."""
-    case = _lock_case(case, expected_version=expected_version)
+    case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=ActionType.ASSIGNED, case=case)
     decision.raise_if_denied()
     if not case.is_open:
@@ -326,7 +329,7 @@ def _log_action(
 ) -> Action:
     if action_type not in LOGGABLE_TYPES:
         raise _validation_error("action_type", _("This action type cannot be logged directly."))
-    case = _lock_case(case, expected_version=expected_version)
+    case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=action_type, case=case)
     decision.raise_if_denied()
     _check_occurred_at(case, occurred_at)
@@ -388,7 +391,7 @@ def case_decide_extension(
 ) -> Action:
     """Approve (adding ``days`` to the limit) or refuse a pending extension request."""
     action_type = ActionType.EXTENSION_APPROVED if approve else ActionType.EXTENSION_REFUSED
-    case = _lock_case(case, expected_version=expected_version)
+    case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=action_type, case=case)
     decision.raise_if_denied()
     if approve and days <= 0:
@@ -423,7 +426,7 @@ def case_close(
     note: str = "",
 ) -> Case:
     """Close the case (结案) with its method and, for appeals and retrials, its outcome."""
-    case = _lock_case(case, expected_version=expected_version)
+    case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=ActionType.CLOSED, case=case)
     decision.raise_if_denied()
     if not case.is_open:

@@ -9,4 +9,6 @@ urlpatterns = [
     path("<uuid:public_id>/actions/", views.case_log_action, name="log"),
     path("<uuid:public_id>/extension/", views.case_decide_extension, name="extension"),
     path("<uuid:public_id>/attachments/<uuid:attachment_id>/", views.attachment_download, name="attachment"),
+    path("<uuid:public_id>/flags/", views.case_flag_raise, name="flag-raise"),
+    path("<uuid:public_id>/flags/<uuid:flag_id>/", views.case_flag_decide, name="flag-decide"),
 ]

@@ -11,17 +11,18 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType
-from accountability.errors import DomainError, NotFound
+from accountability.errors import DomainError, NotFound, ValidationFailed
 from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
-from cases import attachments, services
+from cases import attachments, services, supervision
 from cases.audit import verify_chains
 from cases.forms import ExtensionDecisionForm, LogActionForm
-from cases.models import Action, Attachment, Case
+from cases.models import Action, Attachment, Case, Flag, Situation
 from cases.selectors import (
     MY_CASE_FILTERS,
     case_actions,
     case_get_for_user,
+    case_open_flags,
     cases_of_officer,
     my_cases_counts,
     my_cases_filter,
@@ -47,6 +48,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
         ("pending", _("Pending")),
         ("near_limit", _("Time limit ≥ 80 percent used")),
         ("overdue", _("Overdue")),
+        ("four_category", _("Four-category")),
         ("closed_month", _("Closed this month")),
         ("all", _("All")),
     ]
@@ -78,7 +80,14 @@ def _pending_extension(actions: list[Action]) -> Action | None:
 def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form=None, error=None) -> dict:
     officer = officer_for_user(request.user)
     actions = list(case_actions(case))
-    candidates = [*services.LOGGABLE_TYPES, ActionType.EXTENSION_APPROVED, ActionType.EXTENSION_REFUSED]
+    candidates = [
+        *services.LOGGABLE_TYPES,
+        ActionType.EXTENSION_APPROVED,
+        ActionType.EXTENSION_REFUSED,
+        ActionType.FOUR_CATEGORY_FLAGGED,
+        ActionType.FOUR_CATEGORY_CONFIRMED,
+        ActionType.FOUR_CATEGORY_DISMISSED,
+    ]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
     pending = _pending_extension(actions)
@@ -100,7 +109,15 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form
         if may_decide
         else None,
         "error": error,
+        "flags": case_open_flags(case),
+        "may_flag": _allowed(decisions, ActionType.FOUR_CATEGORY_FLAGGED),
+        "may_decide_flags": _allowed(decisions, ActionType.FOUR_CATEGORY_CONFIRMED),
+        "situations": Situation.objects.filter(is_active=True).order_by("category", "code"),
     }
+
+
+def _allowed(decisions: dict, action_type: str) -> bool:
+    return bool(decisions.get(action_type) and decisions[action_type].allowed)
 
 
 @login_required
@@ -191,3 +208,44 @@ def attachment_download(request: HttpRequest, public_id, attachment_id) -> FileR
     response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name)
     response["Content-Type"] = attachment.content_type
     return response
+
+
+@login_required
+def case_flag_raise(request: HttpRequest, public_id) -> HttpResponse:
+    case = _case_or_404(request, public_id)
+    officer = officer_for_user(request.user)
+    if request.method != "POST" or officer is None:
+        return redirect("cases:detail", public_id=case.public_id)
+    situation = Situation.objects.filter(code=request.POST.get("situation", "")).first()
+    try:
+        if situation is None:
+            raise ValidationFailed(_("Choose a situation."), details={"situation": [_("Choose a situation.")]})
+        supervision.flag_raise(actor=officer, case=case, situation=situation, reason=request.POST.get("reason", ""))
+    except DomainError as exc:
+        return _respond(request, case, error=exc)
+    if not request.htmx:
+        messages.success(request, _("Recorded."))
+        return redirect("cases:detail", public_id=case.public_id)
+    return _respond(request, case)
+
+
+@login_required
+def case_flag_decide(request: HttpRequest, public_id, flag_id) -> HttpResponse:
+    case = _case_or_404(request, public_id)
+    officer = officer_for_user(request.user)
+    flag = Flag.objects.filter(public_id=flag_id, case=case).first()
+    if flag is None:
+        raise Http404
+    if request.method != "POST" or officer is None:
+        return redirect("cases:detail", public_id=case.public_id)
+    try:
+        supervision.flag_decide(
+            actor=officer, flag=flag, confirm=request.POST.get("decision") == "confirm",
+            reason=request.POST.get("reason", ""),
+        )  # fmt: skip
+    except DomainError as exc:
+        return _respond(request, case, error=exc)
+    if not request.htmx:
+        messages.success(request, _("Recorded."))
+        return redirect("cases:detail", public_id=case.public_id)
+    return _respond(request, case)

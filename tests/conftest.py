@@ -79,6 +79,7 @@ def ensure_reference_data() -> None:
         "accountability.migrations.0002_roles_and_default_power_list",
         "evaluation.migrations.0003_default_reference_ranges",
         "evaluation.migrations.0006_default_catalogue",
+        "cases.migrations.0008_default_situations",
     ):
         importlib.import_module(module).forwards(apps, None)
 
