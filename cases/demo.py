@@ -386,6 +386,7 @@ def load(
         raise RuntimeError("the demo data did not import: " + "; ".join(str(p) for p in result.problems[:5]))
     _set_logins()
     _assign_teams()
+    _flags()
     reviews = _reviews()
     from evaluation.services import metric_run_nightly
 
@@ -474,3 +475,19 @@ def _reviews() -> int:
         review_finalise(actor=office, review=review)
         done += 1
     return plan.reviews.count()
+
+
+def _flags() -> None:
+    """Two of judge1's open cases under four-category supervision: one pre-flagged, one confirmed."""
+    from cases.models import Situation
+    from cases.supervision import flag_decide, flag_raise
+
+    judge, chief = Officer.objects.get(officer_id="judge1"), Officer.objects.get(officer_id="chief1")
+    open_cases = list(Case.objects.filter(lead_officer=judge, closed_on__isnull=True).order_by("filed_on")[:2])
+    if len(open_cases) < 2:
+        return
+    flag_raise(actor=judge, case=open_cases[0], situation=Situation.objects.get(code="G-01"),
+               reason="原告三十余人，系同一楼盘购房者，可能引发系列诉讼")  # fmt: skip
+    confirmed = flag_raise(actor=judge, case=open_cases[1], situation=Situation.objects.get(code="C-01"),
+                           reason="与上级法院类似案件裁判尺度可能不一致")  # fmt: skip
+    flag_decide(actor=chief, flag=confirmed, confirm=True, reason="确认，需进行类案检索")
