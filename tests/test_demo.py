@@ -1,0 +1,36 @@
+"""seed_demo builds a working demo (small here) and refuses to run with DEBUG off unless forced."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases.audit import verify_chains
+from cases.models import Case, Flag
+from evaluation.models import MetricResult, Review
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_capture_on_commit_callbacks, capsys):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("seed_demo", "--cases-per-court", "60")
+    out = capsys.readouterr().out
+    assert "judge1" in out and "Quanze-demo-2026" in out
+    assert (
+        Case.objects.filter(procedure="second_instance").exists()
+        and Case.objects.filter(procedure="enforcement").exists()
+    )
+    assert Review.objects.exists() and MetricResult.objects.exists()
+    assert set(Flag.objects.values_list("status", flat=True)) <= {"pending", "confirmed"}
+    assert verify_chains() == []
+    call_command("seed_demo")  # a second run changes nothing
+    assert "already loaded" in capsys.readouterr().out
+
+
+def test_demo_refuses_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--force"):
+        call_command("seed_demo")
