@@ -582,3 +582,16 @@ def test_a_cycle_of_original_cases_is_refused(tmp_path):
     assert [str(p) for p in result.problems] == [
         "cases.csv:2: original_case_number: '（2024）沪0101民初1号' leads back to '（2024）沪01民终7号': a cycle"
     ]
+
+
+def test_a_new_officer_cannot_take_another_officers_login(tmp_path, world):
+    # world's officer "judge" has officer_id "judge" and login "judge"; rename the officer, keep the login
+    world.judge.officer_id = "J-WANG"
+    world.judge.save()
+    write_csv(tmp_path, "organisations", ORGS)
+    write_csv(tmp_path, "departments", DEPTS)
+    write_csv(tmp_path, "officers", [["judge", "新人", "SH0101", "MS", "judge", "none", "true"]])
+    result = run(tmp_path)
+    assert [str(p) for p in result.problems] == [
+        "officers.csv:2: officer_id: 'judge' is already the login of another officer"
+    ]

@@ -280,12 +280,15 @@ class Importer:
         if "officers" in self.tables:
             name = self.tables["officers"].name
             seen_ids: set[str] = set()
+            new_ids: list[tuple[int, str]] = []
             for line, row in self._rows("officers", problems, "checking"):
                 oid = row["officer_id"]
                 if oid in seen_ids:
                     problems.append(Problem(name, line, "officer_id", f"{oid!r} appears twice in the file"))
                     continue
                 seen_ids.add(oid)
+                if oid not in officer_ids:
+                    new_ids.append((line, oid))
                 officer_ids.add(oid)
                 if row["organisation_code"] not in org_parents:
                     problems.append(
@@ -300,6 +303,18 @@ class Importer:
                             f"{row['department_code']!r} is not a department of {row['organisation_code']!r}",
                         )
                     )
+            # A new officer's login is their officer_id: it must not be another officer's login already.
+            for chunk in _chunks(new_ids, 5000):
+                taken = set(
+                    User.objects.filter(username__in=[oid for _, oid in chunk], officer__isnull=False).values_list(
+                        "username", flat=True
+                    )
+                )
+                for line, oid in chunk:
+                    if oid in taken:
+                        problems.append(
+                            Problem(name, line, "officer_id", f"{oid!r} is already the login of another officer")
+                        )
 
         case_numbers: set[str] = set()
         if "cases" in self.tables:
