@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage  # noqa: E402
+from import_bench import ROOT, fresh_database, manage, results_path  # noqa: E402
 from metrics_bench import connect  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_actions"
@@ -161,7 +161,7 @@ def main() -> None:
         "action": action,
         "ratio": round(action["throughput_rps"] / bare["throughput_rps"], 2),
     }
-    out = ROOT / "bench" / "results.json"
+    out = results_path()
     existing = json.loads(out.read_text()) if out.exists() else []
     existing = [e for e in existing if e.get("name") != "action_logging"]
     existing.append({"name": "action_logging", "value": action["throughput_rps"], "unit": "req/s",

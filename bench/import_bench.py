@@ -32,6 +32,13 @@ TYPES = ["filed", "assigned", "hearing_scheduled", "evidence_exchanged", "hearin
          "ruling_drafted", "ruling_signed", "served", "closed"]  # fmt: skip
 
 
+def results_path() -> Path:
+    """Where figures are recorded: bench/results.json, or QUANZE_BENCH_RESULTS (bench-quick keeps its own)."""
+    path = Path(os.environ.get("QUANZE_BENCH_RESULTS") or ROOT / "bench" / "results.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
     rng = random.Random(seed)
     cases = max(1, actions // ACTIONS_PER_CASE)
@@ -129,7 +136,7 @@ def run(actions: int, url: str) -> dict[str, object]:
 
 def record(results: list[dict[str, object]]) -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL"
-    out = ROOT / "bench" / "results.json"
+    out = results_path()
     existing = json.loads(out.read_text()) if out.exists() else []
     existing = [e for e in existing if e.get("name", "").split("@")[0] != "import"]
     for r in results:

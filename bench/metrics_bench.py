@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage  # noqa: E402
+from import_bench import ROOT, fresh_database, manage, results_path  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_metrics"
 DAY = "2026-01-01"  # the nightly run of this day computes windows ending 2025-12-31
@@ -207,7 +207,7 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    out = ROOT / "bench" / "results.json"
+    out = results_path()
     existing = json.loads(out.read_text()) if out.exists() else []
     existing = [e for e in existing if not e.get("name", "").startswith("nightly_metrics@")]
     for r in results:
