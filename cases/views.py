@@ -142,6 +142,14 @@ def _respond(request: HttpRequest, case: Case, **extra) -> HttpResponse:
     return render(request, "cases/case_detail.html", context)
 
 
+def _recorded(request: HttpRequest, case: Case) -> HttpResponse:
+    """After a successful write: the updated case work in place (htmx), or back to the case page."""
+    if not request.htmx:
+        messages.success(request, _("Recorded."))
+        return redirect("cases:detail", public_id=case.public_id)
+    return _respond(request, case)
+
+
 @login_required
 def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
     case = _case_or_404(request, public_id)
@@ -166,10 +174,7 @@ def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
                 for problem in problems if isinstance(problems, list) else [problems]:
                     form.add_error(field, problem)
         return _respond(request, case, form=form, error=exc)
-    if not request.htmx:
-        messages.success(request, _("Recorded."))
-        return redirect("cases:detail", public_id=case.public_id)
-    return _respond(request, case)
+    return _recorded(request, case)
 
 
 @login_required
@@ -189,10 +194,7 @@ def case_decide_extension(request: HttpRequest, public_id) -> HttpResponse:
         )  # fmt: skip
     except DomainError as exc:
         return _respond(request, case, extension_form=form, error=exc)
-    if not request.htmx:
-        messages.success(request, _("Recorded."))
-        return redirect("cases:detail", public_id=case.public_id)
-    return _respond(request, case)
+    return _recorded(request, case)
 
 
 @login_required
@@ -223,10 +225,7 @@ def case_flag_raise(request: HttpRequest, public_id) -> HttpResponse:
         supervision.flag_raise(actor=officer, case=case, situation=situation, reason=request.POST.get("reason", ""))
     except DomainError as exc:
         return _respond(request, case, error=exc)
-    if not request.htmx:
-        messages.success(request, _("Recorded."))
-        return redirect("cases:detail", public_id=case.public_id)
-    return _respond(request, case)
+    return _recorded(request, case)
 
 
 @login_required
@@ -245,7 +244,4 @@ def case_flag_decide(request: HttpRequest, public_id, flag_id) -> HttpResponse:
         )  # fmt: skip
     except DomainError as exc:
         return _respond(request, case, error=exc)
-    if not request.htmx:
-        messages.success(request, _("Recorded."))
-        return redirect("cases:detail", public_id=case.public_id)
-    return _respond(request, case)
+    return _recorded(request, case)
