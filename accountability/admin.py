@@ -27,17 +27,21 @@ from accountability.powers import FACT_FIELDS
 from accountability.services import department_save, officer_save, organisation_save, power_item_save
 
 
+def record_rule_change(request, obj, change: bool) -> None:
+    snapshot = json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
+    RuleChange.objects.create(
+        table=obj._meta.label, object_id=str(obj.pk), action="changed" if change else "created",
+        snapshot=snapshot, changed_by=request.user,
+    )  # fmt: skip
+
+
 class RuleAdmin(admin.ModelAdmin):
     """Admin for a rule table: each save is recorded in RuleChange (rules are data, and versioned)."""
 
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            snapshot = json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
-            RuleChange.objects.create(
-                table=obj._meta.label, object_id=str(obj.pk), action="changed" if change else "created",
-                snapshot=snapshot, changed_by=request.user,
-            )  # fmt: skip
+            record_rule_change(request, obj, change)
 
     def has_delete_permission(self, request, obj=None):
         return False  # deactivate or change; a rule once used stays on record

@@ -104,6 +104,12 @@ class ActionType(models.TextChoices):
     FOUR_CATEGORY_CONFIRMED = "four_category_confirmed", _("Four-category flag confirmed")
     FOUR_CATEGORY_DISMISSED = "four_category_dismissed", _("Four-category flag dismissed")
     INTERFERENCE_RECORDED = "interference_recorded", _("Interference recorded")
+    # Supervision follow-up and alerts (DOMAIN.md §4).
+    PROGRESS_REPORTED = "progress_reported", _("Progress reported to the supervising leader")
+    COMMITTEE_OUTCOME_RECORDED = "committee_outcome_recorded", _("Outcome of the judges' meeting or committee")
+    RISK_ALERT_RAISED = "risk_alert_raised", _("Risk alert raised")
+    ALERT_ESCALATED = "alert_escalated", _("Alert escalated")
+    INTERFERENCE_REPORT_FILED = "interference_report_filed", _("Quarterly interference report filed")
 
 
 #: The action types an import file may carry (INTERCHANGE.md).

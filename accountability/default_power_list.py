@@ -57,6 +57,7 @@ _HANDLER_ACTIONS = [
     # New items go last: codes are numbered by position, and a code, once issued, names its item for life.
     ("review_responded", "对本人承办案件的评查意见提出陈述", LEADS),
     ("four_category_flagged", "对本人承办或参审案件提出“四类案件”标识", _all(HEARS, OPEN)),
+    ("progress_reported", "按院庭长要求报告案件进展和评议结果", _all(LEADS, OPEN)),
 ]
 
 
@@ -86,6 +87,9 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
         (f"{prefix}-14", role, "four_category_dismissed", supervision_scope, "allow", "说明理由后撤销“四类案件”预标识", FOUR_CATEGORY, OPEN),
         (f"{prefix}-N1", role, "panel_decision_changed", "subordinate", "deny", "不得改变合议庭评议意见", FOUR_CATEGORY, {}),
         (f"{prefix}-N2", role, "ruling_signed", "subordinate", "deny", "不得签发未参加审理案件的裁判文书", RESPONSIBILITY, NOT_HEARD),
+        (f"{prefix}-15", role, "committee_outcome_recorded", supervision_scope, "allow", "记录专业法官会议或审判委员会讨论意见", FOUR_CATEGORY, {}),
+        (f"{prefix}-16", role, "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+        (f"{prefix}-17", role, "interference_report_filed", case_scope, "allow", "报送部门过问、干预案件情况季度报告（含零报告）", THREE_RULES, {}),
     ]
 
 
@@ -132,6 +136,19 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("ADM-02", "administrator", "metrics_recomputed", "subordinate", "allow", "重新计算质效指标（运维）", METRICS, {}),
     ("ADM-N1", "administrator", "ruling_signed", "subordinate", "deny", "系统管理员不得签署裁判文书", RESPONSIBILITY, {}),
     ("ADM-N2", "administrator", "panel_decision_changed", "subordinate", "deny", "系统管理员不得改变合议庭评议意见", RESPONSIBILITY, {}),
+    # Anyone may be asked about a case they do not handle: the record is about the request, not the case work.
+    ("JUD-I1", "judge", "interference_recorded", "organisation", "allow", "如实记录本人收到的过问、干预本院案件情况", THREE_RULES, {}),
+    ("PRO-I1", "prosecutor", "interference_recorded", "organisation", "allow", "如实记录本人收到的过问、干预本院案件情况", THREE_RULES, {}),
+    ("AST-I1", "assistant", "interference_recorded", "organisation", "allow", "如实记录本人收到的过问、干预本院案件情况", THREE_RULES, {}),
+    ("CLK-I1", "clerk", "interference_recorded", "organisation", "allow", "如实记录本人收到的过问、干预本院案件情况", THREE_RULES, {}),
+    ("CMO-I1", "case_management", "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+    ("EVA-I1", "evaluator", "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+    ("COM-I1", "committee_member", "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+    ("INS-I1", "inspector", "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+    ("CMO-10", "case_management", "interference_report_filed", "organisation", "allow", "代部门报送过问、干预案件情况季度报告", THREE_RULES, {}),
+    ("CMO-11", "case_management", "committee_outcome_recorded", "organisation", "allow", "记录审判委员会讨论决定", FOUR_CATEGORY, {}),
+    ("ADM-N3", "administrator", "risk_alert_raised", "subordinate", "deny", "风险提示由系统按规则生成，不得人工录入", RESPONSIBILITY, {}),
+    ("ADM-N4", "administrator", "alert_escalated", "subordinate", "deny", "督办升级由系统按时限生成，不得人工录入", FOUR_CATEGORY, {}),
 ]
 # fmt: on
 

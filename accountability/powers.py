@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from accountability import conditions
 from accountability.choices import PowerEffect, PowerScope
 from accountability.errors import PowerDenied
-from accountability.models import Officer, Organisation, PowerItem
+from accountability.models import Department, Officer, Organisation, PowerItem
 
 if TYPE_CHECKING:
     from cases.models import Case
@@ -116,7 +116,14 @@ def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
     return facts
 
 
-def _in_scope(item: PowerItem, *, officer: Officer, case: Case | None, organisation: Organisation | None) -> bool:
+def _in_scope(
+    item: PowerItem,
+    *,
+    officer: Officer,
+    case: Case | None,
+    organisation: Organisation | None,
+    department: Department | None = None,
+) -> bool:
     if item.scope == PowerScope.OWN:
         return case is not None and case.participation_of(officer) is not None
     target_org = case.organisation if case is not None else organisation
@@ -125,9 +132,11 @@ def _in_scope(item: PowerItem, *, officer: Officer, case: Case | None, organisat
     if item.scope == PowerScope.ORGANISATION:
         return target_org.pk == officer.organisation_id
     if item.scope == PowerScope.DEPARTMENT:
-        if case is None or officer.department_id is None:
+        if officer.department_id is None:
             return False
-        return case.department_id == officer.department_id
+        if case is not None:
+            return case.department_id == officer.department_id
+        return department is not None and department.pk == officer.department_id
     if item.scope == PowerScope.SUBORDINATE:
         return target_org.path.startswith(officer.organisation.path)
     return False
@@ -139,11 +148,13 @@ def power_decide(
     action_type: str,
     case: Case | None = None,
     organisation: Organisation | None = None,
+    department: Department | None = None,
 ) -> PowerDecision:
-    """Decide one action now. ``case`` may be unsaved (filing); ``organisation`` is for case-less actions."""
-    return power_decide_many(officer=officer, action_types=[action_type], case=case, organisation=organisation)[
-        action_type
-    ]
+    """Decide one action now. ``case`` may be unsaved (filing); ``organisation`` (and ``department``, for
+    department-scoped items) are for case-less actions."""
+    return power_decide_many(
+        officer=officer, action_types=[action_type], case=case, organisation=organisation, department=department
+    )[action_type]
 
 
 def power_decide_many(
@@ -152,6 +163,7 @@ def power_decide_many(
     action_types: list[str],
     case: Case | None = None,
     organisation: Organisation | None = None,
+    department: Department | None = None,
 ) -> dict[str, PowerDecision]:
     """Decide several action types on the same case at once (one query): e.g. which actions to offer."""
     if not officer.user.is_active:
@@ -166,18 +178,24 @@ def power_decide_many(
     for action_type in action_types:
         facts = shared.child(action_type=action_type)
         decisions[action_type] = _decide(
-            by_type[action_type], facts, officer=officer, case=case, organisation=organisation
+            by_type[action_type], facts, officer=officer, case=case, organisation=organisation, department=department
         )
     return decisions
 
 
 def _decide(
-    items: list[PowerItem], facts: Facts, *, officer: Officer, case: Case | None, organisation: Organisation | None
+    items: list[PowerItem],
+    facts: Facts,
+    *,
+    officer: Officer,
+    case: Case | None,
+    organisation: Organisation | None,
+    department: Department | None = None,
 ) -> PowerDecision:
     matching = [
         item
         for item in items
-        if _in_scope(item, officer=officer, case=case, organisation=organisation)
+        if _in_scope(item, officer=officer, case=case, organisation=organisation, department=department)
         and conditions.evaluate(item.conditions, facts)
     ]
     for item in matching:

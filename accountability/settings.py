@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "accountability.context_processors.navigation",
             ],
         },
     },
@@ -198,6 +199,21 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.digest_chain_heads",
         "schedule": crontab(hour=0, minute=30),
     },
+    # Time-based risk points and four-category rules, swept set-wise (one query per rule).
+    "supervision-sweep": {
+        "task": "cases.supervision_sweep",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # Alerts not acted on escalate; overdue progress reports alert the leader who asked.
+    "supervision-escalation": {
+        "task": "cases.supervision_escalate",
+        "schedule": crontab(minute=5),
+    },
+    # Quarterly interference reports not filed in time are flagged to the case-management office.
+    "interference-reports-missing": {
+        "task": "cases.interference_reports_missing",
+        "schedule": crontab(hour=8, minute=0),
+    },
 }
 
 # --- Security (production defaults; DEBUG relaxes only what a laptop needs) ---------------
@@ -216,6 +232,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # --- Mail ---------------------------------------------------------------------------
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "quanze@localhost")
+# Notifications are also e-mailed (to officers with an address) only when this is on.
+QUANZE_EMAIL_NOTIFICATIONS = env_bool("QUANZE_EMAIL_NOTIFICATIONS", False)
 
 LOGGING = {
     "version": 1,
@@ -229,3 +247,7 @@ LOGGING = {
 QUANZE_DEMO_PASSWORD = env_str("QUANZE_DEMO_PASSWORD", "Quanze-demo-2026")
 # Mounts /bench/bare-insert/ for bench/action_bench.py; never set in a deployment.
 QUANZE_BENCH_ENDPOINTS = env_bool("QUANZE_BENCH_ENDPOINTS", False)
+# Working days a leader has to act on an alert before it escalates one level up (法发〔2021〕30号: set locally).
+QUANZE_ESCALATION_WORKING_DAYS = env_int("QUANZE_ESCALATION_WORKING_DAYS", 3)
+# Days after a quarter ends by which each department's interference report is due.
+QUANZE_INTERFERENCE_REPORT_GRACE_DAYS = env_int("QUANZE_INTERFERENCE_REPORT_GRACE_DAYS", 15)

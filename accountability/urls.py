@@ -22,6 +22,7 @@ urlpatterns = [
     path("", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
+    path("notifications/", views.notifications, name="notifications"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("evaluation/", include("evaluation.urls")),
     path("cases/", include("cases.urls")),

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 
+from accountability import notifications as notifications_service
 from accountability.auth import LoginForm
 from accountability.choices import LEADER_ROLES, RoleCode
 from accountability.selectors import officer_for_user
@@ -58,3 +60,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "panels": panels,
         },
     )
+
+
+@login_required
+def notifications(request: HttpRequest) -> HttpResponse:
+    """The bell: my notifications, newest first; reading the page does not mark them, a button does."""
+    officer = officer_for_user(request.user)
+    if officer is None:
+        raise Http404
+    if request.method == "POST":
+        ids = request.POST.getlist("id")
+        notifications_service.mark_read(officer=officer, ids=ids or None)
+        return redirect("notifications")
+    page = Paginator(notifications_service.notifications_of(officer), 30).get_page(request.GET.get("page"))
+    return render(request, "accountability/notifications.html", {"page": page})

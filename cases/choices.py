@@ -63,3 +63,45 @@ class FlagStatus(models.TextChoices):
 
 
 OPEN_FLAG_STATUSES = (FlagStatus.PENDING, FlagStatus.CONFIRMED)
+
+
+class AlertFamily(models.TextChoices):
+    """Same rule machinery, same inbox: four-category situations and risk points (风险点)."""
+
+    FOUR_CATEGORY = "four_category", _("Four-category case")
+    RISK_POINT = "risk_point", _("Risk point")
+
+
+class TaskKind(models.TextChoices):
+    PROGRESS_REPORT = "progress_report", _("Report progress and deliberation")
+    SIMILAR_SEARCH = "similar_search", _("Carry out a similar-case search")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class ReferralBody(models.TextChoices):
+    JUDGES_MEETING = "judges_meeting", _("Professional judges' meeting")
+    ADJUDICATION_COMMITTEE = "adjudication_committee", _("Adjudication committee")
+
+
+class InterferenceChannel(models.TextChoices):
+    LETTER = "letter", _("Letter")
+    PHONE = "phone", _("Telephone")
+    IN_PERSON = "in_person", _("In person")
+    ON_BEHALF = "on_behalf", _("On behalf of an organisation")
+    MESSAGE = "message", _("Text or online message")
+    OTHER = "other", _("Other")
+
+
+class InterferenceSource(models.TextChoices):
+    """Who asked (三个规定): leading cadres, people inside the judicial organs, parties and others."""
+
+    LEADING_CADRE = "leading_cadre", _("Leading cadre")
+    INSIDER = "insider", _("Person inside the court or procuratorate")
+    PARTY = "party", _("Party")
+    LAWYER = "lawyer", _("Lawyer")
+    INTERMEDIARY = "intermediary", _("Intermediary")
+    OTHER = "other", _("Other")

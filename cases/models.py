@@ -17,12 +17,18 @@ from accountability.models import AppendOnlyError, AppendOnlyModel, Department, 
 from cases.choices import (
     OPEN_FLAG_STATUSES,
     ActionSource,
+    AlertFamily,
     CaseType,
     ClosingMethod,
     FlagStatus,
     FourCategory,
+    InterferenceChannel,
+    InterferenceSource,
     Outcome,
     Procedure,
+    ReferralBody,
+    TaskKind,
+    TaskStatus,
 )
 
 GENESIS_HASH = "0" * 64
@@ -320,30 +326,68 @@ class Attachment(AppendOnlyModel):
 
 
 class Situation(TimeStamped):
-    """A situation under one of the four categories (Jiangsu: 24, Hunan: 17): data, edited in the admin.
+    """A situation under one of the four categories (Jiangsu: 24, Hunan: 17), or a risk point (风险点):
+    data, edited in the admin, each change a new revision (``SituationRevision``).
 
-    Manual situations are raised by people; automatic ones carry a declarative condition (the
-    supervision work adds their detection)."""
+    Manual situations are raised by people; automatic ones carry a declarative condition over the facts
+    of ``cases.rules.FIELDS``, evaluated on case events and swept set-wise on a schedule."""
 
     class Kind(models.TextChoices):
         MANUAL = "manual", _("Raised by a person")
         AUTOMATIC = "automatic", _("Detected by a rule")
 
     code = models.CharField(_("code"), max_length=32, unique=True)
-    category = models.CharField(_("category"), max_length=16, choices=FourCategory.choices)
+    family = models.CharField(
+        _("family"), max_length=16, choices=AlertFamily.choices, default=AlertFamily.FOUR_CATEGORY
+    )
+    category = models.CharField(_("category"), max_length=16, choices=FourCategory.choices, blank=True)
     title = models.CharField(_("title"), max_length=300)
+    description = models.TextField(_("explanation"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.MANUAL)
     condition = models.JSONField(_("condition"), default=dict, blank=True)
+    #: 1 is the most urgent; the inbox sorts by it after escalation and deadline.
+    priority = models.PositiveSmallIntegerField(_("priority"), default=2)
     is_active = models.BooleanField(_("active"), default=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
-        ordering = ["category", "code"]
-        verbose_name = _("four-category situation")
-        verbose_name_plural = _("four-category situations")
+        ordering = ["family", "category", "code"]
+        verbose_name = _("four-category situation or risk point")
+        verbose_name_plural = _("four-category situations and risk points")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(family="risk_point", category="") | (Q(family="four_category") & ~Q(category="")),
+                name="situation_category_matches_family",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def is_automatic(self) -> bool:
+        return self.kind == self.Kind.AUTOMATIC
+
+
+class SituationRevision(AppendOnlyModel):
+    """Each version of a situation's definition, kept for life: a flag names the revision that raised it."""
+
+    situation = models.ForeignKey(Situation, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["situation_id", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["situation", "revision"], name="situationrevision_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.situation_id} r{self.revision}"
 
 
 class Flag(TimeStamped):
@@ -360,10 +404,17 @@ class Flag(TimeStamped):
     decided_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_reason = models.TextField(_("decision reason"), blank=True)
+    #: A pending flag must be acted on by then, or it escalates one level up (``escalation_level``).
+    act_by = models.DateTimeField(_("act by"), null=True, blank=True)
+    escalation_level = models.PositiveSmallIntegerField(_("escalation level"), default=0)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["act_by"], name="flag_pending_act_by", condition=Q(status="pending")),
+        ]
         verbose_name = _("four-category flag")
         verbose_name_plural = _("four-category flags")
         constraints = [
@@ -376,3 +427,138 @@ class Flag(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.case} {self.situation.code} {self.status}"
+
+
+class SupervisionTask(TimeStamped):
+    """What a supervising leader asked of the panel: report progress, or search similar cases, by a date."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="supervision_tasks")
+    flag = models.ForeignKey(Flag, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks")
+    kind = models.CharField(_("task"), max_length=24, choices=TaskKind.choices)
+    required_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="tasks_required")
+    assignee = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="tasks_assigned")
+    instructions = models.TextField(_("instructions"))
+    due_on = models.DateField(_("due on"))
+    status = models.CharField(_("status"), max_length=8, choices=TaskStatus.choices, default=TaskStatus.OPEN)
+    response = models.TextField(_("report"), blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    overdue_notified_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(fields=["due_on"], name="task_open_due", condition=Q(status="open")),
+            models.Index(fields=["assignee", "status"], name="task_assignee"),
+        ]
+        verbose_name = _("supervision task")
+        verbose_name_plural = _("supervision tasks")
+
+    def __str__(self) -> str:
+        return f"{self.case} {self.kind} {self.due_on}"
+
+
+class Referral(TimeStamped):
+    """A case referred to the professional judges' meeting or the adjudication committee, and its outcome."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="referrals")
+    flag = models.ForeignKey(Flag, null=True, blank=True, on_delete=models.PROTECT, related_name="referrals")
+    body = models.CharField(_("referred to"), max_length=32, choices=ReferralBody.choices)
+    reason = models.TextField(_("reason"))
+    referred_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    outcome = models.TextField(_("outcome"), blank=True)
+    outcome_recorded_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    outcome_recorded_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("referral")
+        verbose_name_plural = _("referrals")
+
+    def __str__(self) -> str:
+        return f"{self.case} → {self.body}"
+
+
+class InterferenceRecord(AppendOnlyModel):
+    """过问、干预案件记录 (三个规定): permanent, chained like the trace, and kept out of the case's trace, so
+    that nobody who may read the case (the person recorded, their superiors) learns who recorded it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    seq = models.PositiveBigIntegerField(unique=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    #: The recorder's department when they recorded: the quarterly report counts it there.
+    department = models.ForeignKey(Department, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    recorder = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    source_kind = models.CharField(_("who asked (kind)"), max_length=16, choices=InterferenceSource.choices)
+    person_name = models.CharField(_("name"), max_length=100)
+    person_employer = models.CharField(_("employer"), max_length=200, blank=True)
+    person_post = models.CharField(_("post"), max_length=100, blank=True)
+    relationship = models.CharField(_("relationship to the case or the recorder"), max_length=200, blank=True)
+    #: When the person is an officer in the system: their chain of command never sees the record.
+    person_officer = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField(_("when"))
+    channel = models.CharField(_("channel"), max_length=16, choices=InterferenceChannel.choices)
+    content = models.TextField(_("what was asked"))
+    handling = models.TextField(_("how it was handled"))
+    recorded_at = models.DateTimeField(default=timezone.now)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["-seq"]
+        indexes = [
+            models.Index(fields=["organisation", "occurred_at"], name="interference_org_time"),
+            models.Index(fields=["department", "occurred_at"], name="interference_dept_time"),
+        ]
+        verbose_name = _("interference record")
+        verbose_name_plural = _("interference records")
+
+    def __str__(self) -> str:
+        return f"#{self.seq} {self.case_id}"
+
+
+class InterferenceAttachment(AppendOnlyModel):
+    """A file kept with an interference record (same upload rules as case attachments)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    record = models.ForeignKey(InterferenceRecord, on_delete=models.PROTECT, related_name="attachments")
+    original_name = models.CharField(_("file name"), max_length=255)
+    stored_name = models.CharField(max_length=100, unique=True, editable=False)
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveBigIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["record_id", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class InterferenceReport(AppendOnlyModel):
+    """A department's quarterly report on interference (季度报告), a nil report (零报告) when nothing happened."""
+
+    department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    records = models.PositiveIntegerField(_("records in the quarter"))
+    is_nil = models.BooleanField(_("nil report"))
+    note = models.TextField(_("note"), blank=True)
+    filed_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    filed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-quarter", "department_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["department", "year", "quarter"], name="interferencereport_unique"),
+            models.CheckConstraint(condition=Q(quarter__gte=1, quarter__lte=4), name="interferencereport_quarter"),
+        ]
+        verbose_name = _("quarterly interference report")
+        verbose_name_plural = _("quarterly interference reports")
+
+    def __str__(self) -> str:
+        return f"{self.department_id} {self.year}Q{self.quarter}"

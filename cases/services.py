@@ -44,6 +44,16 @@ DEDICATED_TYPES = frozenset(
         ActionType.FOUR_CATEGORY_FLAGGED,
         ActionType.FOUR_CATEGORY_CONFIRMED,
         ActionType.FOUR_CATEGORY_DISMISSED,
+        # Supervision (cases.supervision): each needs its own checks (a reason, a due date, a task).
+        ActionType.SUPERVISION_COMMENT,
+        ActionType.PROGRESS_REPORT_REQUIRED,
+        ActionType.SIMILAR_SEARCH_REQUIRED,
+        ActionType.REFERRED_TO_COMMITTEE,
+        ActionType.PROGRESS_REPORTED,
+        ActionType.COMMITTEE_OUTCOME_RECORDED,
+        ActionType.RISK_ALERT_RAISED,
+        ActionType.ALERT_ESCALATED,
+        ActionType.INTERFERENCE_REPORT_FILED,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.
@@ -92,6 +102,32 @@ def trace_append(
     recorded_by_id: int | None = None,
 ) -> Action:
     """Append one action to a case's chain. The caller holds the case's row lock (``case_lock_for_update``)."""
+    action = trace_build(
+        case=case, action_type=action_type, actor=actor, source=source, occurred_at=occurred_at, note=note,
+        payload=payload, corrects=corrects, decision=decision, recorded_by_id=recorded_by_id,
+    )  # fmt: skip
+    action.save(force_insert=True)
+    Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq)
+    return action
+
+
+def trace_build(
+    *,
+    case: Case,
+    action_type: str,
+    actor: Officer | None,
+    source: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    corrects: Action | None = None,
+    decision: PowerDecision | None = None,
+    recorded_by_id: int | None = None,
+) -> Action:
+    """The next action of a locked case's chain, hashed but not saved; advances ``case``'s head in memory.
+
+    ``trace_append`` saves one; a batch writer (the supervision sweep) saves many with ``bulk_create`` and
+    then stores the heads of the cases it locked."""
     now = timezone.now()
     occurred_at = occurred_at or now
     action = Action(
@@ -118,10 +154,8 @@ def trace_append(
         prev_hash=case.trace_head,
     )
     action.hash = chain_hash(case.trace_head, action_hash_row(action))
-    action.save(force_insert=True)
     case.trace_head = action.hash
     case.trace_length = action.seq
-    Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq)
     return action
 
 
@@ -197,7 +231,12 @@ def case_file(
         raise _validation_error("filed_on", _("A case cannot be filed in the future."))
     _full_clean(case, exclude=["lead_officer"])
     case.save(force_insert=True)
-    trace_append(case=case, action_type=ActionType.FILED, actor=actor, source=source, note=note, decision=decision)
+    action = trace_append(
+        case=case, action_type=ActionType.FILED, actor=actor, source=source, note=note, decision=decision
+    )
+    from cases import supervision  # supervision builds on these services
+
+    supervision.on_case_event(case=case, action=action)
     return case
 
 
@@ -340,7 +379,7 @@ def _log_action(
     payload = dict(payload or {})
     if action_type in (ActionType.SUSPENDED, ActionType.RESUMED):
         payload.update(_suspension_change(case, action_type, occurred_at or timezone.now()))
-    return trace_append(
+    action = trace_append(
         case=case,
         action_type=action_type,
         actor=actor,
@@ -351,6 +390,10 @@ def _log_action(
         corrects=corrects,
         decision=decision,
     )
+    from cases import supervision  # supervision builds on these services
+
+    supervision.on_case_event(case=case, action=action)
+    return action
 
 
 def _suspension_change(case: Case, action_type: str, occurred_at: dt.datetime) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType
@@ -16,6 +17,7 @@ from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
 from cases import attachments, services, supervision
 from cases.audit import verify_chains
+from cases.choices import AlertFamily, ReferralBody
 from cases.forms import ExtensionDecisionForm, LogActionForm
 from cases.models import Action, Attachment, Case, Flag, Situation
 from cases.selectors import (
@@ -87,6 +89,8 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form
         ActionType.FOUR_CATEGORY_FLAGGED,
         ActionType.FOUR_CATEGORY_CONFIRMED,
         ActionType.FOUR_CATEGORY_DISMISSED,
+        ActionType.SUPERVISION_COMMENT,
+        ActionType.COMMITTEE_OUTCOME_RECORDED,
     ]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
@@ -112,7 +116,16 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form
         "flags": case_open_flags(case),
         "may_flag": _allowed(decisions, ActionType.FOUR_CATEGORY_FLAGGED),
         "may_decide_flags": _allowed(decisions, ActionType.FOUR_CATEGORY_CONFIRMED),
-        "situations": Situation.objects.filter(is_active=True).order_by("category", "code"),
+        "situations": Situation.objects.filter(is_active=True, family=AlertFamily.FOUR_CATEGORY).order_by(
+            "category", "code"
+        ),
+        "officer": officer,
+        "tasks": supervision.open_tasks(case),
+        "referrals": supervision.case_referrals(case),
+        "may_supervise": _allowed(decisions, ActionType.SUPERVISION_COMMENT),
+        "may_record_outcome": _allowed(decisions, ActionType.COMMITTEE_OUTCOME_RECORDED),
+        "bodies": ReferralBody.choices,
+        "today": timezone.localdate(),
     }
 
 

@@ -18,6 +18,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability import notifications
 from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, NotFound, PowerDenied, ValidationFailed
 from accountability.models import Notification, Officer, Organisation
@@ -53,7 +54,7 @@ def _points(value: Decimal) -> str:
 
 
 def notify(*, officer: Officer, message: str, link: str = "") -> Notification:
-    return Notification.objects.create(recipient=officer, message=message[:500], link=link)
+    return notifications.notify(officers=[officer], message=message, link=link)[0]
 
 
 def _lock(review: Review, expected_version: int | None) -> Review:

@@ -80,6 +80,7 @@ def ensure_reference_data() -> None:
         "evaluation.migrations.0003_default_reference_ranges",
         "evaluation.migrations.0006_default_catalogue",
         "cases.migrations.0008_default_situations",
+        "cases.migrations.0010_default_rule_library",
     ):
         importlib.import_module(module).forwards(apps, None)
 

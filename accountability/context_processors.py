@@ -1,0 +1,30 @@
+"""What every page's top bar needs: the bell's unread count and the menus the officer may open.
+
+Each value is computed only if the template uses it (lazily), so pages without the bar pay nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    def build() -> dict[str, Any]:
+        from accountability.notifications import unread_count
+        from accountability.selectors import officer_for_user
+        from cases.interference import may_read_register
+        from cases.selectors import is_supervisor
+
+        officer = officer_for_user(getattr(request, "user", None))
+        if officer is None:
+            return {"officer": None, "unread": 0, "supervisor": False, "register": False}
+        return {
+            "officer": officer,
+            "unread": unread_count(officer),
+            "supervisor": is_supervisor(officer),
+            "register": may_read_register(officer),
+        }
+
+    return {"nav": SimpleLazyObject(build)}

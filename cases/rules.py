@@ -1,0 +1,283 @@
+"""Detection rules for four-category situations and risk points: one set of facts, two evaluators.
+
+A situation's condition is the declarative JSON of ``accountability.conditions`` over the facts named
+in ``FIELDS``. The same definition runs two ways, which must agree (the tests compare them):
+
+* ``case_facts`` + ``conditions.evaluate``: one case, on an event (filing, an action), in one query;
+* ``rule_queryset``: every case at once, compiled into one SQL query per rule (the scheduled sweep,
+  the admin's simulation), never a loop over cases.
+
+Time-based facts are measured against ``now`` (days since filing, share of the time limit used,
+days since the last human action).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models import Case as CaseWhen
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accountability import conditions
+from cases.choices import ActionSource
+from cases.expressions import DaysSince
+from cases.models import Action, Case
+
+DAY = dt.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Field:
+    """A fact a rule may test: its label for people and its SQL expression (``None``: a plain column)."""
+
+    label: Any
+    column: str | None = None
+    expression: Callable[[dt.date], Any] | None = None
+
+
+def _days_used(today: dt.date) -> Any:
+    return DaysSince("filed_on", today) - F("excluded_days")
+
+
+def _limit() -> Any:
+    return F("time_limit_days") + F("extension_days")
+
+
+def _last_activity(today: dt.date) -> Any:
+    """When a person last did something on the case (the system's own alerts do not count)."""
+    return Subquery(
+        Action.objects.filter(case=OuterRef("pk")).exclude(source=ActionSource.SYSTEM).order_by("-seq")
+        .values("occurred_at")[:1]
+    )  # fmt: skip
+
+
+def _extension_requests(today: dt.date) -> Any:
+    counted = (
+        Action.objects.filter(case=OuterRef("pk"), action_type="extension_requested")
+        .order_by()
+        .values("case")
+        .annotate(n=Count("*"))
+        .values("n")
+    )
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
+
+
+FIELDS: dict[str, Field] = {
+    "case.case_type": Field(_("case type"), column="case_type"),
+    "case.procedure": Field(_("procedure"), column="procedure"),
+    "case.cause": Field(_("cause of action"), column="cause"),
+    "case.parties": Field(_("parties"), column="parties"),
+    "case.parties_count": Field(_("number of parties"), column="parties_count"),
+    "case.claim_amount": Field(_("claim amount (yuan)"), column="claim_amount"),
+    "case.organisation_level": Field(_("court level"), column="organisation__level"),
+    "case.is_open": Field(
+        _("pending"), expression=lambda today: ExpressionWrapper(Q(closed_on__isnull=True), BooleanField())
+    ),
+    "case.has_original_case": Field(
+        _("has an original case"),
+        expression=lambda today: ExpressionWrapper(Q(original_case__isnull=False), BooleanField()),
+    ),
+    "case.days_pending": Field(_("days since filing"), expression=lambda today: DaysSince("filed_on", today)),
+    "case.limit_percent_used": Field(
+        _("percent of the time limit used"),
+        expression=lambda today: ExpressionWrapper(
+            _days_used(today) * 100 / NullIf(_limit(), 0), output_field=IntegerField()
+        ),
+    ),
+    "case.days_over_limit": Field(
+        _("days over the time limit"),
+        expression=lambda today: CaseWhen(
+            When(Q(time_limit_days__gt=0) | Q(extension_days__gt=0), then=_days_used(today) - _limit()),
+            default=None,
+            output_field=IntegerField(),
+        ),
+    ),
+    "case.days_since_activity": Field(_("days since the last action"), expression=_last_activity),
+    "case.extension_requests": Field(_("extension requests"), expression=_extension_requests),
+}
+#: Facts measured in whole days since an instant: compiled into comparisons of the instant itself.
+_INSTANT_FIELDS = {"case.days_since_activity"}
+
+
+def _alias(field: str) -> str:
+    return "rule_" + field.replace(".", "_")
+
+
+def validate(condition: Any, *, automatic: bool) -> None:
+    """Refuse a malformed condition, naming what is wrong; an automatic rule needs a condition."""
+    conditions.validate(condition, fields=FIELDS)
+    if automatic and not condition:
+        raise ValidationError(_("An automatic rule needs a condition; a rule without one is raised by people."))
+    for field in conditions.fields_of(condition):
+        if field in _INSTANT_FIELDS:
+            for leaf in _leaves(condition):
+                if leaf["field"] == field and leaf["op"] not in ("lt", "lte", "gt", "gte", "eq", "is_null"):
+                    raise ValidationError(f"{field}: only lt, lte, gt, gte, eq and is_null apply to it")
+
+
+def _leaves(condition: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    if not condition:
+        return []
+    for combinator in ("all", "any"):
+        if combinator in condition:
+            return [leaf for part in condition[combinator] for leaf in _leaves(part)]
+    if "not" in condition:
+        return _leaves(condition["not"])
+    return [condition]
+
+
+# --- one case ------------------------------------------------------------------------------------
+
+
+def annotated_cases(fields: list[str], *, now: dt.datetime) -> QuerySet[Case]:
+    """Cases annotated with the facts ``fields`` need (and only those)."""
+    today = timezone.localdate(now)
+    annotations = {
+        _alias(name): FIELDS[name].expression(today) for name in fields if FIELDS[name].expression is not None
+    }
+    return Case.objects.annotate(**annotations) if annotations else Case.objects.all()
+
+
+def _fact_value(name: str, row: Mapping[str, Any], now: dt.datetime) -> Any:
+    field = FIELDS[name]
+    value = row[_alias(name)] if field.expression is not None else row[field.column]
+    if name in _INSTANT_FIELDS:
+        return None if value is None else (now - value) // DAY
+    return value
+
+
+def facts_from_row(fields: list[str], row: Mapping[str, Any], *, now: dt.datetime) -> dict[str, Any]:
+    return {name: _fact_value(name, row, now) for name in fields}
+
+
+def _columns(fields: list[str]) -> list[str]:
+    return [_alias(n) if FIELDS[n].expression is not None else FIELDS[n].column for n in fields]
+
+
+def case_facts(case_id: int, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Every fact of one case, in one query, computed by the same SQL as the sweep."""
+    now = now or timezone.now()
+    names = list(FIELDS)
+    row = annotated_cases(names, now=now).filter(pk=case_id).values(*_columns(names)).first()
+    if row is None:
+        raise Case.DoesNotExist(case_id)
+    return facts_from_row(names, row, now=now)
+
+
+def jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:
+    """Facts as JSON for a flag's record (amounts exact, as strings)."""
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in facts.items()}
+
+
+# --- all cases at once ---------------------------------------------------------------------------
+
+
+def _value(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+def _instant_leaf(alias: str, op: str, days: Any, now: dt.datetime) -> Q:
+    """``floor((now - t) / day) OP days`` as a comparison of ``t`` itself (an index-friendly form)."""
+    if op == "is_null":
+        return Q(**{f"{alias}__isnull": bool(days)})
+    days = int(days)
+    before = {"gte": now - days * DAY, "gt": now - (days + 1) * DAY}
+    after = {"lt": now - days * DAY, "lte": now - (days + 1) * DAY}
+    if op in before:
+        return Q(**{f"{alias}__lte": before[op]})
+    if op in after:
+        return Q(**{f"{alias}__gt": after[op]})
+    if op == "eq":
+        return Q(**{f"{alias}__lte": now - days * DAY, f"{alias}__gt": now - (days + 1) * DAY})
+    raise ValidationError(f"{op} does not apply to a count of days since an instant")
+
+
+def compile_condition(condition: Mapping[str, Any], *, now: dt.datetime) -> Q:
+    """The condition as a ``Q`` over ``annotated_cases``, with the interpreter's semantics (a missing
+    fact matches only ``ne``, ``not_in`` and ``is_null``)."""
+    if not condition:
+        return Q()
+    if "all" in condition:
+        result = Q()
+        for part in condition["all"]:
+            result &= compile_condition(part, now=now)
+        return result
+    if "any" in condition:
+        result = Q(pk__in=[])
+        for part in condition["any"]:
+            result |= compile_condition(part, now=now)
+        return result
+    if "not" in condition:
+        inner = compile_condition(condition["not"], now=now)
+        return ~inner
+    name, op, value = condition["field"], condition["op"], condition["value"]
+    field = FIELDS[name]
+    lookup = _alias(name) if field.expression is not None else field.column
+    if name in _INSTANT_FIELDS:
+        return _instant_leaf(lookup, op, value, now)
+    is_null = Q(**{f"{lookup}__isnull": True})
+    if op == "is_null":
+        return is_null if value else ~is_null
+    if op == "eq":
+        return is_null if value is None else Q(**{lookup: _value(value)})
+    if op == "ne":
+        return ~is_null if value is None else (~Q(**{lookup: _value(value)}) & ~is_null) | is_null
+    if op == "in":
+        return Q(**{f"{lookup}__in": [_value(v) for v in value]})
+    if op == "not_in":
+        return (~Q(**{f"{lookup}__in": [_value(v) for v in value]}) & ~is_null) | is_null
+    if op == "contains":
+        return Q(**{f"{lookup}__contains": value})
+    return Q(**{f"{lookup}__{op}": _value(value)})
+
+
+def rule_queryset(condition: Mapping[str, Any], *, now: dt.datetime | None = None) -> QuerySet[Case]:
+    """Every case the condition holds for, as one SQL query, annotated with the facts it looked at."""
+    now = now or timezone.now()
+    fields = conditions.fields_of(condition)
+    return annotated_cases(fields, now=now).filter(compile_condition(condition, now=now))
+
+
+def rule_matches(condition: Mapping[str, Any], queryset_filter: Q | None = None, *, now: dt.datetime | None = None,
+                 limit: int | None = None) -> list[tuple[int, dict[str, Any]]]:  # fmt: skip
+    """(case id, facts looked at) for each matching case: the simulation and the sweep use it."""
+    now = now or timezone.now()
+    fields = conditions.fields_of(condition)
+    queryset = rule_queryset(condition, now=now)
+    if queryset_filter is not None:
+        queryset = queryset.filter(queryset_filter)
+    rows = queryset.order_by("pk").values("pk", *_columns(fields))
+    if limit is not None:
+        rows = rows[:limit]
+    return [(row["pk"], facts_from_row(fields, row, now=now)) for row in rows]
+
+
+def explain(facts: Mapping[str, Any]) -> str:
+    """The facts that matched, for people: "number of parties: 12; claim amount (yuan): 20000000"."""
+    parts = []
+    for name, value in facts.items():
+        label = FIELDS[name].label if name in FIELDS else name
+        parts.append(f"{label}: {'—' if value is None else value}")
+    return "; ".join(parts)
