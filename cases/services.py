@@ -445,7 +445,7 @@ def case_decide_extension(
         case.extension_days += days
         case.version += 1
         case.save(update_fields=["extension_days", "version", "updated_at"])
-    return trace_append(
+    action = trace_append(
         case=case,
         action_type=action_type,
         actor=actor,
@@ -454,6 +454,10 @@ def case_decide_extension(
         decision=decision,
         payload={"days": days} if approve else {},
     )
+    from cases import supervision  # supervision builds on these services
+
+    supervision.on_case_event(case=case, action=action)
+    return action
 
 
 @transaction.atomic

@@ -39,12 +39,11 @@ from cases.choices import ActionSource, AlertFamily, FlagStatus, ReferralBody, T
 from cases.models import Action, Case, Flag, Referral, Situation, SituationRevision, SupervisionTask
 from cases.services import case_lock_for_update, trace_append, trace_build
 
-#: Actions after which a case's facts may have changed: automatic rules run again (after commit).
+#: Actions after which a case's facts may have changed: automatic rules run again (after commit). Imports
+#: write in bulk and are caught by the nightly sweep.
 DETECTION_TRIGGERS = frozenset(
     {
         ActionType.FILED,
-        ActionType.ASSIGNED,
-        ActionType.IMPORTED_CHANGE,
         ActionType.EXTENSION_REQUESTED,
         ActionType.EXTENSION_APPROVED,
         ActionType.SUSPENDED,
