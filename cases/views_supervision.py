@@ -203,7 +203,7 @@ def interference_new(request: HttpRequest) -> HttpResponse:
                     errors["case_number"] = [_("No case with this number that you may record about.")]
                 else:
                     errors = {k: v if isinstance(v, list) else [v] for k, v in exc.details.items()} or {
-                        "__all__": [exc.message]}  # fmt: skip
+                        "general": [exc.message]}  # fmt: skip
             else:
                 messages.success(request, _("Recorded. The record is permanent; the people recorded cannot see it."))
                 return redirect("cases:interference-detail", public_id=record.public_id)
