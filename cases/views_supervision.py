@@ -293,7 +293,7 @@ def interference_reports_export(request: HttpRequest) -> HttpResponse:
     if not departments.exists():
         raise PermissionDenied
     year, quarter = _quarter(request)
-    states = {"filed": _("Filed"), "nil": _("Nil report"), "due": _("Not yet due"), "missing": _("Missing")}
+    states = {"filed": _("Reported"), "nil": _("Nil report"), "due": _("Not yet due"), "missing": _("Missing")}
     rows = (
         (s.department.organisation.name, s.department.name, f"{year}Q{quarter}", s.records, str(states[s.state]),
          s.due_on.isoformat(), timezone.localtime(s.report.filed_at).strftime("%Y-%m-%d") if s.report else "")

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accountability import conditions
 from cases import rules, services, supervision
@@ -53,9 +53,10 @@ def fresh(world, **kwargs) -> Case:
     ],
 )
 def test_a_malformed_rule_is_refused_saying_what_is_wrong(condition, message):
-    with pytest.raises(ValidationError) as caught:
-        rules.validate(condition, automatic=True)
-    assert message in " ".join(caught.value.messages)
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            rules.validate(condition, automatic=True)
+        assert message in " ".join(caught.value.messages)
 
 
 def test_every_default_situation_is_valid_and_there_are_at_least_twenty():
