@@ -102,3 +102,38 @@ def test_changing_a_threshold_in_the_admin_is_recorded(admin_client):
         "evaluation.PointThreshold", "changed", "15", "root",
     )  # fmt: skip
     assert admin_client.get(f"/admin/evaluation/pointthreshold/{threshold.pk}/delete/").status_code == 403
+
+
+def test_situation_admin_refuses_a_malformed_rule_simulates_and_records_revisions(db, world):
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django.urls import reverse
+
+    from cases.models import Situation, SituationRevision
+
+    root = get_user_model().objects.create_superuser("rules-admin", "r@example.org", "x-Very-long-pass-1")
+    client = Client()
+    client.force_login(root)
+    situation = Situation.objects.get(code="G-02")
+    url = reverse("admin:cases_situation_change", args=[situation.pk])
+    form = {
+        "code": "G-02", "family": "four_category", "category": "group", "title": situation.title,
+        "description": situation.description, "kind": "automatic", "priority": 2, "is_active": "on",
+        "condition": '{"field": "case.parties_count", "op": "greater", "value": 10}',
+    }  # fmt: skip
+    response = client.post(url, form)
+    assert response.status_code == 200
+    assert "greater" in response.context["adminform"].form.errors["condition"][0]
+    assert Situation.objects.get(pk=situation.pk).revision == 1
+    form["condition"] = '{"field": "case.parties_count", "op": "gte", "value": 20}'
+    assert client.post(url, form).status_code == 302
+    assert Situation.objects.get(pk=situation.pk).revision == 2
+    assert SituationRevision.objects.filter(situation=situation).count() == 2
+    world.case(parties_count=25)
+    world.case(parties_count=3)
+    simulate = reverse("admin:cases_situation_simulate", args=[situation.pk])
+    assert client.get(simulate).context["result"]["count"] == 1
+    draft = client.post(simulate, {"condition": '{"field": "case.parties_count", "op": "gte", "value": 1}'})
+    assert draft.context["result"]["count"] == 2
+    bad = client.post(simulate, {"condition": '{"field": "case.nope", "op": "gte", "value": 1}'})
+    assert "case.nope" in bad.context["error"]

@@ -120,3 +120,47 @@ def test_a_locked_out_user_cannot_log_in(page, live_server, world):
     page.get_by_role("button", name="登录").click()
     assert "该账号因多次登录失败已被锁定" in page.get_by_role("alert").inner_text()
     assert page.url.rstrip("/") == live_server.url
+
+
+def test_president_confirms_an_alert_requires_a_report_judge_files_it_and_president_refers(page, live_server, world):
+    from cases.models import Referral, Situation, SupervisionTask
+    from cases.supervision import flag_raise
+
+    case = world.case()
+    flag_raise(actor=world.judge, case=case, situation=Situation.objects.get(code="M-02"), reason="法律适用分歧较大")
+    log_in(page, live_server, "president")
+    page.get_by_role("link", name="督办收件箱").first.click()
+    alert = page.locator(".alert-card", has_text=case.case_number)
+    assert "法律适用分歧较大" in alert.inner_text()
+    alert.get_by_role("button", name="确认").click()
+    page.get_by_role("link", name="监管中").click()
+    alert = page.locator(".alert-card", has_text=case.case_number)
+    alert.get_by_text("要求报告进展或类案检索").click()
+    alert.get_by_label("具体要求").fill("请报告合议情况及分歧意见")
+    alert.get_by_label("期限").fill((dt.date.today() + dt.timedelta(days=5)).isoformat())
+    alert.get_by_role("button", name="要求报告进展").click()
+    assert page.locator(".messages").inner_text().strip() == "已记入办案轨迹。"
+    task = SupervisionTask.objects.get(case=case)
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "judge")
+    page.locator("#bell").click()  # the bell: "…requires on case …, by …"
+    page.get_by_role("link", name=case.case_number, exact=False).first.click()
+    page.get_by_label("案件进展和评议情况报告").fill("已合议两次，分歧在于违约金计算标准")
+    page.get_by_role("button", name="提交报告").click()
+    page.locator(".messages").wait_for()
+    task.refresh_from_db()
+    assert task.status == "done"
+
+    page.context.clear_cookies()
+    log_in(page, live_server, "president")
+    page.goto(live_server.url + f"/cases/{case.public_id}/")
+    page.get_by_text("监督管理本案").click()
+    page.get_by_label("提交至").select_option("adjudication_committee")
+    page.locator("#sup-reason").fill("法律适用存在重大分歧")
+    page.get_by_role("button", name="提交讨论", exact=True).click()
+    page.locator(".referral").wait_for()
+    assert Referral.objects.get(case=case).body == "adjudication_committee"
+    types = list(case.actions.order_by("seq").values_list("action_type", flat=True))
+    assert types[-4:] == ["four_category_confirmed", "progress_report_required", "progress_reported",
+                          "referred_to_committee"]  # fmt: skip

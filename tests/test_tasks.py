@@ -69,3 +69,40 @@ def test_nightly_fan_out_runs_on_the_worker(worker, world):
     run = MetricRun.objects.get()
     assert (run.total, run.done) == (4, 4)  # three organisations and the cross-organisation item
     assert MetricResult.objects.filter(metric="filed_count", subject="judge", value=1).count() == 4
+
+
+@pytest.mark.celery_worker
+@real_commits
+def test_detection_after_an_event_runs_on_the_worker_after_commit(worker, world):
+    from cases import services
+    from cases.models import Flag
+
+    case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=20))
+    for note in ("第一次申请延长审限", "第二次申请延长审限"):
+        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note=note)
+    assert wait_for(lambda: Flag.objects.filter(case=case, situation__code="RP-05").exists())
+    assert Flag.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.celery_worker
+@real_commits
+def test_the_sweep_and_escalation_tasks_run_on_the_worker(worker, world):
+    from cases.models import Flag
+    from cases.tasks import supervision_escalate, supervision_sweep
+
+    case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=400), time_limit_days=0)
+    supervision_sweep.delay()
+    assert wait_for(lambda: Flag.objects.filter(case=case, situation__code="RP-03").exists())
+    Flag.objects.filter(case=case).update(act_by=timezone.now() - dt.timedelta(minutes=1))
+    supervision_escalate.delay()
+    assert wait_for(lambda: Flag.objects.filter(case=case, escalation_level=1).exists())
+
+
+def test_beat_schedule_registers_the_supervision_jobs():
+    for name, task in (
+        ("supervision-sweep", "cases.supervision_sweep"),
+        ("supervision-escalation", "cases.supervision_escalate"),
+        ("interference-reports-missing", "cases.interference_reports_missing"),
+    ):
+        assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == task
+        assert task in app.tasks
