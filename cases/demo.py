@@ -19,6 +19,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from accountability.models import Officer
 from cases import services
@@ -491,3 +492,44 @@ def _flags() -> None:
     confirmed = flag_raise(actor=judge, case=open_cases[1], situation=Situation.objects.get(code="C-01"),
                            reason="与上级法院类似案件裁判尺度可能不一致")  # fmt: skip
     flag_decide(actor=chief, flag=confirmed, confirm=True, reason="确认，需进行类案检索")
+    from cases.supervision import sweep, task_require
+
+    task_require(
+        actor=chief,
+        case=open_cases[1],
+        kind="progress_report",
+        flag=confirmed,
+        instructions="请于期限前报告合议情况和分歧意见",
+        due_on=timezone.localdate() + dt.timedelta(days=7),
+    )
+    sweep()  # the automatic rules and risk points over the demo's cases, as the nightly sweep does
+    _interference(judge, open_cases[0])
+
+
+def _interference(judge: Officer, case: Case) -> None:
+    """One record by judge1 about a case, and last quarter's report of judge1's division."""
+    from cases.interference import quarter_of, record_interference, report_file
+
+    record_interference(
+        actor=judge,
+        case=case,
+        source_kind="leading_cadre",
+        person_name="某某",
+        person_employer="某区人大常委会",
+        person_post="办公室主任",
+        relationship="原告代理人的亲属",
+        channel="phone",
+        occurred_at=timezone.now() - dt.timedelta(days=3),
+        content="电话询问案件进展，希望尽快开庭并“关照”原告",
+        handling="告知案件依法审理，不便透露审理情况；已如实记录",
+    )
+    year, quarter = quarter_of(timezone.localdate())
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    if judge.department is not None:
+        report_file(
+            actor=Officer.objects.get(officer_id="chief1"),
+            department=judge.department,
+            year=year,
+            quarter=quarter,
+            note="本季度无过问干预情况",
+        )
