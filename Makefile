@@ -38,12 +38,14 @@ bench: setup
 	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
 	$(BIN)/python bench/metrics_bench.py --cases 1000000
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 20
+	$(BIN)/python bench/rules_bench.py --cases 1000000
 
 bench-quick: export QUANZE_BENCH_RESULTS = bench/out/results-quick.json
 bench-quick: setup
 	$(BIN)/python bench/import_bench.py --actions 20000
 	$(BIN)/python bench/metrics_bench.py --cases 20000
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 3
+	$(BIN)/python bench/rules_bench.py --cases 2000
 
 clean:
 	rm -rf $(VENV) var staticfiles

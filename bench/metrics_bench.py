@@ -148,22 +148,29 @@ def _existing_cases(url: str) -> int | None:
         connection.close()
 
 
+def ensure_generated(cases: int, url: str, *, reuse: bool = False) -> float | None:
+    """A database holding the generated N cases (kept when ``reuse`` and it already has N); seconds taken."""
+    if reuse and _existing_cases(url) == cases:
+        return None
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+    env.pop("REDIS_URL", None)
+    fresh_database(url)
+    migrated = manage("migrate", "--noinput", env=env)
+    if migrated.returncode:
+        raise SystemExit(migrated.stderr)
+    connection = connect(url)
+    connection.autocommit = True
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATE.replace("%(cases)s", str(int(cases))))
+    connection.close()
+    return round(time.perf_counter() - started, 1)
+
+
 def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     env.pop("REDIS_URL", None)  # tasks run in this child process, as one worker would run them in turn
-    generated = None
-    if not (reuse and _existing_cases(url) == cases):
-        fresh_database(url)
-        migrated = manage("migrate", "--noinput", env=env)
-        if migrated.returncode:
-            raise SystemExit(migrated.stderr)
-        connection = connect(url)
-        connection.autocommit = True
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute(GENERATE.replace("%(cases)s", str(int(cases))))
-        generated = round(time.perf_counter() - started, 1)
-        connection.close()
+    generated = ensure_generated(cases, url, reuse=reuse)
     connection = connect(url)
     connection.autocommit = True
     with connection.cursor() as cursor:  # a cold start: no stored results, no runs

@@ -227,6 +227,7 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
     situations = list(situations) if situations is not None else active_rules()
     raised: dict[str, int] = {}
     per_leader: dict[int, tuple[Officer, int]] = {}
+    leaders: dict[tuple[int, int | None], list[Officer]] = {}  # by (organisation, department), looked up once
     for situation in situations:
         matches = rules.rule_matches(situation.condition, ~_blocked(situation), now=now)
         count = 0
@@ -234,7 +235,7 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
             batch = matches[start : start + SWEEP_BATCH]
             flags = _raise_batch(situation, batch, now=now)
             count += len(flags)
-            _count_for_leaders(flags, per_leader)
+            _count_for_leaders(flags, per_leader, leaders)
         raised[situation.code] = count
     for officer, count in per_leader.values():
         notify(
@@ -279,12 +280,18 @@ def _raise_batch(situation: Situation, batch: list[tuple[int, dict[str, Any]]], 
     return flags
 
 
-def _count_for_leaders(flags: list[Flag], per_leader: dict[int, tuple[Officer, int]]) -> None:
+def _count_for_leaders(
+    flags: list[Flag],
+    per_leader: dict[int, tuple[Officer, int]],
+    leaders: dict[tuple[int, int | None], list[Officer]],
+) -> None:
     by_place: dict[tuple[int, int | None], list[Flag]] = defaultdict(list)
     for flag in flags:
         by_place[(flag.case.organisation_id, flag.case.department_id)].append(flag)
-    for group in by_place.values():
-        for officer in leaders_at(group[0].case, 0):
+    for place, group in by_place.items():
+        if place not in leaders:
+            leaders[place] = leaders_at(group[0].case, 0)
+        for officer in leaders[place]:
             _, count = per_leader.get(officer.pk, (officer, 0))
             per_leader[officer.pk] = (officer, count + len(group))
 

@@ -1,0 +1,121 @@
+"""Supervision rules benchmark on PostgreSQL: evaluating the default rule set on one case event, and the
+scheduled sweep of every automatic rule over all cases.
+
+    python bench/rules_bench.py --cases 1000000 [--reuse]
+
+Uses the nightly-metrics generator (``metrics_bench.ensure_generated``: 200 organisations, 15,000 officers,
+N cases over three years with 10 actions each) in its own database (``BENCH_RULES_DATABASE_URL``, default
+postgres://postgres@127.0.0.1:5432/quanze_bench_rules). Figures, measured in a child process as a worker
+would run them:
+
+* event evaluation: the facts of one random case (one query) and every active automatic rule evaluated
+  on them, 500 times: median and p95 (target: median ≤ 5 ms);
+* sweep: the whole ``supervision.sweep()`` on a cold start (no flags yet): the detection queries (one
+  per rule) and writing the flags with their chained trace actions (target ≤ 60 s per 1 M cases), then a
+  second sweep, which finds the same cases and writes nothing (the steady nightly state).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import ROOT, results_path  # noqa: E402
+from metrics_bench import connect, ensure_generated  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_rules"
+
+CHILD = r"""
+import json, random, statistics, time
+import django
+django.setup()
+from django.db import connection
+from accountability import conditions
+from cases import rules, supervision
+from cases.models import Case, Flag
+
+ids = list(Case.objects.order_by("?").values_list("pk", flat=True)[:500])
+situations = supervision.active_rules()
+timings = []
+for pk in ids:
+    started = time.perf_counter()
+    facts = rules.case_facts(pk)
+    [s.code for s in situations if conditions.evaluate(s.condition, facts)]
+    timings.append((time.perf_counter() - started) * 1000)
+timings.sort()
+queries = []
+started = time.perf_counter()
+for s in situations:
+    t = time.perf_counter()
+    found = len(rules.rule_matches(s.condition, ~supervision._blocked(s)))
+    queries.append((s.code, round(time.perf_counter() - t, 2), found))
+detect_seconds = time.perf_counter() - started
+started = time.perf_counter()
+raised = supervision.sweep()
+first = time.perf_counter() - started
+started = time.perf_counter()
+again = supervision.sweep()
+second = time.perf_counter() - started
+print("RULES " + json.dumps({
+    "event_median_ms": round(statistics.median(timings), 2),
+    "event_p95_ms": round(timings[int(len(timings) * 0.95) - 1], 2),
+    "rules": len(situations),
+    "detect_seconds": round(detect_seconds, 1),
+    "per_rule": queries,
+    "first_sweep_seconds": round(first, 1),
+    "flags_raised": sum(raised.values()),
+    "second_sweep_seconds": round(second, 1),
+    "second_sweep_raised": sum(again.values()),
+}))
+"""
+
+
+def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
+    generated = ensure_generated(cases, url, reuse=reuse)
+    connection = connect(url)
+    connection.autocommit = True
+    with connection.cursor() as cursor:  # a cold start: no flags yet (their trace actions are kept: harmless)
+        cursor.execute("DELETE FROM cases_flag")
+        cursor.execute("ANALYZE")
+    connection.close()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings"}
+    env.pop("REDIS_URL", None)
+    child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True)
+    if child.returncode:
+        raise SystemExit(child.stderr[-3000:])
+    line = next(x for x in child.stdout.splitlines() if x.startswith("RULES "))
+    return {"cases": cases, "generate_seconds": generated, **json.loads(line[len("RULES ") :])}
+
+
+def record(results: list[dict[str, object]]) -> None:
+    out = results_path()
+    existing = json.loads(out.read_text()) if out.exists() else []
+    existing = [e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep")]
+    for r in results:
+        existing.append({"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median",
+                         "target": 5, "ratio_to_target": round(r["event_median_ms"] / 5, 2),
+                         "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]}})  # fmt: skip
+        existing.append({"name": f"rule_sweep@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s",
+                         "target": 60 * r["cases"] / 1_000_000,
+                         "ratio_to_target": round(r["first_sweep_seconds"] / (60 * r["cases"] / 1_000_000), 2),
+                         "detail": r})  # fmt: skip
+    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, action="append")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_RULES_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--reuse", action="store_true", help="keep the generated data if it has N cases")
+    args = parser.parse_args()
+    record([run(n, args.database_url, reuse=args.reuse) for n in args.cases or [1_000_000]])
+
+
+if __name__ == "__main__":
+    main()
