@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import uuid
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,3 +108,16 @@ def store(checked: CheckedFile) -> str:
 
 def path_of(stored_name: str) -> Path:
     return Path(settings.MEDIA_ROOT) / stored_name
+
+
+@contextmanager
+def storing() -> Iterator[list[str]]:
+    """Collects the names of files stored inside the block; if the block fails, removes them (no file is
+    left behind by a write that did not happen)."""
+    written: list[str] = []
+    try:
+        yield written
+    except BaseException:
+        for stored in written:
+            path_of(stored).unlink(missing_ok=True)
+        raise

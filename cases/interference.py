@@ -99,26 +99,20 @@ def record_interference(
     if problems:
         raise ValidationFailed(_("The record is incomplete."), details=problems)
     checked = attachments.check_uploads(list(files)) if files else []
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            record = _append(
-                actor=actor, case=case, source_kind=source_kind, person_name=person_name.strip(),
-                person_employer=person_employer.strip(), person_post=person_post.strip(),
-                relationship=relationship.strip(), person_officer=person_officer, occurred_at=occurred_at,
-                channel=channel, content=content.strip(), handling=handling.strip(),
+    with attachments.storing() as written, transaction.atomic():
+        record = _append(
+            actor=actor, case=case, source_kind=source_kind, person_name=person_name.strip(),
+            person_employer=person_employer.strip(), person_post=person_post.strip(),
+            relationship=relationship.strip(), person_officer=person_officer, occurred_at=occurred_at,
+            channel=channel, content=content.strip(), handling=handling.strip(),
+        )  # fmt: skip
+        for file in checked:
+            stored = attachments.store(file)
+            written.append(stored)
+            InterferenceAttachment.objects.create(
+                record=record, original_name=file.name, stored_name=stored, content_type=file.content_type,
+                size=file.size, sha256=file.sha256,
             )  # fmt: skip
-            for file in checked:
-                stored = attachments.store(file)
-                written.append(stored)
-                InterferenceAttachment.objects.create(
-                    record=record, original_name=file.name, stored_name=stored, content_type=file.content_type,
-                    size=file.size, sha256=file.sha256,
-                )  # fmt: skip
-    except BaseException:
-        for stored in written:
-            attachments.path_of(stored).unlink(missing_ok=True)
-        raise
     return record
 
 

@@ -328,29 +328,23 @@ def case_log_action(
     action's payload, so the chain covers them; a failure leaves no file and no action behind.
     """
     checked = attachments.check_uploads(list(files)) if files else []
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            action = _log_action(
-                actor=actor, case=case, action_type=action_type, occurred_at=occurred_at, note=note,
-                payload={**(payload or {}), **({"files": [
-                    {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.content_type} for f in checked
-                ]} if checked else {})},
-                corrects=corrects, expected_version=expected_version, source=source,
+    with attachments.storing() as written, transaction.atomic():
+        action = _log_action(
+            actor=actor, case=case, action_type=action_type, occurred_at=occurred_at, note=note,
+            payload={**(payload or {}), **({"files": [
+                {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.content_type} for f in checked
+            ]} if checked else {})},
+            corrects=corrects, expected_version=expected_version, source=source,
+        )  # fmt: skip
+        if not checked:  # nothing attached: no need to ask the database when the response lists them
+            action._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
+        for file in checked:
+            stored = attachments.store(file)
+            written.append(stored)
+            Attachment.objects.create(
+                action=action, original_name=file.name, stored_name=stored, content_type=file.content_type,
+                size=file.size, sha256=file.sha256, uploaded_by=actor.user,
             )  # fmt: skip
-            if not checked:  # nothing attached: no need to ask the database when the response lists them
-                action._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
-            for file in checked:
-                stored = attachments.store(file)
-                written.append(stored)
-                Attachment.objects.create(
-                    action=action, original_name=file.name, stored_name=stored, content_type=file.content_type,
-                    size=file.size, sha256=file.sha256, uploaded_by=actor.user,
-                )  # fmt: skip
-    except BaseException:
-        for stored in written:
-            attachments.path_of(stored).unlink(missing_ok=True)
-        raise
     return action
 
 

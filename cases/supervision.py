@@ -159,18 +159,12 @@ def detect_for_case(case_id: int, *, now: dt.datetime | None = None, situations:
     matched = [s for s in situations if conditions.evaluate(s.condition, facts)]
     if not matched:
         return []
-    taken = set(
-        Flag.objects.filter(case_id=case_id, situation__in=matched)
-        .filter(
-            Q(status__in=(FlagStatus.PENDING, FlagStatus.CONFIRMED))
-            | Q(status=FlagStatus.DISMISSED, situation_revision__in={s.revision for s in matched})
-        )
-        .values_list("situation_id", "situation_revision", "status")
+    revision_of = {s.pk: s.revision for s in matched}
+    taken = Flag.objects.filter(case_id=case_id, situation__in=matched).values_list(
+        "situation_id", "situation_revision", "status"
     )
-    blocked = {sid for sid, rev, status in taken if status != FlagStatus.DISMISSED} | {
-        sid for sid, rev, status in taken if status == FlagStatus.DISMISSED and any(
-            s.pk == sid and s.revision == rev for s in matched)
-    }  # fmt: skip
+    # open, or dismissed at the rule's current revision (the same test as ``_blocked``)
+    blocked = {sid for sid, rev, status in taken if status != FlagStatus.DISMISSED or rev == revision_of[sid]}
     fresh = [s for s in matched if s.pk not in blocked]
     if not fresh:
         return []
