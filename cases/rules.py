@@ -14,12 +14,14 @@ days since the last human action).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
@@ -174,14 +176,46 @@ def _columns(fields: list[str]) -> list[str]:
     return [_alias(n) if FIELDS[n].expression is not None else FIELDS[n].column for n in fields]
 
 
-def case_facts(case_id: int, *, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Every fact of one case, in one query, computed by the same SQL as the sweep."""
+def fields_used(situations: Any) -> list[str]:
+    """The facts the situations' conditions test, in ``FIELDS`` order (so equal sets share a cached query)."""
+    used = {field for situation in situations for field in conditions.fields_of(situation.condition)}
+    return [name for name in FIELDS if name in used]
+
+
+#: A primary key no case has: it marks where the case's id goes in the cached one-case query.
+_CASE_ID_MARK = -7_340_211_993
+
+
+@functools.lru_cache(maxsize=32)
+def _one_case_query(fields: tuple[str, ...], today: dt.date, using: str
+                    ) -> tuple[Any, str, tuple[Any, ...], int, list[str]]:  # fmt: skip
+    """The one-case facts query, compiled once per set of facts and day (compiling costs more than running it)."""
+    now = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))  # only ``today`` reaches the SQL
+    queryset = (
+        annotated_cases(list(fields), now=now).filter(pk=_CASE_ID_MARK).order_by().values(*_columns(list(fields)))
+    )
+    compiler = queryset.query.get_compiler(using=using)
+    sql, params = compiler.as_sql()
+    marks = [i for i, p in enumerate(params) if p == _CASE_ID_MARK]
+    if len(marks) != 1:  # pragma: no cover - a change in Django's compiler would show here
+        raise RuntimeError("the one-case facts query did not compile as expected")
+    columns = [alias for _expression, _sql, alias in compiler.select]  # the SELECT's order
+    return compiler, sql, tuple(params), marks[0], columns
+
+
+def case_facts(case_id: int, *, now: dt.datetime | None = None, fields: list[str] | None = None) -> dict[str, Any]:
+    """The facts of one case (all, or those named), in one query computed by the same SQL as the sweep."""
     now = now or timezone.now()
-    names = list(FIELDS)
-    row = annotated_cases(names, now=now).filter(pk=case_id).values(*_columns(names)).first()
-    if row is None:
+    names = tuple(fields) if fields is not None else tuple(FIELDS)
+    compiler, sql, params, mark, columns = _one_case_query(names, timezone.localdate(now), router.db_for_read(Case))
+    params = params[:mark] + (case_id,) + params[mark + 1 :]
+    with connections[compiler.using].cursor() as cursor:
+        cursor.execute(sql, params)
+        found = cursor.fetchall()
+    if not found:
         raise Case.DoesNotExist(case_id)
-    return facts_from_row(names, row, now=now)
+    row = dict(zip(columns, next(iter(compiler.results_iter(results=[found]))), strict=True))
+    return facts_from_row(list(names), row, now=now)
 
 
 def jsonable(facts: Mapping[str, Any]) -> dict[str, Any]:

@@ -155,7 +155,7 @@ def detect_for_case(case_id: int, *, now: dt.datetime | None = None, situations:
     situations = list(situations) if situations is not None else active_rules()
     if not situations:
         return []
-    facts = rules.case_facts(case_id, now=now)
+    facts = rules.case_facts(case_id, now=now, fields=rules.fields_used(situations))
     matched = [s for s in situations if conditions.evaluate(s.condition, facts)]
     if not matched:
         return []

@@ -113,6 +113,18 @@ def test_default_situation_fires_on_a_matching_case_only(frozen, world, code):
     assert supervision.detect_for_case(no.pk, situations=[situation]) == []
 
 
+def test_facts_of_some_fields_equal_those_of_all_and_follow_the_day(world):
+    case = fresh(world, filed_on=TODAY - dt.timedelta(days=40))
+    some = ["case.cause", "case.days_pending", "case.days_since_activity", "case.organisation_level"]
+    with time_machine.travel(NOW, tick=False):
+        every = rules.case_facts(case.pk)
+        assert rules.case_facts(case.pk, fields=some) == {name: every[name] for name in some}
+    with time_machine.travel(NOW + dt.timedelta(days=10), tick=False):  # the cached query is per day
+        assert rules.case_facts(case.pk, fields=some)["case.days_pending"] == every["case.days_pending"] + 10
+    with pytest.raises(Case.DoesNotExist):
+        rules.case_facts(case.pk + 10_000, fields=some)
+
+
 def test_cold_case_rule_counts_days_since_the_last_human_action(world):
     with time_machine.travel(NOW - dt.timedelta(days=91), tick=False):
         cold = fresh(world, filed_on=TODAY - dt.timedelta(days=100))
