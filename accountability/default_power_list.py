@@ -28,6 +28,12 @@ HEARS = {"field": "actor.participation", "op": "in", "value": ["lead", "panel"]}
 LEADS = {"field": "actor.participation", "op": "eq", "value": "lead"}
 NOT_HEARD = {"field": "actor.participation", "op": "not_in", "value": ["lead", "panel"]}
 TOOK_PART = {"field": "actor.took_part", "op": "eq", "value": True}
+#: A similar-case search report is required (referral, leader's requirement, a situation that needs one)
+#: and none is attached.
+SEARCH_MISSING = {"all": [
+    {"field": "case.requires_search_report", "op": "eq", "value": True},
+    {"field": "case.has_search_report", "op": "eq", "value": False},
+]}  # fmt: skip
 
 
 def _as(participation: str) -> dict[str, Any]:
@@ -148,6 +154,8 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("CMO-10", "case_management", "interference_report_filed", "organisation", "allow", "代部门报送过问、干预案件情况季度报告", THREE_RULES, {}),
     ("CMO-11", "case_management", "committee_outcome_recorded", "organisation", "allow", "记录审判委员会讨论决定", FOUR_CATEGORY, {}),
     ("ADM-N3", "administrator", "risk_alert_raised", "subordinate", "deny", "风险提示由系统按规则生成，不得人工录入", RESPONSIBILITY, {}),
+    ("JUD-S1", "judge", "ruling_signed", "subordinate", "deny", "应当进行类案检索的案件，未附类案检索报告不得签署裁判文书", SIMILAR_CASES, SEARCH_MISSING),
+    ("PRO-S1", "prosecutor", "ruling_signed", "subordinate", "deny", "应当进行类案检索的案件，未附类案检索报告不得签发法律文书", SIMILAR_CASES, SEARCH_MISSING),
     ("ADM-N4", "administrator", "alert_escalated", "subordinate", "deny", "督办升级由系统按时限生成，不得人工录入", FOUR_CATEGORY, {}),
 ]
 # fmt: on

@@ -93,6 +93,25 @@ SITUATIONS: list[tuple[Any, ...]] = [
 
 FIELDS = ("code", "family", "category", "kind", "priority", "title", "description", "condition")
 
+#: Situations whose flag makes a similar-case search report a condition of signing the ruling (类案检索意见
+#: 第二条: no clear or unified rule, first of its kind, guiding significance, conflicting rulings).
+SEARCH_REQUIRED = frozenset({"M-02", "M-03", "M-04", "C-01", "C-02"})
+
+
+def require_searches(situation_model: Any, revision_model: Any) -> int:
+    """Mark the ``SEARCH_REQUIRED`` situations, each change a new revision with its snapshot. Used by migrations."""
+    changed = 0
+    for situation in situation_model.objects.filter(code__in=SEARCH_REQUIRED, requires_similar_search=False):
+        situation.requires_similar_search = True
+        situation.revision += 1
+        situation.save()
+        snapshot = {name: getattr(situation, name) for name in (*FIELDS[1:], "requires_similar_search", "is_active")}
+        revision_model.objects.create(
+            situation=situation, revision=situation.revision, snapshot={"code": situation.code, **snapshot}
+        )
+        changed += 1
+    return changed
+
 
 def install(situation_model: Any, revision_model: Any) -> int:
     """Create the default situations not there yet (by code); refresh the four first ones, each with its

@@ -54,6 +54,8 @@ DEDICATED_TYPES = frozenset(
         ActionType.RISK_ALERT_RAISED,
         ActionType.ALERT_ESCALATED,
         ActionType.INTERFERENCE_REPORT_FILED,
+        # A similar-case search is recorded with its report (cases.similar.report_attach).
+        ActionType.SIMILAR_CASE_SEARCH,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.

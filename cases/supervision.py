@@ -657,7 +657,10 @@ def case_referrals(case: Case) -> list[Referral]:
 
 # --- the rule library -----------------------------------------------------------------------------
 
-REVISED_FIELDS = ("family", "category", "title", "description", "kind", "condition", "priority", "is_active")
+REVISED_FIELDS = (
+    "family", "category", "title", "description", "kind", "condition", "priority", "requires_similar_search",
+    "is_active",
+)  # fmt: skip
 
 
 @transaction.atomic

@@ -1,11 +1,13 @@
 from django.urls import path
 
-from cases import views, views_supervision
+from cases import views, views_similar, views_supervision
 
 app_name = "cases"
 urlpatterns = [
     path("", views.my_cases, name="mine"),
     path("supervision/", views_supervision.inbox, name="inbox"),
+    path("similar/", views_similar.search_page, name="similar-search"),
+    path("<uuid:public_id>/similar-reports/", views_similar.report_new, name="similar-report"),
     path("interference/", views_supervision.interference_list, name="interference"),
     path("interference/new/", views_supervision.interference_new, name="interference-new"),
     path("interference/export.xlsx", views_supervision.interference_export, name="interference-export"),

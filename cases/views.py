@@ -15,7 +15,7 @@ from accountability.choices import ActionType
 from accountability.errors import DomainError, NotFound, ValidationFailed
 from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
-from cases import attachments, services, supervision
+from cases import attachments, services, similar, supervision
 from cases.audit import verify_chains
 from cases.choices import AlertFamily, ReferralBody
 from cases.forms import ExtensionDecisionForm, LogActionForm
@@ -91,6 +91,7 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form
         ActionType.FOUR_CATEGORY_DISMISSED,
         ActionType.SUPERVISION_COMMENT,
         ActionType.COMMITTEE_OUTCOME_RECORDED,
+        ActionType.SIMILAR_CASE_SEARCH,
     ]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
@@ -124,6 +125,9 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form
         "referrals": supervision.case_referrals(case),
         "may_supervise": _allowed(decisions, ActionType.SUPERVISION_COMMENT),
         "may_record_outcome": _allowed(decisions, ActionType.COMMITTEE_OUTCOME_RECORDED),
+        "may_search": _allowed(decisions, ActionType.SIMILAR_CASE_SEARCH),
+        "search_required": similar.report_required_reasons(case),
+        "search_reports": similar.reports_of(case),
         "bodies": ReferralBody.choices,
         "today": timezone.localdate(),
     }

@@ -81,6 +81,8 @@ def ensure_reference_data() -> None:
         "evaluation.migrations.0006_default_catalogue",
         "cases.migrations.0008_default_situations",
         "cases.migrations.0010_default_rule_library",
+        "cases.migrations.0012_search_index_and_defaults",
+        "accountability.migrations.0016_similar_search_power_items",
     ):
         importlib.import_module(module).forwards(apps, None)
 
