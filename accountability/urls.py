@@ -32,6 +32,8 @@ urlpatterns = [
     path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
+    path("api/similar-cases/", cases_api.SimilarSearchView.as_view(), name="api-similar-cases"),
+    path("api/cases/<uuid:id>/search-reports/", cases_api.SearchReportView.as_view(), name="api-search-reports"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -13,8 +13,18 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accountability.admin import ReadOnlyAdmin, RuleAdmin, record_rule_change
-from cases import rules, supervision
-from cases.models import Action, Case, ChainDigest, Flag, ImportBatch, Situation, SituationRevision
+from cases import rules, similar, supervision
+from cases.models import (
+    Action,
+    Case,
+    ChainDigest,
+    Flag,
+    ImportBatch,
+    ReferenceCase,
+    SearchReport,
+    Situation,
+    SituationRevision,
+)
 
 
 @admin.register(Case)
@@ -130,3 +140,24 @@ class FlagAdmin(ReadOnlyAdmin):
     list_display = ["case", "situation", "status", "escalation_level", "raised_by", "decided_by", "created_at"]
     list_filter = ["status", "situation__family"]
     list_select_related = ["case", "situation", "raised_by", "decided_by"]
+
+
+@admin.register(ReferenceCase)
+class ReferenceCaseAdmin(RuleAdmin):
+    """Guiding, SPC typical and provincial reference cases for similar-case search (also importable with
+    ``manage.py import_reference_cases FILE``). Saving indexes the case; each save is recorded."""
+
+    list_display = ["number", "level", "title", "cause", "decided_on", "issued_by"]
+    list_filter = ["level", "case_type"]
+    search_fields = ["number", "title", "cause", "keywords"]
+
+    def save_model(self, request, obj, form, change):
+        with transaction.atomic():
+            similar.reference_save(reference=obj)
+            record_rule_change(request, obj, change)
+
+
+@admin.register(SearchReport)
+class SearchReportAdmin(ReadOnlyAdmin):
+    list_display = ["case", "author", "query", "created_at"]
+    search_fields = ["case__case_number", "query"]

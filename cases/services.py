@@ -18,7 +18,7 @@ from accountability.choices import CASE_HANDLER_ROLES, ActionType, Participation
 from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
-from cases import attachments
+from cases import attachments, similar
 from cases.chain import chain_hash, dedup_key, normalise_payload
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
 from cases.models import Action, Attachment, Case, CaseParticipant
@@ -499,4 +499,5 @@ def case_close(
         decision=decision,
         payload={"closed_on": closed_on.isoformat(), "closing_method": closing_method, "outcome": outcome},
     )
+    similar.index_cases([case.pk])  # a decided case with text becomes searchable
     return case

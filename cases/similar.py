@@ -15,6 +15,7 @@ the situations where a report is a condition of signing the ruling (DOMAIN.md §
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 import math
 import re
@@ -121,19 +122,11 @@ def _jieba() -> Any:
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
-    tokenizer.load_userdict(str(_dictionary_without_comments()))
-    return tokenizer
-
-
-def _dictionary_without_comments() -> Path:
-    """jieba reads every line as a word: hand it the dictionary without its comment lines."""
-    import tempfile
-
+    # jieba reads every line as a word: hand it the dictionary without its comment lines (in memory, so
+    # that no file is left open)
     lines = [ln for ln in DICTIONARY.read_text(encoding="utf-8").splitlines() if ln.strip() and not ln.startswith("#")]
-    out = Path(tempfile.gettempdir()) / f"quanze-legal-terms-{abs(hash(tuple(lines)))}.txt"
-    if not out.exists():
-        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return out
+    tokenizer.load_userdict(io.BytesIO("\n".join(lines).encode("utf-8")))
+    return tokenizer
 
 
 def _keep(token: str) -> bool:
@@ -152,9 +145,18 @@ def segment(text: str) -> list[str]:
 
 
 def index_tokens(text: str) -> list[str]:
-    """Search-mode segmentation for the index: each word and, for long words, its parts (``机动车交通事故
-    责任纠纷`` is found by ``交通事故`` too)."""
-    return [t for t in _jieba().lcut_for_search(text or "") if _keep(t)]
+    """Segmentation for the index: each word and every dictionary word inside it (``机动车交通事故责任纠纷``
+    is found by ``交通事故`` and ``机动车`` too; jieba's own search mode stops at three characters)."""
+    tokenizer = _jieba()
+    tokens: list[str] = []
+    for word in tokenizer.lcut(text or ""):
+        tokens.append(word)
+        for size in range(2, len(word)):
+            for start in range(len(word) - size + 1):
+                part = word[start : start + size]
+                if tokenizer.FREQ.get(part):
+                    tokens.append(part)
+    return [t for t in tokens if _keep(t)]
 
 
 def query_terms(query: str) -> list[str]:

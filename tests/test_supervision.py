@@ -179,15 +179,7 @@ def test_a_leader_out_of_scope_cannot_confirm_or_supervise(world, today):
     assert Flag.objects.get(pk=flag.pk).status == "pending"
 
 
-def test_a_similar_case_search_task_is_done_when_the_search_is_recorded(world, today):
-    case, _ = flagged(world)
-    task = supervision.task_require(actor=world.chief, case=case, kind="similar_search", instructions="检索类案",
-                                    due_on=today + dt.timedelta(days=5))  # fmt: skip
-    told = Notification.objects.filter(recipient=world.chief).count()
-    services.case_log_action(actor=world.judge, case=case, action_type="similar_case_search", note="检索到3件类案")
-    task.refresh_from_db()
-    assert (task.status, task.response) == ("done", "检索到3件类案")
-    assert Notification.objects.filter(recipient=world.chief).count() == told + 1
+# A similar-case search task is done when a report is attached: tests/test_similar.py.
 
 
 # --- a leader can never decide for the panel ----------------------------------------------------------

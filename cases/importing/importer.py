@@ -28,6 +28,7 @@ from django.utils import timezone
 from accountability.choices import IMPORTABLE_ACTION_TYPES, OrganisationKind, OrganisationLevel, Post, RoleCode
 from accountability.models import Department, Officer, Organisation, Role
 from accountability.services import organisation_save
+from cases import similar
 from cases.bulk import copy_rows, update_heads
 from cases.chain import chain_hash, dedup_key
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome, Procedure
@@ -83,6 +84,10 @@ SPECS: dict[str, list[Column]] = {
         Column("claim_amount", t.amount),
         Column("awarded_amount", t.amount),
         Column("recovered_amount", t.amount),
+        # Optional extension (INTERCHANGE.md allows new optional columns): the text similar-case search reads.
+        Column("facts_summary", t.text(20000), optional=True),
+        Column("disputed_points", t.text(10000), optional=True),
+        Column("ruling_summary", t.text(20000), optional=True),
     ],
     "actions": [
         Column("case_number", t.text(100), True),
@@ -99,6 +104,8 @@ SPECS: dict[str, list[Column]] = {
     ],
 }
 
+#: Optional text columns of cases.csv: compared and written only when the file has them.
+CASE_TEXT_FIELDS = ("facts_summary", "disputed_points", "ruling_summary")
 #: Case fields compared for ``imported_change``, in the contract's column spelling.
 CASE_FIELDS = (
     "organisation_code",
@@ -129,6 +136,7 @@ NEW_CASE_DEFAULTS: dict[str, Any] = {
     "version": 1,
     "trace_head": GENESIS_HASH,
     "trace_length": 0,
+    **dict.fromkeys(CASE_TEXT_FIELDS, ""),
 }
 #: How many cases' chain heads the action writer keeps before writing them back (bounds memory).
 HEADS_IN_MEMORY = 50_000
@@ -596,6 +604,7 @@ class Importer:
             "claim_amount": row["claim_amount"],
             "awarded_amount": row["awarded_amount"],
             "recovered_amount": row["recovered_amount"],
+            **{name: row[name] or "" for name in CASE_TEXT_FIELDS if name in row},
         }
 
     def _write_cases(self, problems: list[Problem], counts: dict[str, int]) -> None:
@@ -639,8 +648,11 @@ class Importer:
                 )
             }
             link_new: list[Case] = []
+            searchable: list[int] = []  # new cases with text, changed cases: their search documents follow
             for _, row in chunk:
                 pk, batch_id = keys[row["case_number"]]
+                if any(row.get(name) for name in CASE_TEXT_FIELDS) and row["closed_on"]:
+                    searchable.append(pk)
                 original_id = original_ids.get(row["original_case_number"]) if row["original_case_number"] else None
                 if batch_id == self.batch.pk:
                     if original_id is not None:
@@ -653,7 +665,9 @@ class Importer:
                     continue
                 self._apply_case_change(case, row, original_id, changes)
                 counts["updated"] += 1
+                searchable.append(pk)
             Case.objects.bulk_update(link_new, ["original_case"], batch_size=1000)
+            similar.index_cases(sorted(set(searchable)))
 
     @staticmethod
     def _case_current(case: Case) -> dict[str, Any]:
@@ -676,15 +690,17 @@ class Importer:
             "claim_amount": case.claim_amount,
             "awarded_amount": case.awarded_amount,
             "recovered_amount": case.recovered_amount,
+            **{name: getattr(case, name) or None for name in CASE_TEXT_FIELDS},
         }
 
     def _case_changes(self, case: Case, row: dict[str, Any]) -> dict[str, list[Any]]:
         current = self._case_current(case)
-        wanted = {name: row[name] for name in CASE_FIELDS}
+        compared = (*CASE_FIELDS, *(name for name in CASE_TEXT_FIELDS if name in row))
+        wanted = {name: row[name] for name in compared}
         for name in ("time_limit_days", "extension_days", "excluded_days"):
             wanted[name] = wanted[name] or 0
         changes = {}
-        for name in CASE_FIELDS:
+        for name in compared:
             old, new = current[name], wanted[name]
             if old != new:
                 changes[name] = [_jsonable(old), _jsonable(new)]

@@ -40,6 +40,9 @@ class Column:
     name: str
     parse: Callable[[str], Any]
     required: bool = False
+    #: The column may be left out of the file (a later, optional extension of the contract); a row of a
+    #: file without it has no key for it, so that an update leaves the stored value alone.
+    optional: bool = False
 
 
 class Table:
@@ -103,7 +106,7 @@ def read_rows(table: Table, columns: list[Column], problems: list[Problem]) -> I
         if name and name in seen:
             problems.append(Problem(table.name, 1, name, "the column appears twice"))
         seen.add(name)
-    missing = [c.name for c in columns if c.name not in seen]
+    missing = [c.name for c in columns if c.name not in seen and not c.optional]
     for name in missing:
         problems.append(Problem(table.name, 1, name, "missing column"))
     if missing or len(seen) != len([h for h in header if h]):
@@ -128,6 +131,8 @@ def parse_row(
     parsed: dict[str, Any] = {}
     ok = True
     for column in columns:
+        if column.optional and column.name not in raw:
+            continue
         text = raw.get(column.name, "")
         if text == "":
             if column.required:
