@@ -164,3 +164,45 @@ def test_president_confirms_an_alert_requires_a_report_judge_files_it_and_presid
     types = list(case.actions.order_by("seq").values_list("action_type", flat=True))
     assert types[-4:] == ["four_category_confirmed", "progress_report_required", "progress_reported",
                           "referred_to_committee"]  # fmt: skip
+
+
+def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, live_server, world, tmp_path):
+    from cases import similar, supervision
+    from cases.importing.references import import_reference_cases
+
+    source = Path(similar.__file__).resolve().parent / "data" / "reference_cases.csv"
+    (tmp_path / "refs.csv").write_text(source.read_text(encoding="utf-8").replace(",SHG,", ",HIGH,"), encoding="utf-8")
+    assert import_reference_cases(tmp_path / "refs.csv").ok
+    case = world.case(cause="商品房预售合同纠纷")
+    supervision.referral_create(actor=world.chief, case=case, body="judges_meeting", reason="违约金调整标准不一")
+    log_in(page, live_server, "judge")
+    page.goto(f"{live_server.url}/cases/{case.public_id}/")
+    assert "签署裁判文书前须附类案检索报告" in page.locator("#search-required").inner_text()
+    assert page.get_by_label("签署裁判文书").count() == 0  # not offered; the API refuses it, saying why
+    response = page.request.post(
+        f"{live_server.url}/api/cases/{case.public_id}/actions/", data={"action_type": "ruling_signed"},
+        headers={"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")},
+    )  # fmt: skip
+    assert (response.status, response.json()["details"]["item_code"]) == (403, "JUD-S1")
+    assert "类案检索报告" in response.json()["message"]
+
+    page.get_by_role("link", name="检索类案并附检索报告").click()
+    assert page.get_by_label("检索词（案由、争议焦点、法律术语）").input_value() == "商品房预售合同纠纷"
+    page.get_by_label("检索词（案由、争议焦点、法律术语）").fill("逾期交房 违约金")
+    page.get_by_role("button", name="检索", exact=True).click()
+    hit = page.locator(".hit", has_text="示例指导案例1号")
+    assert "指导性案例" in hit.inner_text()
+    hit.get_by_label("写入检索报告").check()
+    hit.get_by_label("与本案的关联").select_option("followed")
+    hit.get_by_label("说明：与本案的相同点或不同点").fill("同为逾期交房，违约金过高应予调整")
+    page.get_by_label("检索结论（所引类案对本案的参考意义）").fill("参照指导案例，以实际损失为基础调整违约金")
+    page.get_by_role("button", name="将检索报告附入案卷").click()
+    page.locator(".messages").wait_for()
+    assert "类案检索报告已附入案卷" in page.locator(".messages").inner_text()
+    assert "示例指导案例1号" in page.locator("#similar").text_content()
+
+    page.get_by_label("签署裁判文书").check()
+    page.get_by_role("button", name="记录").click()
+    page.locator("#timeline li", has_text="签署裁判文书").first.wait_for()
+    types = list(case.actions.order_by("seq").values_list("action_type", flat=True))
+    assert types[-3:] == ["referred_to_committee", "similar_case_search", "ruling_signed"]
