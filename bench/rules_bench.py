@@ -96,15 +96,19 @@ def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
 def record(results: list[dict[str, object]]) -> None:
     out = results_path()
     existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep")]
+    existing = [e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep", "rule_sweep_cold")]
     for r in results:
         existing.append({"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median",
                          "target": 5, "ratio_to_target": round(r["event_median_ms"] / 5, 2),
                          "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]}})  # fmt: skip
-        existing.append({"name": f"rule_sweep@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s",
-                         "target": 60 * r["cases"] / 1_000_000,
-                         "ratio_to_target": round(r["first_sweep_seconds"] / (60 * r["cases"] / 1_000_000), 2),
-                         "detail": r})  # fmt: skip
+        target = 60 * r["cases"] / 1_000_000
+        existing.append({"name": f"rule_sweep@{r['cases']}", "value": r["second_sweep_seconds"], "unit": "s",
+                         "target": target, "ratio_to_target": round(r["second_sweep_seconds"] / target, 2),
+                         "detail": {"detect_seconds": r["detect_seconds"], "per_rule": r["per_rule"]}})  # fmt: skip
+        existing.append({"name": f"rule_sweep_cold@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s",
+                         "target": target, "ratio_to_target": round(r["first_sweep_seconds"] / target, 2),
+                         "detail": {"flags_raised": r["flags_raised"],
+                                    "ms_per_flag": round(r["first_sweep_seconds"] * 1000 / max(r["flags_raised"], 1), 3)}})  # fmt: skip
     out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

@@ -33,6 +33,11 @@ def _formatter(field: models.Field) -> Callable[[Any], str]:
     return str
 
 
+def model_row(instance: models.Model) -> dict[str, Any]:
+    """An unsaved instance as the row ``copy_rows`` takes (every concrete column but the primary key)."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if not f.primary_key}
+
+
 def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (dicts of every concrete column by attname, except the primary key) in one statement."""
     if not rows:

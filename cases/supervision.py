@@ -35,6 +35,7 @@ from accountability.models import Officer, Organisation
 from accountability.notifications import notify
 from accountability.powers import power_decide
 from cases import rules
+from cases.bulk import copy_rows, model_row, update_heads
 from cases.choices import ActionSource, AlertFamily, FlagStatus, ReferralBody, TaskKind, TaskStatus
 from cases.models import Action, Case, Flag, Referral, Situation, SituationRevision, SupervisionTask
 from cases.services import case_lock_for_update, trace_append, trace_build
@@ -59,7 +60,7 @@ SUPERVISION_ACTS = (
     ActionType.SIMILAR_SEARCH_REQUIRED,
     ActionType.REFERRED_TO_COMMITTEE,
 )
-SWEEP_BATCH = 500
+SWEEP_BATCH = 2000
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -267,8 +268,8 @@ def _raise_batch(situation: Situation, batch: list[tuple[int, dict[str, Any]]], 
                 source=ActionSource.SYSTEM, note=flag.reason, payload=_flag_payload(flag, situation),
             )
         )  # fmt: skip
-    Action.objects.bulk_create(actions)
-    Case.objects.bulk_update(cases, ["trace_head", "trace_length"])
+    copy_rows(Action, [model_row(action) for action in actions])  # COPY on PostgreSQL
+    update_heads((case.pk, case.trace_head, case.trace_length) for case in cases)
     for flag in flags:
         flag.case = by_case[flag.case_id]
     return flags
