@@ -96,7 +96,9 @@ def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
 def record(results: list[dict[str, object]]) -> None:
     out = results_path()
     existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep", "rule_sweep_cold")]
+    existing = [
+        e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep", "rule_sweep_cold")
+    ]
     for r in results:
         existing.append({"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median",
                          "target": 5, "ratio_to_target": round(r["event_median_ms"] / 5, 2),

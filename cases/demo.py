@@ -71,6 +71,50 @@ CIVIL_CAUSES = [
 CRIMINAL_CAUSES = ["盗窃罪", "危险驾驶罪", "诈骗罪", "故意伤害罪", "帮助信息网络犯罪活动罪"]
 ADMIN_CAUSES = ["政府信息公开", "行政处罚", "行政强制", "行政许可"]
 
+#: What decided demo cases were about (争议焦点, 裁判要旨), by cause: the text similar-case search finds.
+DISPUTES: dict[str, list[tuple[str, str]]] = {
+    "民间借贷纠纷": [
+        (
+            "借款是否实际交付；预先扣除的利息应否计入本金",
+            "本金按实际出借金额认定，利息不超过一年期贷款市场报价利率四倍",
+        ),
+        ("借条约定的月利率是否过高", "超过法定上限部分的利息不予支持"),
+        ("丈夫个人名义借款是否属于夫妻共同债务", "出借人未证明借款用于家庭共同生活，配偶不承担还款责任"),
+    ],
+    "买卖合同纠纷": [
+        ("货物质量不合格能否拒付货款", "买受人未在检验期内提出异议，视为质量合格，应支付货款"),
+        ("离职业务员签订的合同是否构成表见代理", "相对人有理由相信其有代理权，构成表见代理"),
+    ],
+    "离婚纠纷": [
+        ("子女抚养权归属及抚养费数额", "子女随母亲生活，父亲按月支付抚养费"),
+        ("彩礼应否返还", "共同生活时间较短，酌情返还部分彩礼"),
+    ],
+    "机动车交通事故责任纠纷": [
+        ("交强险与商业三者险的赔偿顺序", "先由交强险限额内赔偿，超出部分按责任比例由商业三者险赔偿"),
+        ("误工费、护理费的计算标准", "按受害人实际收入减少计算误工费，护理期限参照鉴定意见"),
+    ],
+    "劳动争议": [
+        ("用人单位解除劳动合同是否合法", "未经培训或调岗即以不能胜任为由解除，属违法解除，应支付赔偿金"),
+        ("加班费的计算基数", "按劳动合同约定的工资标准计算加班费"),
+    ],
+    "房屋租赁合同纠纷": [
+        ("承租人提前退租能否要求返还押金", "承租人违约提前退租，押金可抵扣出租人的实际损失"),
+        ("逾期支付租金能否解除合同", "承租人逾期支付租金超过合理期限，出租人有权解除合同"),
+    ],
+    "金融借款合同纠纷": [
+        ("逾期利息、罚息和复利能否同时主张", "逾期利息、罚息、复利总和不超过合同成立时利率上限"),
+    ],
+    "物业服务合同纠纷": [
+        ("业主以电梯故障为由拒交物业费", "物业服务存在瑕疵的酌减物业费，但业主不得拒交全部物业费"),
+        ("停车位管理费的收取标准", "按物业服务合同约定的标准收取停车位管理费"),
+    ],
+    "盗窃罪": [("入户盗窃的认定", "进入他人居住的出租屋窃取财物，属于入户盗窃")],
+    "危险驾驶罪": [("醉酒驾驶机动车能否适用缓刑", "血液酒精含量较低、认罪认罚、未发生事故的，可以适用缓刑")],
+    "诈骗罪": [("虚构投资项目骗取财物的数额认定", "以实际骗取的金额认定犯罪数额，退赔可以从轻处罚")],
+    "故意伤害罪": [("是否构成正当防卫", "防卫行为明显超过必要限度，构成防卫过当，应当减轻处罚")],
+    "帮助信息网络犯罪活动罪": [("出售银行卡是否明知他人实施犯罪", "多次出售银行卡并获取报酬，应认定明知")],
+}
+
 #: The demo logins the README and ``make run`` print.
 DEMO_LOGINS = [
     ("judge1", "法官（黄浦区法院民一庭，承办人）"),
@@ -234,6 +278,7 @@ class _Generator:
                 str(extension) if extension else "", str(excluded) if excluded else "", lead,
                 closed_on.isoformat() if closed_on else "", method, outcome, original,
                 str(rng.choice([2, 2, 2, 3, 4, 12])), claim, awarded, recovered,
+                *_case_text(number, cause, closed_on),
             ]
         )  # fmt: skip
         self.actions(
@@ -359,6 +404,15 @@ class _Generator:
             )  # fmt: skip
 
 
+def _case_text(number: str, cause: str, closed_on: dt.date | None) -> tuple[str, str, str]:
+    """(facts summary, disputed points, ruling summary) of a decided case, chosen by its number alone, so the
+    demo's other random choices do not move."""
+    if closed_on is None or cause not in DISPUTES:
+        return "", "", ""
+    disputed, ruling = random.Random(number).choice(DISPUTES[cause])  # noqa: S311 - demo data
+    return "", disputed, ruling
+
+
 def build(*, seed: int = 2026, today: dt.date | None = None, cases_per_basic_court: int = 600) -> DemoData:
     generator = _Generator(seed=seed, today=today or dt.date.today(), cases_per_basic_court=cases_per_basic_court)
     generator.people()
@@ -387,12 +441,22 @@ def load(
         raise RuntimeError("the demo data did not import: " + "; ".join(str(p) for p in result.problems[:5]))
     _set_logins()
     _assign_teams()
+    _reference_cases()
     _flags()
     reviews = _reviews()
     from evaluation.services import metric_run_nightly
 
     metric_run_nightly()  # tonight's windows, computed once the load commits
     return {"cases": Case.objects.count(), "officers": Officer.objects.count(), "reviews": reviews}
+
+
+def _reference_cases() -> None:
+    """The sample reference cases shipped for similar-case search (provincial ones issued by the high court)."""
+    from cases.importing.references import import_reference_cases
+
+    result = import_reference_cases(Path(__file__).resolve().parent / "data" / "reference_cases.csv")
+    if not result.ok:
+        raise RuntimeError("the reference cases did not import: " + "; ".join(map(str, result.problems[:5])))
 
 
 def _set_logins() -> None:

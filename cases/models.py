@@ -108,9 +108,9 @@ class Case(TimeStamped):
         _("recovered amount (yuan)"), max_digits=18, decimal_places=2, null=True, blank=True
     )
     # The case's text, for similar-case search (类案检索): optional columns of cases.csv, or written by the panel.
-    facts_summary = models.TextField(_("facts summary"), blank=True)
-    disputed_points = models.TextField(_("disputed points"), blank=True)
-    ruling_summary = models.TextField(_("ruling summary"), blank=True)
+    facts_summary = models.TextField(_("facts summary"), blank=True, default="", db_default="")
+    disputed_points = models.TextField(_("disputed points"), blank=True, default="", db_default="")
+    ruling_summary = models.TextField(_("ruling summary"), blank=True, default="", db_default="")
     # Optimistic concurrency: every change of the case's own fields bumps it.
     version = models.PositiveIntegerField(default=1)
     # The head of the trace's hash chain and its length, updated under a row lock on every append.

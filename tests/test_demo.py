@@ -26,6 +26,13 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     assert Review.objects.exists() and MetricResult.objects.exists()
     assert set(Flag.objects.values_list("status", flat=True)) <= {"pending", "confirmed"}
     assert verify_chains() == []
+    # similar-case search works in the demo: reference cases and the decided cases of the judge's court
+    from accountability.models import Officer
+    from cases import similar
+
+    judge = Officer.objects.get(user__username="judge1")
+    levels = {hit.level for hit in similar.search(officer=judge, query="物业费").hits}
+    assert 3 in levels and 5 in levels, levels
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
 

@@ -1,0 +1,171 @@
+"""Similar-case search benchmark on PostgreSQL: query latency over N cases' text, and the index size.
+
+    python bench/search_bench.py --cases 1000000 [--reuse]
+
+Uses the metrics generator's cases (``metrics_bench.ensure_generated``: 200 courts, N cases) in its own
+database (``BENCH_SEARCH_DATABASE_URL``, default postgres://postgres@127.0.0.1:5432/quanze_bench_search),
+then gives every case a search document in SQL: its cause and 40 words drawn from the legal-terms
+dictionary and a list of everyday words, skewed so that a few words are very common and most are rare
+(like real rulings). The shipped reference cases are imported through the real command.
+
+Figures, in a child process through ``cases.similar.search`` (the code the page and the API run):
+
+* p50 and p95 latency of 300 two-word queries by judges of basic courts (their court and the courts
+  above: about 15,000 cases each at 1 M), in the SPC order and by relevance (target: p95 ≤ 100 ms);
+* the same queries with no court scope, over every document (a stress figure: what a province-wide
+  search would cost);
+* the size of the documents table and of its GIN index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import ROOT, results_path  # noqa: E402
+from metrics_bench import connect, ensure_generated  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_search"
+EVERYDAY_WORDS = (
+    "原告 被告 合同 约定 支付 履行 损失 赔偿 证据 证明 事实 认定 主张 请求 理由 责任 义务 权利 期限 金额 利息 "
+    "款项 房屋 车辆 公司 单位 个人 协议 签订 交付 返还 解除 违约 过错 鉴定 报告 鉴定意见 诉讼 判决 裁定 调解 "
+    "上诉 维持 改判 发回 执行 申请 查封 财产 保全 担保 抵押 工资 劳动 工伤 医疗 费用 标准 计算 比例 酌定 "
+    "支持 驳回 部分 全部 依法 应当 不予 予以 承担 连带 补充 按份 共同 夫妻 子女 父母 继承 遗产 借款 出借 "
+    "转账 收据 借条 欠条 银行 账户 流水 利率 逾期 违约金 定金 押金 租金 物业 业主 小区 停车 装修 质量 "
+    "工程 施工 发包 承包 分包 结算 审计 竣工 验收 保修 交通 事故 受伤 死亡 伤残 保险 理赔 交强险 "
+    "网络 平台 信息 数据 商标 专利 著作权 侵权 停止 消除 影响 赔礼道歉 名誉 隐私 人格 精神 损害 抚慰金"
+)
+
+GENERATE_DOCUMENTS = """
+INSERT INTO cases_searchdocument (case_id, reference_id, organisation_id, level, decided_on, case_type, cause,
+                                  tokens, updated_at)
+SELECT c.id, NULL, c.organisation_id, NULL, coalesce(c.closed_on, c.filed_on), c.case_type, c.cause,
+       ' ' || c.cause || ' ' || (
+         SELECT string_agg(a.w[1 + floor(power(random(), 3) * a.n)::int], ' ')
+         FROM generate_series(1, 40) k, (SELECT %(words)s::text[] AS w, %(n)s AS n) a
+         WHERE c.id IS NOT NULL
+       ) || ' ',
+       now()
+FROM cases_case c
+WHERE NOT EXISTS (SELECT 1 FROM cases_searchdocument d WHERE d.case_id = c.id);
+ANALYZE cases_searchdocument;
+"""
+
+CHILD = r"""
+import json, random, statistics, time
+import django
+django.setup()
+from django.db import connection
+from accountability.models import Officer
+from cases import similar
+
+words = json.loads(WORDS)
+rng = random.Random(11)
+pick = lambda: words[min(int(rng.random() ** 3 * len(words)), len(words) - 1)]
+officers = list(Officer.objects.filter(organisation__level="basic").select_related("organisation")[:2000])
+queries = [(rng.choice(officers), f"{pick()} {pick()}") for _ in range(300)]
+similar.search(officer=queries[0][0], query=queries[0][1])  # warm: jieba's dictionary, connections
+
+def timed(order):
+    times, hits, fallbacks = [], [], 0
+    for officer, q in queries:
+        started = time.perf_counter()
+        result = similar.search(officer=officer, query=q, filters=similar.SearchFilters(order=order))
+        times.append((time.perf_counter() - started) * 1000)
+        hits.append(len(result.hits))
+        fallbacks += not result.matched_all
+    times.sort()
+    return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+            "max_ms": round(times[-1], 1), "median_hits": statistics.median(hits), "fallbacks": fallbacks}
+
+figures = {"level": timed("level"), "relevance": timed("relevance")}
+# unscoped stress: every document of the province, straight SQL of the same shape
+times = []
+with connection.cursor() as cursor:
+    for _, q in queries:
+        terms = similar.query_terms(q)
+        tsquery = " & ".join("(" + " | ".join(g) + ")" for g in similar.term_groups(terms))
+        started = time.perf_counter()
+        cursor.execute(
+            "SELECT id FROM cases_searchdocument WHERE vector @@ to_tsquery('simple', %s) "
+            "ORDER BY ts_rank(vector, to_tsquery('simple', %s), 1) DESC LIMIT 50", [tsquery, tsquery])
+        cursor.fetchall()
+        times.append((time.perf_counter() - started) * 1000)
+times.sort()
+figures["unscoped"] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(len(times) * 0.95) - 1], 1)}
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*), pg_relation_size('cases_searchdocument'), "
+                   "pg_total_relation_size('cases_searchdocument'), pg_relation_size('searchdocument_vector') "
+                   "FROM cases_searchdocument")
+    figures["documents"], figures["table_bytes"], figures["total_bytes"], figures["gin_bytes"] = cursor.fetchone()
+print("SEARCH " + json.dumps(figures))
+"""
+
+
+def _words() -> list[str]:
+    dictionary = ROOT / "cases" / "data" / "legal_terms.txt"
+    terms = [ln.split()[0] for ln in dictionary.read_text(encoding="utf-8").splitlines()
+             if ln.strip() and not ln.startswith("#")]  # fmt: skip
+    return list(dict.fromkeys(EVERYDAY_WORDS.split() + terms))
+
+
+def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
+    generated = ensure_generated(cases, url, reuse=reuse)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings"}
+    env.pop("REDIS_URL", None)
+    connection = connect(url)
+    connection.autocommit = True
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATE_DOCUMENTS, {"words": _words(), "n": len(_words())})
+    documents_seconds = round(time.perf_counter() - started, 1)
+    connection.close()
+    references = ROOT / "cases" / "data" / "reference_cases.csv"
+    staged = ROOT / "bench" / "out" / "reference_cases.csv"
+    staged.parent.mkdir(parents=True, exist_ok=True)
+    staged.write_text(references.read_text(encoding="utf-8").replace(",SHG,", ",O001,"), encoding="utf-8")
+    imported = subprocess.run([sys.executable, "manage.py", "import_reference_cases", str(staged)], cwd=ROOT, env=env,
+                              capture_output=True, text=True)  # fmt: skip
+    if imported.returncode:
+        raise SystemExit(imported.stderr)
+    child = subprocess.run([sys.executable, "-c", f"WORDS = {json.dumps(json.dumps(_words()))}\n" + CHILD], cwd=ROOT,
+                           env=env, capture_output=True, text=True)  # fmt: skip
+    if child.returncode:
+        raise SystemExit(child.stderr[-3000:])
+    line = next(x for x in child.stdout.splitlines() if x.startswith("SEARCH "))
+    return {"cases": cases, "generate_seconds": generated, "documents_seconds": documents_seconds,
+            **json.loads(line[len("SEARCH ") :])}  # fmt: skip
+
+
+def record(results: list[dict[str, object]]) -> None:
+    out = results_path()
+    existing = json.loads(out.read_text()) if out.exists() else []
+    existing = [e for e in existing if e.get("name", "").split("@")[0] not in ("search", "search_unscoped")]
+    for r in results:
+        p95 = max(r["level"]["p95_ms"], r["relevance"]["p95_ms"])
+        existing.append({"name": f"search@{r['cases']}", "value": p95, "unit": "ms p95", "target": 100,
+                         "ratio_to_target": round(p95 / 100, 2),
+                         "detail": {k: r[k] for k in ("level", "relevance", "documents", "gin_bytes", "total_bytes")}})  # fmt: skip
+        existing.append({"name": f"search_unscoped@{r['cases']}", "value": r["unscoped"]["p95_ms"], "unit": "ms p95",
+                         "target": None, "ratio_to_target": None, "detail": r["unscoped"]})  # fmt: skip
+    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, action="append")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_SEARCH_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--reuse", action="store_true", help="keep the generated cases if there are N")
+    args = parser.parse_args()
+    record([run(n, args.database_url, reuse=args.reuse) for n in args.cases or [1_000_000]])
+
+
+if __name__ == "__main__":
+    main()
