@@ -59,6 +59,8 @@ detect_seconds = time.perf_counter() - started
 started = time.perf_counter()
 raised = supervision.sweep()
 first = time.perf_counter() - started
+with connection.cursor() as cursor:  # as the nightly state would be: autovacuum has seen the new flags
+    cursor.execute("ANALYZE cases_flag")
 started = time.perf_counter()
 again = supervision.sweep()
 second = time.perf_counter() - started
