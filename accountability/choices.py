@@ -110,6 +110,14 @@ class ActionType(models.TextChoices):
     RISK_ALERT_RAISED = "risk_alert_raised", _("Risk alert raised")
     ALERT_ESCALATED = "alert_escalated", _("Alert escalated")
     INTERFERENCE_REPORT_FILED = "interference_report_filed", _("Quarterly interference report filed")
+    # Discipline (DOMAIN.md §9): powers over proceedings, never actions on a case.
+    DISCIPLINE_LEAD = "discipline_lead", _("Discipline lead registered or reviewed")
+    DISCIPLINE_INVESTIGATION = "discipline_investigation", _("Discipline investigation: suspension, referral")
+    DISCIPLINE_COMMITTEE = "discipline_committee", _("Discipline committee act")
+    DISCIPLINE_DECISION = "discipline_decision", _("Discipline decision or review decision")
+    DISCIPLINE_APPEAL_DECISION = "discipline_appeal_decision", _("Discipline appeal decision")
+    #: Matches every action on a case: for negative items such as "no case work while suspended".
+    ANY = "any", _("Any action on a case")
 
 
 #: The action types an import file may carry (INTERCHANGE.md).

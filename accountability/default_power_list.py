@@ -28,6 +28,8 @@ HEARS = {"field": "actor.participation", "op": "in", "value": ["lead", "panel"]}
 LEADS = {"field": "actor.participation", "op": "eq", "value": "lead"}
 NOT_HEARD = {"field": "actor.participation", "op": "not_in", "value": ["lead", "panel"]}
 TOOK_PART = {"field": "actor.took_part", "op": "eq", "value": True}
+SUSPENDED = {"field": "actor.suspended", "op": "eq", "value": True}
+DISCIPLINE = "《中华人民共和国法官法》第四十六条至第五十一条；《中华人民共和国检察官法》；法官、检察官惩戒工作程序规定"
 #: A similar-case search report is required (referral, leader's requirement, a situation that needs one)
 #: and none is attached.
 SEARCH_MISSING = {"all": [
@@ -156,6 +158,18 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
     ("ADM-N3", "administrator", "risk_alert_raised", "subordinate", "deny", "风险提示由系统按规则生成，不得人工录入", RESPONSIBILITY, {}),
     ("JUD-S1", "judge", "ruling_signed", "subordinate", "deny", "应当进行类案检索的案件，未附类案检索报告不得签署裁判文书", SIMILAR_CASES, SEARCH_MISSING),
     ("PRO-S1", "prosecutor", "ruling_signed", "subordinate", "deny", "应当进行类案检索的案件，未附类案检索报告不得签发法律文书", SIMILAR_CASES, SEARCH_MISSING),
+    # Discipline (DOMAIN.md §9): who may act on a proceeding. The officer concerned acts by right, not by this list.
+    ("INS-D1", "inspector", "discipline_lead", "subordinate", "allow", "登记惩戒线索，初步核实后予以了结或者立案调查", DISCIPLINE, {}),
+    ("INS-D2", "inspector", "discipline_investigation", "subordinate", "allow", "调查核实；决定暂停履职及解除；提请惩戒委员会审议", DISCIPLINE, {}),
+    ("CMO-D1", "case_management", "discipline_lead", "organisation", "allow", "移送惩戒线索（投诉、改判发回案件）", DISCIPLINE, {}),
+    ("COM-D1", "committee_member", "discipline_committee", "subordinate", "allow", "惩戒委员会：通知、听证、表决、审查意见、送达，决定回避和异议", DISCIPLINE, {}),
+    ("PRE-D1", "president", "discipline_decision", "organisation", "allow", "根据惩戒委员会意见作出惩戒决定和复核决定", DISCIPLINE, {}),
+    ("PRE-D2", "president", "discipline_appeal_decision", "subordinate", "allow", "受理并决定下级单位干警的申诉", DISCIPLINE, {}),
+    # Suspended from duty (暂停履职、停职): no case work of any kind until it is lifted.
+    *[(f"{prefix}-X1", role, "any", "subordinate", "deny", "暂停履职或者停职期间不得办理案件", DISCIPLINE, SUSPENDED)
+      for prefix, role in (("JUD", "judge"), ("PRO", "prosecutor"), ("AST", "assistant"), ("CLK", "clerk"),
+                           ("CHF", "division_chief"), ("PRE", "president"), ("VPR", "vice_president"),
+                           ("CMO", "case_management"))],
     ("ADM-N4", "administrator", "alert_escalated", "subordinate", "deny", "督办升级由系统按时限生成，不得人工录入", FOUR_CATEGORY, {}),
 ]
 # fmt: on

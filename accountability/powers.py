@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.utils.translation import gettext as _
 
 from accountability import conditions
-from accountability.choices import PowerEffect, PowerScope
+from accountability.choices import ActionType, PowerEffect, PowerScope
 from accountability.errors import PowerDenied
 from accountability.models import Department, Officer, Organisation, PowerItem
 
@@ -42,6 +42,7 @@ FACT_FIELDS = frozenset(
         "case.requires_search_report",
         "case.has_search_report",
         "case.extension_requests",
+        "actor.suspended",
     }
 )
 
@@ -109,11 +110,18 @@ def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
             "actor.roles": sorted(officer.role_codes),
             "actor.participation": "none",
             "actor.took_part": False,
+            "actor.suspended": lambda: _suspended(officer),
         }
     )
     if case is not None:
         facts.update(case.power_facts(officer))
     return facts
+
+
+def _suspended(officer: Officer) -> bool:
+    from discipline.models import Suspension  # discipline builds on the power list
+
+    return Suspension.objects.filter(officer=officer, lifted_at__isnull=True).exists()
 
 
 def _in_scope(
@@ -170,9 +178,12 @@ def power_decide_many(
         facts = decision_facts(officer=officer, case=case)
         return {a: PowerDecision(False, None, _("This account is disabled."), facts) for a in action_types}
     by_type: dict[str, list[PowerItem]] = {a: [] for a in action_types}
-    items = PowerItem.objects.filter(is_active=True, action_type__in=action_types, role_id__in=officer.role_codes)
+    # ``any`` items (negative ones: no case work while suspended) join every action on a case
+    wanted = [*action_types, ActionType.ANY] if case is not None else action_types
+    items = PowerItem.objects.filter(is_active=True, action_type__in=wanted, role_id__in=officer.role_codes)
     for item in items.order_by("code"):
-        by_type[item.action_type].append(item)
+        for action_type in action_types if item.action_type == ActionType.ANY else [item.action_type]:
+            by_type[action_type].append(item)
     shared = decision_facts(officer=officer, case=case)  # lazy facts are computed at most once
     decisions = {}
     for action_type in action_types:

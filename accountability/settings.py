@@ -214,6 +214,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.interference_reports_missing",
         "schedule": crontab(hour=8, minute=0),
     },
+    # Discipline clocks: reminders before a stage's deadline, alerts after it; lapsed windows close.
+    "discipline-deadlines": {
+        "task": "discipline.deadlines",
+        "schedule": crontab(hour=7, minute=30),
+    },
 }
 
 # --- Security (production defaults; DEBUG relaxes only what a laptop needs) ---------------
@@ -249,5 +254,22 @@ QUANZE_DEMO_PASSWORD = env_str("QUANZE_DEMO_PASSWORD", "Quanze-demo-2026")
 QUANZE_BENCH_ENDPOINTS = env_bool("QUANZE_BENCH_ENDPOINTS", False)
 # Working days a leader has to act on an alert before it escalates one level up (法发〔2021〕30号: set locally).
 QUANZE_ESCALATION_WORKING_DAYS = env_int("QUANZE_ESCALATION_WORKING_DAYS", 3)
+# Discipline clocks in days (DOMAIN.md §9): each stage's deadline, and the statutory windows of review and appeal.
+QUANZE_DISCIPLINE_DAYS = {
+    "investigation": 90,  # opened → referred to the committee
+    "referred": 10,  # referred → notice served
+    "heard": 15,  # hearing → opinion
+    "opinion": 5,  # opinion → served on the officer
+    "served": 10,  # the objection window after service
+    "objected": 15,  # the committee decides an objection
+    "opinion_final": 30,  # final opinion → the organisation's decision
+    "decided": 30,  # decision → a review may be asked
+    "review_request": 30,  # 复核: asked within 30 days of the decision
+    "review_decision": 30,  # … and decided within 30
+    "appeal_after_review": 15,  # 申诉: within 15 days of the review decision
+    "direct_appeal": 30,  # … or directly within 30 days of the decision
+    "appeal_decision": 60,  # decided within 60 days
+    "appeal_extension": 30,  # … extendable once by 30
+}
 # Days after a quarter ends by which each department's interference report is due.
 QUANZE_INTERFERENCE_REPORT_GRACE_DAYS = env_int("QUANZE_INTERFERENCE_REPORT_GRACE_DAYS", 15)

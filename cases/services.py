@@ -56,6 +56,13 @@ DEDICATED_TYPES = frozenset(
         ActionType.INTERFERENCE_REPORT_FILED,
         # A similar-case search is recorded with its report (cases.similar.report_attach).
         ActionType.SIMILAR_CASE_SEARCH,
+        # Not case actions: powers over discipline proceedings, and the wildcard of negative items.
+        ActionType.DISCIPLINE_LEAD,
+        ActionType.DISCIPLINE_INVESTIGATION,
+        ActionType.DISCIPLINE_COMMITTEE,
+        ActionType.DISCIPLINE_DECISION,
+        ActionType.DISCIPLINE_APPEAL_DECISION,
+        ActionType.ANY,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.
