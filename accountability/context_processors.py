@@ -19,12 +19,17 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
 
         officer = officer_for_user(getattr(request, "user", None))
         if officer is None:
-            return {"officer": None, "unread": 0, "supervisor": False, "register": False}
+            return {"officer": None, "unread": 0, "supervisor": False, "register": False, "discipline": False}
         return {
             "officer": officer,
             "unread": unread_count(officer),
             "supervisor": is_supervisor(officer),
             "register": may_read_register(officer),
+            # discipline work: the roles that handle it, or anyone a proceeding concerns
+            "discipline": bool(
+                {"inspector", "committee_member", "president", "case_management"} & set(officer.role_codes)
+            )
+            or officer.proceedings.exists(),  # fmt: skip
         }
 
     return {"nav": SimpleLazyObject(build)}

@@ -9,12 +9,14 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability_api
 from accountability import views
 from cases import api as cases_api
+from discipline import api as discipline_api
 from evaluation import api as evaluation_api
 
 router = DefaultRouter()
 router.register("organisations", accountability_api.OrganisationViewSet, basename="organisation")
 router.register("officers", accountability_api.OfficerViewSet, basename="officer")
 router.register("cases", cases_api.CaseViewSet, basename="case")
+router.register("proceedings", discipline_api.ProceedingViewSet, basename="proceeding")
 router.register("reviews", evaluation_api.ReviewViewSet, basename="review")
 router.register("defect-items", evaluation_api.DefectItemViewSet, basename="defect-item")
 

@@ -24,6 +24,19 @@ from discipline.choices import (
 )
 
 GENESIS_HASH = "0" * 64
+#: What each kind of proceeding event is called on the page.
+EVENT_LABELS = {
+    "opened": _("Proceeding opened"), "suspended": _("Suspended from duty"), "reinstated": _("Suspension lifted"),
+    "referred": _("Referred to the committee"), "closed_without_referral": _("Closed without referral"),
+    "notice_served": _("Notice served"), "recusal_requested": _("Recusal requested"),
+    "recusal_decided": _("Recusal decided"), "hearing_held": _("Hearing held"), "vote_cast": _("Vote cast"),
+    "opinion_given": _("Opinion given"), "opinion_served": _("Opinion served"),
+    "opinion_acknowledged": _("Opinion acknowledged by the officer"), "objection_filed": _("Objection filed"),
+    "objection_decided": _("Objection decided"), "opinion_final": _("Opinion final"), "decided": _("Decided"),
+    "review_requested": _("Review requested"), "review_decided": _("Review decided"),
+    "appeal_lodged": _("Appeal lodged"), "appeal_extended": _("Appeal time extended"),
+    "appeal_decided": _("Appeal decided"), "closed": _("Closed"), "statement_submitted": _("Statement submitted"),
+}  # fmt: skip
 
 
 class Lead(TimeStamped):
@@ -186,6 +199,10 @@ class ProceedingEvent(AppendOnlyModel):
     def __str__(self) -> str:
         return f"{self.proceeding_id}#{self.seq} {self.kind}"
 
+    @property
+    def label(self) -> str:
+        return str(EVENT_LABELS.get(self.kind, self.kind))
+
 
 class ProceedingMember(TimeStamped):
     """A committee member assigned to a proceeding; a granted recusal takes them off it."""
@@ -276,6 +293,10 @@ class Sanction(TimeStamped):
     @property
     def in_force(self) -> bool:
         return self.superseded_by_id is None
+
+    @property
+    def measure_labels(self) -> list[str]:
+        return [str(PersonnelMeasure(m).label) for m in self.measures if m in PersonnelMeasure.values]
 
 
 class Challenge(TimeStamped):

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -151,7 +150,7 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     officer = officer_for_user(request.user)
     if request.method == "POST":
         try:
-            _act(request, officer, proceeding)
+            perform(officer, proceeding, request.POST, request.FILES.getlist("files"))
         except DomainError as exc:
             _error(request, exc)
         else:
@@ -180,8 +179,9 @@ def _order(post: Any) -> services.SanctionOrder:
     return services.SanctionOrder(post.get("kind", ""), tuple(post.getlist("measures")))
 
 
-def _act(request: HttpRequest, officer: Officer, p: Proceeding) -> None:
-    post, act = request.POST, request.POST.get("act", "")
+def perform(officer: Officer, p: Proceeding, post: Any, files: list[Any]) -> None:
+    """One act on a proceeding, named by ``act`` in a form or a JSON body (the page and the API share it)."""
+    act = post.get("act", "")
     s = services
     if act == "suspend":
         s.officer_suspend(actor=officer, proceeding=p, reason=post.get("reason", ""))
@@ -191,7 +191,9 @@ def _act(request: HttpRequest, officer: Officer, p: Proceeding) -> None:
         committee = Committee.objects.filter(pk=post.get("committee") or 0).first()
         if committee is None:
             raise s._invalid("committee", _("Choose the committee."))
-        members = list(committee.members.filter(officer_id__in=[v.strip() for v in post.get("members", "").split(",")]))
+        numbers = post.get("members", "")
+        numbers = numbers if isinstance(numbers, list) else [v.strip() for v in numbers.replace("，", ",").split(",")]
+        members = list(committee.members.filter(officer_id__in=numbers))
         s.proceeding_refer(actor=officer, proceeding=p, committee=committee, members=members,
                            findings=post.get("findings", ""), expected_version=int(post.get("version") or 0) or None)  # fmt: skip
     elif act == "close":
@@ -243,9 +245,9 @@ def _act(request: HttpRequest, officer: Officer, p: Proceeding) -> None:
         s.appeal_decide(actor=officer, proceeding=p, outcome=post.get("outcome", ""), reason=post.get("reason", ""),
                         order=_order(post) if post.get("kind") else None)  # fmt: skip
     elif act == "submit":
-        s.submission_add(actor=officer, proceeding=p, text=post.get("text", ""), files=request.FILES.getlist("files"))
+        s.submission_add(actor=officer, proceeding=p, text=post.get("text", ""), files=files)
     else:
-        raise PermissionDenied
+        raise s._invalid("act", _("Unknown act."))
 
 
 DOCUMENTS = {"notice": Stage.NOTIFIED, "opinion": Stage.SERVED, "decision": Stage.DECIDED}

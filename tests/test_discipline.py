@@ -293,3 +293,68 @@ def test_deadline_reminders_and_overdue_alerts_are_sent_once(world, panel):
         assert services.deadlines_check()["overdue"] == 1
         assert services.deadlines_check()["overdue"] == 0
     assert Notification.objects.filter(recipient=world.inspector, message__contains=proceeding.number).count() == 2
+
+
+# --- pages, documents and the API ------------------------------------------------------------------------
+
+
+def test_pages_and_api_are_404_to_anyone_not_handling_or_concerned(world, panel, client):
+    from tests.conftest import client_for
+
+    proceeding = referred(world, panel)
+    for officer in (world.judge2, world.president, world.chief):
+        client.force_login(officer.user)
+        assert client.get(f"/discipline/{proceeding.public_id}/").status_code == 404
+        assert client.get(f"/discipline/{proceeding.public_id}/documents/notice/").status_code == 404
+        api = client_for(officer)
+        assert api.get(f"/api/proceedings/{proceeding.public_id}/").status_code == 404
+        assert api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "serve"},
+                        format="json").status_code == 404  # fmt: skip
+        assert api.get("/api/proceedings/").json()["results"] == []
+    client.force_login(world.judge.user)
+    page = client.get(f"/discipline/{proceeding.public_id}/").content.decode()
+    assert proceeding.number in page and 'id="stage-clock"' in page and 'id="refer-form"' not in page
+
+
+def test_the_officer_acknowledges_and_objects_in_the_browser_and_the_api(world, panel, client):
+    from tests.conftest import client_for
+
+    proceeding = served(world, panel)
+    client.force_login(world.judge.user)
+    page = client.get(f"/discipline/{proceeding.public_id}/").content.decode()
+    assert 'id="acknowledge"' in page and "objection" in page.lower() or "异议" in page
+    client.post(f"/discipline/{proceeding.public_id}/", {"act": "acknowledge"})
+    assert Proceeding.objects.get(pk=proceeding.pk).acknowledged_at is not None
+    api = client_for(world.judge)
+    refused = api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "object", "text": ""}, format="json")
+    assert refused.status_code == 400 and "text" in refused.json()["details"]
+    made = api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "object", "text": "事实认定有误"},
+                    format="json")  # fmt: skip
+    assert made.status_code == 200 and made.json()["stage"] == "objected"
+    assert made.json()["events"][-1]["kind"] == "objection_filed"
+    wrong = client_for(panel[1][1]).post(f"/api/proceedings/{proceeding.public_id}/acts/",
+                                         {"act": "decide", "kind": "warning", "text": "x"}, format="json")  # fmt: skip
+    assert wrong.status_code == 403
+
+
+def test_documents_print_the_opinion_and_the_decision_in_chinese(world, panel, client):
+    proceeding = decided(world, panel, kind="demerit")
+    client.force_login(world.judge.user)
+    opinion = client.get(f"/discipline/{proceeding.public_id}/documents/opinion/").content.decode()
+    assert "审查意见书" in opinion and "存在重大过失" in opinion and "不适用" in opinion
+    decision = client.get(f"/discipline/{proceeding.public_id}/documents/decision/").content.decode()
+    assert "惩戒决定书" in decision and "记过" in decision and "12 个月" in decision and "复核" in decision
+    early = opened(world)
+    assert client.get(f"/discipline/{early.public_id}/documents/decision/").status_code == 404
+
+
+def test_an_inspector_registers_reviews_and_opens_a_lead_in_the_browser(world, client):
+    client.force_login(world.inspector.user)
+    client.post("/discipline/leads/new/", {"officer_id": "judge", "source": "complaint", "summary": "投诉拖延"})
+    lead = Lead.objects.get()
+    assert lead.summary == "投诉拖延" and lead.registered_by == world.inspector
+    response = client.post(f"/discipline/leads/{lead.public_id}/", {"act": "open", "allegation": "涉嫌拖延办案"})
+    proceeding = Proceeding.objects.get()
+    assert response.status_code == 302 and response["Location"].endswith(f"/discipline/{proceeding.public_id}/")
+    client.force_login(world.judge2.user)
+    assert client.get(f"/discipline/leads/{lead.public_id}/").status_code == 404
