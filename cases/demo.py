@@ -443,6 +443,7 @@ def load(
     _assign_teams()
     _reference_cases()
     _flags()
+    _discipline()
     reviews = _reviews()
     from evaluation.services import metric_run_nightly
 
@@ -540,6 +541,35 @@ def _reviews() -> int:
         review_finalise(actor=office, review=review)
         done += 1
     return plan.reviews.count()
+
+
+def _discipline() -> None:
+    """The high court's discipline committee, and one proceeding against judge1 at the notice stage: inspector1
+    handles it, committee1 sits on it, judge1 sees it under 惩戒 with their rights."""
+    from accountability.services import officer_save
+    from discipline import services as discipline
+    from discipline.models import Committee, CommitteeMember
+
+    password = settings.QUANZE_DEMO_PASSWORD
+    members = [Officer.objects.get(officer_id="committee1")]
+    for officer_id, name, roles in (("committee2", "钱委员", ["judge", "committee_member"]),
+                                    ("committee3", "孙委员", ["committee_member"])):  # fmt: skip
+        officer = Officer(officer_id=officer_id, name=name, organisation=members[0].organisation, is_quota=True)
+        members.append(officer_save(officer=officer, roles=roles, username=officer_id, password=password))
+    committee = Committee.objects.create(organisation=members[0].organisation, name="上海市法官惩戒委员会")
+    for member in members:
+        CommitteeMember.objects.create(committee=committee, officer=member)
+    inspector, judge = Officer.objects.get(officer_id="inspector1"), Officer.objects.get(officer_id="judge1")
+    lead = discipline.lead_register(actor=inspector, officer=judge, source="complaint",
+                                    summary="当事人投诉承办法官在庭审中未依法告知诉讼权利")  # fmt: skip
+    proceeding = discipline.lead_open(
+        actor=inspector, lead=lead, allegation="涉嫌违反法定程序，未依法告知当事人诉讼权利"
+    )
+    discipline.proceeding_refer(actor=inspector, proceeding=proceeding, committee=committee, members=members,
+                                findings="经调阅庭审录像，承办法官未告知当事人申请回避的权利")  # fmt: skip
+    discipline.notice_serve(actor=members[0], proceeding=proceeding,
+                            hearing_on=timezone.localdate() + dt.timedelta(days=14),
+                            notice="请于听证前提交书面陈述及证据材料。")  # fmt: skip
 
 
 def _flags() -> None:

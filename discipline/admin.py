@@ -1,17 +1,18 @@
+"""Only the committees are configured in the admin. Leads and proceedings are not registered: who sees them is
+decided by object permissions (discipline.selectors), with no superuser bypass."""
+
 from django.contrib import admin
 
-from discipline.models import Lead
+from discipline.models import Committee, CommitteeMember
 
 
-@admin.register(Lead)
-class LeadAdmin(admin.ModelAdmin):
-    list_display = ["officer", "source", "status", "created_at"]
-    list_filter = ["source", "status"]
-    list_select_related = ["officer"]
-    readonly_fields = ["officer", "source", "status", "summary", "origin"]
+class CommitteeMemberInline(admin.TabularInline):
+    model = CommitteeMember
+    extra = 1
+    autocomplete_fields = ["officer"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(Committee)
+class CommitteeAdmin(admin.ModelAdmin):
+    list_display = ["name", "organisation"]
+    inlines = [CommitteeMemberInline]

@@ -33,6 +33,12 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     judge = Officer.objects.get(user__username="judge1")
     levels = {hit.level for hit in similar.search(officer=judge, query="物业费").hits}
     assert 3 in levels and 5 in levels, levels
+    # a discipline proceeding at the notice stage, seen by judge1 and the committee, not by the judge's chief
+    from discipline.selectors import proceedings_visible_to
+
+    assert proceedings_visible_to(judge.user).get().stage == "notified"
+    assert proceedings_visible_to(Officer.objects.get(user__username="committee1").user).exists()
+    assert not proceedings_visible_to(Officer.objects.get(user__username="chief1").user).exists()
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
 
