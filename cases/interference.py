@@ -113,6 +113,14 @@ def record_interference(
                 record=record, original_name=file.name, stored_name=stored, content_type=file.content_type,
                 size=file.size, sha256=file.sha256,
             )  # fmt: skip
+        if person_officer is not None:  # an officer who asked about a case: a lead for the inspectors
+            from discipline.services import lead_register
+
+            lead_register(
+                actor=None, officer=person_officer, source="interference", origin={"interference_record": record.seq},
+                summary=_("An interference record (no. %(seq)s) names this officer as having asked about a case.")
+                % {"seq": record.seq},
+            )  # fmt: skip
     return record
 
 
@@ -311,4 +319,18 @@ def flag_missing_reports(*, today: dt.date | None = None) -> int:
             )
         )
         notify(officers=[o for o in watchers if o.pk not in already], message=message, link=link)
+        _lead_for_missing_report(status.department, year, quarter)
     return len(missing)
+
+
+def _lead_for_missing_report(department: Department, year: int, quarter: int) -> None:
+    """A failure to report is a lead about the department's chief (once: the same origin is the same lead)."""
+    from discipline.services import lead_register
+
+    for chief in Officer.objects.filter(department=department, roles__code="division_chief").distinct():
+        lead_register(
+            actor=None, officer=chief, source="interference",
+            origin={"missing_report": f"{department.organisation.code}/{department.code}/{year}Q{quarter}"},
+            summary=_("The quarterly interference report of %(dept)s for %(year)s Q%(q)s was not filed.")
+            % {"dept": department.name, "year": year, "q": quarter},
+        )  # fmt: skip

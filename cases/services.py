@@ -507,4 +507,14 @@ def case_close(
         payload={"closed_on": closed_on.isoformat(), "closing_method": closing_method, "outcome": outcome},
     )
     similar.index_cases([case.pk])  # a decided case with text becomes searchable
+    if outcome in (Outcome.AMENDED, Outcome.REMANDED) and case.original_case_id:
+        original = Case.objects.select_related("lead_officer").get(pk=case.original_case_id)
+        if original.lead_officer_id:  # 改判、发回: a lead for preliminary review, not a finding
+            from discipline.services import lead_register
+
+            lead_register(
+                actor=None, officer=original.lead_officer, source="reversed_case", origin={"case": case.case_number},
+                summary=_("Case %(original)s was %(outcome)s on appeal in %(case)s.")
+                % {"original": original.case_number, "outcome": Outcome(outcome).label, "case": case.case_number},
+            )  # fmt: skip
     return case

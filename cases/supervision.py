@@ -36,7 +36,7 @@ from accountability.notifications import notify
 from accountability.powers import power_decide
 from cases import rules
 from cases.bulk import copy_rows, model_row, update_heads
-from cases.choices import ActionSource, AlertFamily, FlagStatus, ReferralBody, TaskKind, TaskStatus
+from cases.choices import ActionSource, AlertFamily, FlagStatus, FourCategory, ReferralBody, TaskKind, TaskStatus
 from cases.models import Action, Case, Flag, Referral, Situation, SituationRevision, SupervisionTask
 from cases.services import case_lock_for_update, trace_append, trace_build
 
@@ -399,6 +399,14 @@ def flag_decide(
         case=case, action_type=action_type, actor=actor, source=source, note=reason.strip(),
         payload={"flag": str(flag.public_id), "situation": flag.situation.code}, decision=decision,
     )  # fmt: skip
+    if confirm and flag.situation.category == FourCategory.REPORTED and case.lead_officer_id:
+        from discipline.services import lead_register  # a confirmed report of unlawful judging is a lead
+
+        lead_register(
+            actor=None, officer=case.lead_officer, source="supervision", origin={"flag": str(flag.public_id)},
+            summary=_("Confirmed on case %(case)s: %(situation)s") % {"case": case.case_number,
+                                                                      "situation": flag.situation.title},
+        )  # fmt: skip
     return flag
 
 

@@ -27,6 +27,7 @@ from cases.choices import ActionSource
 from cases.models import Case
 from cases.services import trace_append
 from discipline.models import Lead
+from discipline.services import lead_register
 from evaluation.metrics import Window
 from evaluation.models import (
     Consequence,
@@ -361,7 +362,8 @@ def points_apply_thresholds(*, officer: Officer, year: int, case: Case) -> list[
             basis = (
                 _("on case %(case)s") % {"case": case.case_number} if per_case else _("in %(year)s") % {"year": year}
             )
-            record.lead = Lead.objects.create(
+            record.lead = lead_register(
+                actor=None,
                 officer=officer,
                 source=Lead.Source.DEFECT_POINTS,
                 summary=_("%(points)s defect points %(basis)s reached the threshold of %(threshold)s.")

@@ -358,3 +358,94 @@ def test_an_inspector_registers_reviews_and_opens_a_lead_in_the_browser(world, c
     assert response.status_code == 302 and response["Location"].endswith(f"/discipline/{proceeding.public_id}/")
     client.force_login(world.judge2.user)
     assert client.get(f"/discipline/leads/{lead.public_id}/").status_code == 404
+
+
+# --- leads from every source -----------------------------------------------------------------------------
+
+
+def test_leads_arrive_from_reversals_reports_and_interference(world, today):
+    from cases import interference, supervision
+    from cases.models import Case, Situation
+
+    original = world.case(closed_on=today - dt.timedelta(days=60), closing_method="judgment")
+    appeal = world.case(procedure="second_instance", original_case=original, lead_officer=world.judge2,
+                        panel=[world.judge])  # fmt: skip
+    case_services.case_close(actor=world.judge2, case=Case.objects.get(pk=appeal.pk), closed_on=today,
+                             closing_method="judgment", outcome="remanded")  # fmt: skip
+    reported = world.case()
+    flag = supervision.flag_raise(actor=world.chief, case=reported, situation=Situation.objects.get(code="R-02"),
+                                  reason="当事人投诉承办法官违法审判")  # fmt: skip
+    supervision.flag_decide(actor=world.president, flag=flag, confirm=True)
+    interference.record_interference(
+        actor=world.judge2, case=world.case(), source_kind="insider", person_name="孙庭长", person_officer=world.chief,
+        occurred_at=timezone.now(), channel="in_person", content="询问案件进展", handling="告知依法办理",
+    )  # fmt: skip
+    sources = sorted(Lead.objects.values_list("source", "officer__officer_id"))
+    assert sources == [("interference", "chief"), ("reversed_case", "judge"), ("supervision", "judge")]
+
+
+# --- the whole way, and the clocks -------------------------------------------------------------------------
+
+
+def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, panel, tmp_path, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    proceeding = referred(world, panel)
+    member = proceeding.members.get(officer=panel[1][3])
+    services.submission_add(actor=world.judge, proceeding=proceeding, text="本人陈述：已告知当事人权利",
+                            files=[SimpleUploadedFile("证据.pdf", b"%PDF-1.4 evidence", "application/pdf")])  # fmt: skip
+    request = services.recusal_request(actor=world.judge, proceeding=proceeding, member=member, reason="曾有矛盾")
+    services.recusal_decide(actor=panel[1][1], request=request, grant=False, reason="理由不成立")
+    services.notice_serve(actor=panel[1][1], proceeding=proceeding,
+                          hearing_on=timezone.localdate() + dt.timedelta(days=7), notice="听证通知")  # fmt: skip
+    services.hearing_record(actor=panel[1][1], proceeding=proceeding, record="听证笔录：当事人到场辩解")
+    for m in panel[1][1:]:
+        services.vote_cast(actor=m, proceeding=proceeding, opinion="gross_negligence")
+    services.opinion_give(actor=panel[1][2], proceeding=proceeding, reasons="重大过失", findings=EVERY_EXEMPTION)
+    services.opinion_serve(actor=panel[1][2], proceeding=proceeding)
+    services.opinion_acknowledge(actor=world.judge, proceeding=proceeding)
+    services.objection_file(actor=world.judge, proceeding=proceeding, text="异议")
+    services.objection_decide(actor=panel[1][1], proceeding=proceeding, grant=False, reason="异议不成立")
+    services.decision_make(actor=world.president, proceeding=proceeding, order=services.SanctionOrder("major_demerit"),
+                           text="给予记大过处分")  # fmt: skip
+    services.review_request(actor=world.judge, proceeding=proceeding, reason="申请复核")
+    services.review_decide(actor=world.president, proceeding=proceeding, outcome="upheld", reason="维持")
+    services.appeal_lodge(actor=world.judge, proceeding=proceeding, reason="申诉")
+    services.appeal_decide(actor=world.high_president, proceeding=proceeding, outcome="changed", reason="改为记过",
+                           order=services.SanctionOrder("demerit"))  # fmt: skip
+    done = Proceeding.objects.get(pk=proceeding.pk)
+    assert done.stage == "closed" and services.verify_events(done) == []
+    kinds = list(done.events.values_list("kind", flat=True))
+    assert kinds[:4] == ["opened", "referred", "statement_submitted", "recusal_requested"]
+    assert kinds[-6:] == ["objection_decided", "decided", "review_requested", "review_decided", "appeal_lodged",
+                          "appeal_decided"]  # fmt: skip
+    assert done.submissions.get().files[0]["name"] == "证据.pdf"
+    assert [(s.kind, s.in_force) for s in done.sanctions.order_by("pk")] == [("major_demerit", False),
+                                                                             ("demerit", True)]  # fmt: skip
+
+
+def test_each_clock_runs_out(world, panel):
+    """Lapsed windows move on by themselves: an unobjected opinion becomes final, an unchallenged decision closes."""
+    proceeding = served(world, panel)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=10)):
+        assert services.deadlines_check()["finalised"] == 0  # the last day of the objection window
+    with time_machine.travel(timezone.now() + dt.timedelta(days=11)):
+        assert services.deadlines_check()["finalised"] == 1
+        services.decision_make(actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"),
+                               text="警告")  # fmt: skip
+    with time_machine.travel(timezone.now() + dt.timedelta(days=11 + 30)):
+        assert services.deadlines_check()["closed"] == 0  # a review may still be asked today
+        services.review_request(actor=world.judge, proceeding=proceeding, reason="复核")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=11 + 30 + 31)):
+        counts = services.deadlines_check()
+        assert counts["overdue"] == 1  # the review was not decided in 30 days: the deciders are told
+        assert Notification.objects.filter(recipient=world.president, message__contains="已超期").exists()
+    fresh = Proceeding.objects.get(pk=proceeding.pk)
+    with time_machine.travel(timezone.now() + dt.timedelta(days=80)):
+        services.review_decide(actor=world.president, proceeding=fresh, outcome="upheld", reason="维持")
+    with time_machine.travel(timezone.now() + dt.timedelta(days=80 + 16)):
+        assert services.deadlines_check()["closed"] == 1
+        with pytest.raises(Conflict):
+            services.appeal_lodge(actor=world.judge, proceeding=fresh, reason="太迟")
+    assert Proceeding.objects.get(pk=proceeding.pk).stage == "closed"
