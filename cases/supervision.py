@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -61,6 +61,8 @@ SUPERVISION_ACTS = (
     ActionType.REFERRED_TO_COMMITTEE,
 )
 SWEEP_BATCH = 2000
+#: Flags written between two ANALYZE of the flags table during a sweep.
+ANALYZE_EVERY = 50_000
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -230,6 +232,7 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
     raised: dict[str, int] = {}
     per_leader: dict[int, tuple[Officer, int]] = {}
     leaders: dict[tuple[int, int | None], list[Officer]] = {}  # by (organisation, department), looked up once
+    unanalysed = 0
     for situation in situations:
         matches = rules.rule_matches(situation.condition, ~_blocked(situation), now=now)
         count = 0
@@ -237,7 +240,11 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
             batch = matches[start : start + SWEEP_BATCH]
             flags = _raise_batch(situation, batch, now=now)
             count += len(flags)
+            unanalysed += len(flags)
             _count_for_leaders(flags, per_leader, leaders)
+            if unanalysed >= ANALYZE_EVERY:  # a first sweep fills the table faster than autovacuum looks at it
+                _analyze_flags()
+                unanalysed = 0
         raised[situation.code] = count
     for officer, count in per_leader.values():
         notify(
@@ -246,6 +253,13 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
             link=reverse("cases:inbox"),
         )
     return raised
+
+
+def _analyze_flags() -> None:
+    """Fresh planner statistics for the flags table (PostgreSQL): its queries are planned on them."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE cases_flag")
 
 
 @transaction.atomic
