@@ -206,3 +206,92 @@ def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, 
     page.locator("#timeline li", has_text="签署裁判文书").first.wait_for()
     types = list(case.actions.order_by("seq").values_list("action_type", flat=True))
     assert types[-3:] == ["referred_to_committee", "similar_case_search", "ruling_signed"]
+
+
+def _discipline_panel(world):
+    from discipline.models import Committee, CommitteeMember
+    from tests.factories import make_officer
+
+    judges = [make_officer(f"cm{i}", roles=["judge", "committee_member"], organisation=world.high, is_quota=True,
+                           name=f"委员{i}") for i in range(1, 4)]  # fmt: skip
+    committee = Committee.objects.create(organisation=world.high, name="上海市法官惩戒委员会")
+    for member in judges:
+        CommitteeMember.objects.create(committee=committee, officer=member)
+    return committee, judges
+
+
+def _heard(world):
+    from django.utils import timezone
+
+    from discipline import services as d
+
+    committee, members = _discipline_panel(world)
+    lead = d.lead_register(actor=world.inspector, officer=world.judge, source="complaint", summary="投诉")
+    proceeding = d.lead_open(actor=world.inspector, lead=lead, allegation="涉嫌违反法定程序")
+    d.proceeding_refer(actor=world.inspector, proceeding=proceeding, committee=committee, members=members,
+                       findings="调查报告")  # fmt: skip
+    d.notice_serve(actor=members[0], proceeding=proceeding, hearing_on=timezone.localdate() + dt.timedelta(days=7),
+                   notice="听证通知")  # fmt: skip
+    d.hearing_record(actor=members[0], proceeding=proceeding, record="听证笔录")
+    return proceeding, members
+
+
+def test_committee_members_vote_and_give_the_opinion(page, live_server, world):
+    from discipline.choices import Exemption
+    from discipline.models import Proceeding, Vote
+
+    proceeding, members = _heard(world)
+    for username in ("cm1", "cm2"):
+        page.context.clear_cookies()
+        log_in(page, live_server, username)
+        page.get_by_role("link", name="惩戒").first.click()
+        page.get_by_role("link", name=proceeding.number).click()
+        page.get_by_label("您的表决意见").select_option("gross_negligence")
+        page.get_by_label("表决理由").fill("未依法告知诉讼权利，存在重大过失")
+        page.get_by_role("button", name="表决", exact=True).click()
+        page.locator(".messages").wait_for()
+        assert "委员表决" in page.locator("#timeline").inner_text()
+        assert Vote.objects.filter(member__officer__officer_id=username).exists()
+    assert Vote.objects.filter(proceeding=proceeding).count() == 2
+    for code in Exemption.values:
+        page.locator(f"#reasoning-{code}").fill("经审查不适用")
+    page.get_by_label("审查意见理由").fill("过半数委员认为存在重大过失")
+    page.get_by_role("button", name="提出审查意见").click()
+    page.locator("#opinion").wait_for()
+    assert "存在重大过失" in page.locator("#opinion").inner_text()
+    assert Proceeding.objects.get(pk=proceeding.pk).stage == "opinion"
+
+
+def test_the_officer_files_a_statement_and_an_objection(page, live_server, world, tmp_path, settings):
+    from discipline import services as d
+    from discipline.models import Proceeding
+
+    settings.MEDIA_ROOT = tmp_path
+    proceeding, members = _heard(world)
+    for member in members[:2]:
+        d.vote_cast(actor=member, proceeding=proceeding, opinion="ordinary_negligence")
+    d.opinion_give(actor=members[0], proceeding=proceeding, reasons="一般过失",
+                   findings=[d.Finding(code, False, "不适用") for code in d.Exemption.values])  # fmt: skip
+    d.opinion_serve(actor=members[0], proceeding=proceeding)
+    log_in(page, live_server, "judge")
+    page.get_by_role("link", name="惩戒").first.click()
+    page.get_by_role("link", name=proceeding.number).click()
+    assert "异议期至" in page.locator("#stage-clock").inner_text()
+    page.get_by_role("button", name="本人签收审查意见").click()
+    page.get_by_label("陈述、举证、辩解").fill("本人已口头告知当事人诉讼权利，有庭审录像为证")
+    page.get_by_label("证据材料").set_input_files(
+        files=[{"name": "庭审录像说明.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 statement"}]
+    )
+    page.get_by_role("button", name="提交", exact=True).click()
+    page.locator("#submissions").wait_for()
+    assert "庭审录像说明.pdf" in page.locator("#submissions").inner_text()
+    page.get_by_label("对审查意见的异议").fill("审查意见认定事实有误")
+    page.get_by_role("button", name="提出异议").click()
+    page.locator("#stage-clock", has_text="异议审查中").wait_for()
+    fresh = Proceeding.objects.get(pk=proceeding.pk)
+    assert fresh.stage == "objected" and fresh.acknowledged_at is not None
+    assert list(fresh.events.order_by("seq").values_list("kind", flat=True))[-3:] == [
+        "opinion_acknowledged",
+        "statement_submitted",
+        "objection_filed",
+    ]
