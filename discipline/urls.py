@@ -9,4 +9,5 @@ urlpatterns = [
     path("leads/<uuid:public_id>/", views.lead_review, name="lead"),
     path("<uuid:public_id>/", views.proceeding_detail, name="detail"),
     path("<uuid:public_id>/documents/<str:kind>/", views.document, name="document"),
+    path("<uuid:public_id>/evidence/<str:sha256>/", views.evidence_download, name="evidence"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accountability.errors import DomainError, NotFound
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
+from cases import attachments
 from discipline import services
 from discipline.choices import (
     Exemption,
@@ -270,3 +271,19 @@ def document(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
         "objection_days": services.settings.QUANZE_DISCIPLINE_DAYS["served"],
         "hearing_days": (proceeding.hearing_on - dt.date.today()).days if proceeding.hearing_on else None,
     })  # fmt: skip
+
+
+@login_required
+def evidence_download(request: HttpRequest, public_id: Any, sha256: str) -> FileResponse:
+    """An evidence file of the officer's submission: to those who may see the proceeding, always as a download."""
+    proceeding = _proceeding_or_404(request, public_id)
+    for submission in proceeding.submissions.all():
+        for stored in submission.files:
+            if stored["sha256"] == sha256:
+                path = attachments.path_of(stored["stored_name"])
+                if not path.is_file():
+                    raise Http404
+                response = FileResponse(path.open("rb"), as_attachment=True, filename=stored["name"])
+                response["Content-Type"] = stored["type"]
+                return response
+    raise Http404

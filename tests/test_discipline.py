@@ -420,7 +420,16 @@ def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, pane
     assert kinds[:4] == ["opened", "referred", "statement_submitted", "recusal_requested"]
     assert kinds[-6:] == ["objection_decided", "decided", "review_requested", "review_decided", "appeal_lodged",
                           "appeal_decided"]  # fmt: skip
-    assert done.submissions.get().files[0]["name"] == "证据.pdf"
+    evidence = done.submissions.get().files[0]
+    assert evidence["name"] == "证据.pdf"
+    from django.test import Client
+
+    member, stranger = Client(), Client()
+    member.force_login(panel[1][1].user)
+    stranger.force_login(world.judge2.user)
+    url = f"/discipline/{done.public_id}/evidence/{evidence['sha256']}/"
+    assert b"".join(member.get(url).streaming_content) == b"%PDF-1.4 evidence"
+    assert stranger.get(url).status_code == 404
     assert [(s.kind, s.in_force) for s in done.sanctions.order_by("pk")] == [("major_demerit", False),
                                                                              ("demerit", True)]  # fmt: skip
 
