@@ -29,6 +29,7 @@ urlpatterns = [
     path("evaluation/", include("evaluation.urls")),
     path("cases/", include("cases.urls")),
     path("discipline/", include("discipline.urls")),
+    path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
     path("api/auth/token/", obtain_auth_token, name="api-token"),

@@ -26,3 +26,10 @@ class DaysSince(Func):
             arg_joiner=") - julianday(",
             **extra,
         )
+
+
+class DaysBetween(DaysSince):
+    """Whole days from one date column to another (``end − start``)."""
+
+    def __init__(self, end: str, start: str) -> None:  # noqa: D107
+        Func.__init__(self, F(end), F(start))

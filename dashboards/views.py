@@ -1,0 +1,123 @@
+"""Dashboards: where a court, a division or an officer stands, against reference ranges and over time, never
+as a league table (the SPC forbids ranking courts by these indicators), with every number traceable to the
+cases behind it. Pages read stored results only (``dashboards.selectors``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accountability.errors import NotFound, ValidationFailed
+from accountability.xlsx import xlsx_response
+from dashboards import drill
+from dashboards.selectors import (
+    Scope,
+    Window,
+    alerts_panel,
+    metric_panel,
+    quality_panel,
+    scope_get,
+    scopes_for,
+    window_parse,
+    windows_of,
+)
+
+METRIC_LABELS = {
+    "filed_count": gettext_lazy("Cases filed"),
+    "closed_count": gettext_lazy("Cases closed"),
+    "pending_count": gettext_lazy("Cases pending"),
+    "clearance_ratio": gettext_lazy("Clearance ratio (closed to filed)"),
+    "closure_rate": gettext_lazy("Closure rate"),
+    "within_limit_rate": gettext_lazy("Closed within the time limit"),
+    "avg_duration_days": gettext_lazy("Average duration (days)"),
+    "extension_rate": gettext_lazy("Extension rate"),
+    "pending_over_12m_ratio": gettext_lazy("Pending over 12 months"),
+    "appeal_rate": gettext_lazy("Appeal rate"),
+    "acceptance_rate": gettext_lazy("First-instance acceptance rate"),
+    "appeal_amended_remanded_ratio": gettext_lazy("Amended or remanded on appeal"),
+    "retrial_amended_remanded_ratio": gettext_lazy("Amended or remanded on retrial"),
+    "enforcement_recovery_rate": gettext_lazy("Enforcement recovery rate"),
+    "case_proceeding_ratio": gettext_lazy("Case-proceeding ratio"),
+    "weighted_closed": gettext_lazy("Weighted cases closed"),
+    "leader_caseload_ratio": gettext_lazy("Leader caseload ratio"),
+}
+STATUS_LABELS = {"within": gettext_lazy("within range"), "below": gettext_lazy("below range"),
+                 "above": gettext_lazy("above range"), "none": gettext_lazy("no range set")}  # fmt: skip
+
+
+def _scope_and_window(request: HttpRequest) -> tuple[Scope, list[Window], Window | None, str | None]:
+    try:
+        scope = scope_get(request.user, request.GET.get("scope"))
+    except NotFound as exc:
+        raise Http404 from exc
+    available = windows_of(scope)
+    try:
+        return scope, available, window_parse(request.GET.get("window"), available), None
+    except ValidationFailed as exc:
+        return scope, available, None, exc.message
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope, available, window, error = _scope_and_window(request)
+    context: dict[str, Any] = {"scope": scope, "scopes": scopes_for(request.user), "windows": available,
+                               "window": window, "window_error": error, "alerts": alerts_panel(scope)}  # fmt: skip
+    if window is not None:
+        panel = metric_panel(scope, window)
+        for row in panel["rows"]:
+            row["label"] = METRIC_LABELS[row["metric"]]
+            row["status_label"] = STATUS_LABELS[row["status"]]
+            row["drillable"] = row["metric"] in drill.DRILLABLE and row["numerator"] is not None
+        context.update(
+            panel=panel, quality=quality_panel(scope, window),
+            charts={row["metric"]: {"label": str(row["label"]), "rate": row["rate"], "low": _num(row["low"]),
+                                    "high": _num(row["high"]),
+                                    "trend": [[t["month"], _num(t["value"])] for t in row["trend"]],
+                                    "histogram": [[f"{_num(b['from']):.3g}–{_num(b['to']):.3g}", b["count"]]
+                                                  for b in row["histogram"]]}
+                    for row in panel["rows"]},
+        )  # fmt: skip
+    return render(request, "dashboards/dashboard.html", context, status=400 if error else 200)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+@login_required
+def drill_down(request: HttpRequest) -> HttpResponse:
+    """The cases behind a number: exactly those counted (the count shown equals the stored number)."""
+    scope, _available, window, error = _scope_and_window(request)
+    metric, part = request.GET.get("metric", ""), request.GET.get("part", "numerator")
+    if window is None or error:
+        raise Http404
+    cases = drill.drill_cases(scope, window, metric, part)
+    if cases is None:
+        raise Http404
+    cases = cases.select_related("lead_officer", "organisation").order_by("-filed_on", "pk")
+    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    return render(request, "dashboards/drill.html", {
+        "scope": scope, "window": window, "metric": metric, "label": METRIC_LABELS.get(metric, metric), "part": part,
+        "page": page, "total": page.paginator.count,
+    })  # fmt: skip
+
+
+@login_required
+def export(request: HttpRequest) -> HttpResponse:
+    """The dashboard's metrics table as Excel, the same numbers as the page."""
+    scope, _available, window, error = _scope_and_window(request)
+    if window is None:
+        raise Http404
+    panel = metric_panel(scope, window)
+    header = [_("Metric"), _("Code"), _("Value"), _("Numerator"), _("Denominator"), _("Range from"), _("Range to"),
+              _("Against the range")]  # fmt: skip
+    rows = [[str(METRIC_LABELS[r["metric"]]), r["metric"], r["value"], r["numerator"], r["denominator"], r["low"],
+             r["high"], str(STATUS_LABELS[r["status"]])] for r in panel["rows"]]  # fmt: skip
+    name = f"dashboard-{scope.subject.replace('/', '-')}-{window.key}.xlsx"
+    return xlsx_response(name, f"{scope.label} {window.start}—{window.end}", header, rows)
