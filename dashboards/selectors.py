@@ -292,3 +292,34 @@ def _cases_in_scope(queryset: Any, scope: Scope, *, prefix: str = "") -> Any:
     if scope.level == "department":
         return queryset.filter(**{f"{prefix}department": scope.department})
     return queryset.filter(**{f"{prefix}organisation": scope.organisation})
+
+
+def interference_panel(user: Any, scope: Scope) -> list[Any]:
+    """Last quarter's interference reports of the scope's departments the user may see (filed, nil, due, missing)."""
+    from cases.interference import quarter_of, report_departments_visible_to, reports_status
+
+    if scope.level == "officer":
+        return []
+    departments = report_departments_visible_to(officer_for_user(user)).filter(organisation=scope.organisation)
+    if scope.department is not None:
+        departments = departments.filter(pk=scope.department.pk)
+    year, quarter = quarter_of(dt.date.today())
+    year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    return reports_status(departments=departments, year=year, quarter=quarter)
+
+
+def discipline_panel(user: Any) -> dict[str, Any]:
+    """The proceedings the user handles or that concern them (object permissions): by stage, and the deadlines."""
+    from discipline.choices import Stage
+    from discipline.selectors import proceedings_visible_to
+
+    visible = proceedings_visible_to(user)
+    by_stage = dict(visible.values_list("stage").annotate(n=Count("pk")).order_by())
+    today = dt.date.today()
+    upcoming = list(visible.exclude(stage=Stage.CLOSED).filter(due_on__isnull=False).order_by("due_on")[:10])
+    return {
+        "stages": [(label, by_stage.get(value, 0)) for value, label in Stage.choices if by_stage.get(value)],
+        "overdue": visible.exclude(stage=Stage.CLOSED).filter(due_on__lt=today).count(),
+        "upcoming": upcoming,
+        "today": today,
+    }

@@ -20,6 +20,8 @@ from dashboards.selectors import (
     Scope,
     Window,
     alerts_panel,
+    discipline_panel,
+    interference_panel,
     metric_panel,
     quality_panel,
     scope_get,
@@ -67,7 +69,9 @@ def _scope_and_window(request: HttpRequest) -> tuple[Scope, list[Window], Window
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope, available, window, error = _scope_and_window(request)
     context: dict[str, Any] = {"scope": scope, "scopes": scopes_for(request.user), "windows": available,
-                               "window": window, "window_error": error, "alerts": alerts_panel(scope)}  # fmt: skip
+                               "window": window, "window_error": error, "alerts": alerts_panel(scope),
+                               "reports": interference_panel(request.user, scope),
+                               "discipline": discipline_panel(request.user)}  # fmt: skip
     if window is not None:
         panel = metric_panel(scope, window)
         for row in panel["rows"]:

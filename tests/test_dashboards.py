@@ -143,3 +143,16 @@ def test_new_results_replace_the_cached_page(world, client):
     populate(world, 2)  # recomputes and stores the window again
     after = cell(page(client, world.president, scope=key, window=KEY).content.decode(), "closed_count", 2)
     assert (int(before), int(after)) == (3, 9)
+
+
+def test_committee_and_case_management_see_their_panels_and_nothing_more(world, client):
+    from discipline import services as d
+
+    lead = d.lead_register(actor=world.inspector, officer=world.judge, source="complaint", summary="投诉")
+    proceeding = d.lead_open(actor=world.inspector, lead=lead, allegation="涉嫌违反法定程序")
+    inspector = page(client, world.inspector).content.decode()
+    assert 'id="discipline-pipeline"' in inspector and proceeding.number in inspector
+    president = page(client, world.president).content.decode()
+    assert 'id="discipline-pipeline"' not in president and proceeding.number not in president
+    filing = page(client, world.filing).content.decode()
+    assert 'id="interference-reports"' in filing and world.civil.name in filing
