@@ -43,6 +43,8 @@ EVERYDAY_WORDS = (
 )
 
 GENERATE_DOCUMENTS = """
+SET maintenance_work_mem = '512MB';
+DROP INDEX IF EXISTS searchdocument_vector;  -- a bulk load builds the GIN index once, after the rows
 INSERT INTO cases_searchdocument (case_id, reference_id, organisation_id, level, decided_on, case_type, cause,
                                   tokens, updated_at)
 SELECT c.id, NULL, c.organisation_id, NULL, coalesce(c.closed_on, c.filed_on), c.case_type, c.cause,
@@ -54,6 +56,7 @@ SELECT c.id, NULL, c.organisation_id, NULL, coalesce(c.closed_on, c.filed_on), c
        now()
 FROM cases_case c
 WHERE NOT EXISTS (SELECT 1 FROM cases_searchdocument d WHERE d.case_id = c.id);
+CREATE INDEX searchdocument_vector ON cases_searchdocument USING gin (organisation_id, vector);
 ANALYZE cases_searchdocument;
 """
 
