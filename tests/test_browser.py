@@ -295,3 +295,40 @@ def test_the_officer_files_a_statement_and_an_objection(page, live_server, world
         "statement_submitted",
         "objection_filed",
     ]
+
+
+def test_president_opens_the_dashboard_changes_window_drills_down_and_exports(page, live_server, world):
+    from evaluation.metrics import Window
+    from evaluation.models import MetricResult
+    from evaluation.services import metrics_store
+
+    for i in range(3):
+        world.case(filed_on=dt.date(2025, 1, 10), time_limit_days=90, closed_on=dt.date(2025, 3, 1 + i),
+                   closing_method="judgment")  # fmt: skip
+        world.case(filed_on=dt.date(2025, 8, 1), time_limit_days=90, closed_on=dt.date(2025, 9, 1 + i),
+                   closing_method="judgment")  # fmt: skip
+    metrics_store(window=Window(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
+    metrics_store(window=Window(dt.date(2025, 7, 1), dt.date(2025, 12, 31)))
+    log_in(page, live_server, "president")
+    page.get_by_role("link", name="看板").click()
+    page.locator("#metric-table").wait_for()
+    assert page.locator("#m-closed_count td").nth(1).inner_text() == "6"
+    page.locator("#card-closed_count svg").first.wait_for()  # ECharts drew the trend
+    page.get_by_label("统计期间").select_option("2025-07-01_2025-12-31")
+    page.get_by_role("button", name="查看").click()
+    page.locator("#m-closed_count td", has_text="3").first.wait_for()
+    page.locator("#m-closed_count a.drill").click()
+    assert page.locator("#drill-total").inner_text() == "3"
+    assert page.locator("#drill-cases tbody tr").count() == 3
+    page.go_back()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="导出Excel").click()
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
+    rows = {r[1]: r for r in workbook.active.iter_rows(min_row=2, values_only=True)}
+    stored = MetricResult.objects.get(level="organisation", subject=world.court.code, metric="closed_count",
+                                      window_from=dt.date(2025, 7, 1))  # fmt: skip
+    assert rows["closed_count"][3] == stored.numerator == 3
