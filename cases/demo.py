@@ -448,6 +448,7 @@ def load(
     from evaluation.services import metric_run_nightly
 
     metric_run_nightly()  # tonight's windows, computed once the load commits
+    _monthly_metrics()
     return {"cases": Case.objects.count(), "officers": Officer.objects.count(), "reviews": reviews}
 
 
@@ -541,6 +542,17 @@ def _reviews() -> int:
         review_finalise(actor=office, review=review)
         done += 1
     return plan.reviews.count()
+
+
+def _monthly_metrics() -> None:
+    """The last twelve whole months, so the dashboards have trends to show (the nightly job adds one a month)."""
+    from dashboards.selectors import calendar_months
+    from evaluation.metrics import Window
+    from evaluation.services import metrics_store
+
+    today = timezone.localdate()
+    for start, end in calendar_months(today.replace(day=1) - dt.timedelta(days=1), 12):
+        metrics_store(window=Window(start, end))
 
 
 def _discipline() -> None:

@@ -154,7 +154,7 @@ def _status(value: Decimal | None, band: MetricRange | None) -> str:
     return "within"
 
 
-def _months_before(end: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
+def calendar_months(end: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
     """The ``count`` calendar months ending with the month of ``end`` (whole months only)."""
     months, year, month = [], end.year, end.month
     for _i in range(count):
@@ -191,7 +191,7 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
             level=scope.level, subject=scope.subject, window_from=window.start, window_to=window.end
         )  # fmt: skip
     }
-    months = _months_before(window.end, 12)
+    months = calendar_months(window.end, 12)
     trend_rows = MetricResult.objects.filter(
         level=scope.level, subject=scope.subject, window_from__in=[m[0] for m in months],
         window_to__in=[m[1] for m in months],
