@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 20
 	$(BIN)/python bench/rules_bench.py --cases 1000000
 	$(BIN)/python bench/search_bench.py --cases 1000000
+	$(BIN)/python bench/dashboard_bench.py --cases 1000000
 
 bench-quick: export QUANZE_BENCH_RESULTS = bench/out/results-quick.json
 bench-quick: setup
@@ -48,6 +49,7 @@ bench-quick: setup
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 3
 	$(BIN)/python bench/rules_bench.py --cases 2000
 	$(BIN)/python bench/search_bench.py --cases 2000
+	$(BIN)/python bench/dashboard_bench.py --cases 2000
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,0 +1,136 @@
+"""Dashboard benchmark on PostgreSQL: page latency at N cases, uncached and cached, with the query count.
+
+    python bench/dashboard_bench.py --cases 1000000 [--reuse]
+
+Uses the metrics generator's data (``metrics_bench.ensure_generated``) in its own database
+(``BENCH_DASHBOARD_DATABASE_URL``, default postgres://postgres@127.0.0.1:5432/quanze_bench_dashboard), stores
+the metric results of 2025 and of its twelve months (the trend) with the same code the nightly job runs, then,
+in a child process through Django's test client (the whole view: selectors, template, ECharts data):
+
+* the dashboard of a court, of a division and of an officer, 100 requests each with the cache cleared before
+  every request (the worst case: new results just landed) and 100 with it warm;
+* p50 and p95 latency of each, and the number of queries of one request (target: p95 ≤ 200 ms).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from import_bench import ROOT, results_path  # noqa: E402
+from metrics_bench import ensure_generated  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_dashboard"
+
+STORE = r"""
+import datetime as dt, time
+import django
+django.setup()
+from dashboards.selectors import calendar_months
+from evaluation.metrics import Window
+from evaluation.models import MetricResult
+from evaluation.services import metrics_store
+started = time.perf_counter()
+if not MetricResult.objects.filter(window_from=dt.date(2025, 1, 1), window_to=dt.date(2025, 12, 31)).exists():
+    for start, end in [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), *calendar_months(dt.date(2025, 12, 31), 12)]:
+        metrics_store(window=Window(start, end))
+print("STORED", round(time.perf_counter() - started, 1), MetricResult.objects.count())
+"""
+
+CHILD = r"""
+import json, statistics, time
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from accountability.models import Officer
+
+User = get_user_model()
+court = Officer.objects.filter(organisation_id=21).order_by("pk").first()  # a basic court
+user = court.user
+user.is_superuser = False
+user.save()
+from accountability.models import Role
+court.roles.add(Role.objects.get(code="president"), Role.objects.get(code="division_chief"))
+client = Client()
+client.force_login(user)
+dept = court.department
+scopes = {
+    "organisation": f"organisation:{court.organisation.code}",
+    "department": f"department:{court.organisation.code}/{dept.code}",
+    "officer": f"officer:{court.officer_id}",
+}
+figures = {}
+for name, key in scopes.items():
+    params = {"scope": key, "window": "2025-01-01_2025-12-31"}
+    for mode in ("uncached", "cached"):
+        times = []
+        for _ in range(100):
+            if mode == "uncached":
+                cache.clear()
+            started = time.perf_counter()
+            response = client.get("/dashboards/", params)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200, response.status_code
+        if mode == "uncached":
+            cache.clear()
+        with CaptureQueriesContext(connection) as captured:
+            client.get("/dashboards/", params)
+        times.sort()
+        figures[f"{name}_{mode}"] = {"p50_ms": round(statistics.median(times), 1),
+                                     "p95_ms": round(times[94], 1), "queries": len(captured)}
+print("DASH " + json.dumps(figures))
+"""
+
+
+def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
+    generated = ensure_generated(cases, url, reuse=reuse)
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings",
+           "ALLOWED_HOSTS": "testserver,localhost"}  # fmt: skip
+    env.pop("REDIS_URL", None)
+    started = time.perf_counter()
+    stored = subprocess.run([sys.executable, "-c", STORE], cwd=ROOT, env=env, capture_output=True, text=True)
+    if stored.returncode:
+        raise SystemExit(stored.stderr[-3000:])
+    store_seconds = round(time.perf_counter() - started, 1)
+    child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True)
+    if child.returncode:
+        raise SystemExit(child.stderr[-3000:])
+    line = next(x for x in child.stdout.splitlines() if x.startswith("DASH "))
+    return {"cases": cases, "generate_seconds": generated, "store_seconds": store_seconds,
+            **json.loads(line[len("DASH ") :])}  # fmt: skip
+
+
+def record(results: list[dict[str, object]]) -> None:
+    out = results_path()
+    existing = json.loads(out.read_text()) if out.exists() else []
+    existing = [e for e in existing if e.get("name", "").split("@")[0] != "dashboard"]
+    for r in results:
+        worst = max(v["p95_ms"] for k, v in r.items() if isinstance(v, dict))
+        existing.append({"name": f"dashboard@{r['cases']}", "value": worst, "unit": "ms p95 (worst scope, uncached)",
+                         "target": 200, "ratio_to_target": round(worst / 200, 2),
+                         "detail": {k: v for k, v in r.items() if isinstance(v, dict)}})  # fmt: skip
+    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    print(json.dumps(results, indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cases", type=int, action="append")
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DASHBOARD_DATABASE_URL", DEFAULT_URL))
+    parser.add_argument("--reuse", action="store_true", help="keep the generated cases if there are N")
+    args = parser.parse_args()
+    record([run(n, args.database_url, reuse=args.reuse) for n in args.cases or [1_000_000]])
+
+
+if __name__ == "__main__":
+    main()
