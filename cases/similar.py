@@ -263,8 +263,9 @@ def reindex_all(*, progress: Any = None, chunk_size: int = 2000) -> dict[str, in
         index_reference(reference)
         references += 1
     text = Q(facts_summary__gt="") | Q(disputed_points__gt="") | Q(ruling_summary__gt="")
-    ids = list(Case.objects.filter(text, closed_on__isnull=False).order_by("pk").values_list("pk", flat=True))
-    SearchDocument.objects.filter(case__isnull=False).exclude(case_id__in=ids).delete() if len(ids) < 50_000 else None
+    searchable = Case.objects.filter(text, closed_on__isnull=False)
+    SearchDocument.objects.filter(case__isnull=False).exclude(case__in=searchable).delete()  # no longer searchable
+    ids = list(searchable.order_by("pk").values_list("pk", flat=True))
     cases = 0
     for start in range(0, len(ids), chunk_size):
         cases += index_cases(ids[start : start + chunk_size], chunk_size=chunk_size)

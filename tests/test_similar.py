@@ -381,3 +381,12 @@ def test_search_page_queries_do_not_grow_with_the_results(world, library, client
     with django_assert_max_num_queries(12):
         page = client.get(reverse("cases:similar-search"), {"q": "纠纷", "order": "relevance"})
     assert page.content.decode().count('class="hit"') >= 10
+
+
+def test_reindex_rebuilds_every_document_and_drops_the_stale(world, library, capsys):
+    own = library["own"]
+    Case.objects.filter(pk=own.pk).update(disputed_points="", ruling_summary="")  # no text any more
+    call_command("reindex_search")
+    assert "32 reference cases and 2 decided cases" in capsys.readouterr().out
+    assert not SearchDocument.objects.filter(case=own).exists()
+    assert SearchDocument.objects.filter(reference__isnull=False).count() == 32
