@@ -70,6 +70,8 @@ class MetricResult(models.Model):
         ]
         indexes = [
             models.Index(fields=["window_from", "window_to", "organisation"], name="metricresult_window_org"),
+            # a subject's windows and trend (dashboards)
+            models.Index(fields=["level", "subject", "window_to"], name="metricresult_subject"),
         ]
 
     def __str__(self) -> str:
