@@ -422,7 +422,7 @@ def search(*, officer: Officer, query: str, filters: SearchFilters | None = None
     terms = query_terms(query)
     today = today or timezone.localdate()
     documents = _scoped(officer, filters, today)
-    postgres = connections[router.db_for_read(SearchDocument)].vendor == "postgresql"
+    postgres = full_text_search()
     result = SearchResult(query=query, terms=terms, limit=limit)
     groups = term_groups(terms)
     for every in (True, False) if len(terms) > 1 else (True,):
@@ -442,6 +442,11 @@ def search(*, officer: Officer, query: str, filters: SearchFilters | None = None
             result.hits = [_hit(row) for row in rows]
             break
     return result
+
+
+def full_text_search() -> bool:
+    """PostgreSQL's full-text index when the documents live there; otherwise the portable token match."""
+    return connections[router.db_for_read(SearchDocument)].vendor == "postgresql"
 
 
 def _sort_key(order: str) -> Any:
