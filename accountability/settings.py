@@ -96,6 +96,15 @@ except Exception as exc:  # dj-database-url raises several kinds on a bad URL
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
     DATABASES["default"]["OPTIONS"] = {"timeout": 20}
+# A read replica (streaming replication of the same database): dashboards read from it when it is configured.
+_replica_url = env_str("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    try:
+        DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=env_int("DB_CONN_MAX_AGE", 60))
+    except Exception as exc:  # dj-database-url raises several kinds on a bad URL
+        raise ImproperlyConfigured(f"DATABASE_REPLICA_URL: cannot parse {_replica_url!r}: {exc}") from exc
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["accountability.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -----------------------------------------------------------------------

@@ -156,3 +156,32 @@ def test_committee_and_case_management_see_their_panels_and_nothing_more(world, 
     assert 'id="discipline-pipeline"' not in president and proceeding.number not in president
     filing = page(client, world.filing).content.decode()
     assert 'id="interference-reports"' in filing and world.civil.name in filing
+
+
+def test_dashboard_reads_go_to_the_replica_when_one_is_configured(world, client, monkeypatch):
+    from accountability import routers
+    from evaluation.models import MetricResult
+
+    router = routers.ReplicaRouter()
+    assert router.db_for_read(MetricResult) is None  # outside a replica block: the primary
+    with routers.replica_reads():
+        assert router.db_for_read(MetricResult) is None  # no replica configured
+        monkeypatch.setattr(routers, "replica_configured", lambda: True)
+        assert router.db_for_read(MetricResult) == "replica"
+        assert router.db_for_write(MetricResult) is None
+    assert router.db_for_read(MetricResult) is None
+    assert router.allow_migrate("replica", "evaluation") is False
+    monkeypatch.setattr(routers, "replica_configured", lambda: False)  # no such connection in tests
+    seen = []
+    original = routers.ReplicaRouter.db_for_read
+
+    def spy(self, model, **hints):
+        seen.append((model.__name__, routers._reading_replica.get()))
+        return original(self, model, **hints)
+
+    monkeypatch.setattr(routers.ReplicaRouter, "db_for_read", spy)
+    populate(world, 1)
+    seen.clear()
+    page(client, world.president)
+    dashboard_reads = [flag for name, flag in seen if name in ("MetricResult", "Flag", "Review", "MetricRange")]
+    assert dashboard_reads and all(dashboard_reads), "the dashboard's reads are marked for the replica"
