@@ -1,0 +1,76 @@
+"""The hot queries can use the indexes the benchmarks rely on (PostgreSQL only). Test tables are tiny, so the
+planner would scan them whole; sequential scans are switched off for the check, which then proves that an
+index can serve the query (and which one), as it does at 1 M cases in BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from cases import rules, similar, supervision
+from cases.models import Flag, Situation
+from dashboards.selectors import Scope, windows_of
+from evaluation.models import MetricResult
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="the plans checked are PostgreSQL's"),
+]
+
+
+def plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    return queryset.explain()
+
+
+def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
+    from cases.models import ReferenceCase, SearchDocument
+
+    filler = " ".join(f"词{i}" for i in range(30))
+    references = ReferenceCase.objects.bulk_create(
+        [ReferenceCase(level=1, number=f"R{i}", title="t") for i in range(3000)])  # fmt: skip
+    SearchDocument.objects.bulk_create(  # a court's worth of documents, so the planner weighs its choices
+        [SearchDocument(reference=r, organisation=world.court, tokens=f" {filler} 纠纷 ") for r in references]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE cases_searchdocument")
+    documents = similar._scoped(world.judge, similar.SearchFilters(), dt.date(2026, 1, 1))
+    text = plan(similar._postgres_matches(documents, [("违约金",), ("调整",)], every=True))
+    assert "searchdocument_vector" in text
+
+
+def test_a_subjects_windows_and_trend_use_the_subject_index(world):
+    scope = Scope("organisation", world.court.code, world.court, "x")
+    windows_of(scope)
+    text = plan(MetricResult.objects.filter(level="organisation", subject=world.court.code).values("window_to"))
+    assert "metricresult_subject" in text
+
+
+def test_the_sweeps_recheck_of_a_batch_uses_the_flags_case_index(world):
+    situation = Situation.objects.get(code="RP-02")
+    text = plan(Flag.objects.filter(case_id__in=[1, 2, 3], situation=situation).filter(
+        supervision._blocking(situation)).values("case_id"))  # fmt: skip
+    assert "Index" in text and "cases_flag" in text
+
+
+def test_one_cases_facts_are_one_primary_key_lookup(world):
+    case = world.case()
+    compiler, sql, params, mark, _columns = rules._one_case_query(
+        tuple(rules.FIELDS), dt.date.today(), "default")  # fmt: skip
+    params = params[:mark] + (case.pk,) + params[mark + 1 :]
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "cases_case_pkey" in text
+    assert "action_case_seq" in text  # the last human action: the (case, seq) index, backwards
+
+
+def test_a_courts_open_alerts_start_from_its_cases(world):
+    text = plan(Flag.objects.filter(Q(status__in=["pending", "confirmed"]), case__organisation=world.court)
+                .values("situation_id"))  # fmt: skip
+    assert "Index" in text
