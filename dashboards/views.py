@@ -30,26 +30,8 @@ from dashboards.selectors import (
     window_parse,
     windows_of,
 )
+from evaluation.metrics import METRIC_LABELS
 
-METRIC_LABELS = {
-    "filed_count": gettext_lazy("Cases filed"),
-    "closed_count": gettext_lazy("Cases closed"),
-    "pending_count": gettext_lazy("Cases pending"),
-    "clearance_ratio": gettext_lazy("Clearance ratio (closed to filed)"),
-    "closure_rate": gettext_lazy("Closure rate"),
-    "within_limit_rate": gettext_lazy("Closed within the time limit"),
-    "avg_duration_days": gettext_lazy("Average duration (days)"),
-    "extension_rate": gettext_lazy("Extension rate"),
-    "pending_over_12m_ratio": gettext_lazy("Pending over 12 months"),
-    "appeal_rate": gettext_lazy("Appeal rate"),
-    "acceptance_rate": gettext_lazy("First-instance acceptance rate"),
-    "appeal_amended_remanded_ratio": gettext_lazy("Amended or remanded on appeal"),
-    "retrial_amended_remanded_ratio": gettext_lazy("Amended or remanded on retrial"),
-    "enforcement_recovery_rate": gettext_lazy("Enforcement recovery rate"),
-    "case_proceeding_ratio": gettext_lazy("Case-proceeding ratio"),
-    "weighted_closed": gettext_lazy("Weighted cases closed"),
-    "leader_caseload_ratio": gettext_lazy("Leader caseload ratio"),
-}
 STATUS_LABELS = {"within": gettext_lazy("within range"), "below": gettext_lazy("below range"),
                  "above": gettext_lazy("above range"), "none": gettext_lazy("no range set")}  # fmt: skip
 

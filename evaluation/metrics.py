@@ -27,6 +27,7 @@ from typing import Any
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import Post
 
@@ -52,6 +53,26 @@ METRICS = (
     "weighted_closed",
     "leader_caseload_ratio",
 )
+#: What each metric is called on the pages (INTERCHANGE.md's 中文 names in the zh-hans catalogue).
+METRIC_LABELS = {
+    "filed_count": _("Cases filed"),
+    "closed_count": _("Cases closed"),
+    "pending_count": _("Cases pending"),
+    "clearance_ratio": _("Clearance ratio (closed to filed)"),
+    "closure_rate": _("Closure rate"),
+    "within_limit_rate": _("Closed within the time limit"),
+    "avg_duration_days": _("Average duration (days)"),
+    "extension_rate": _("Extension rate"),
+    "pending_over_12m_ratio": _("Pending over 12 months"),
+    "appeal_rate": _("Appeal rate"),
+    "acceptance_rate": _("First-instance acceptance rate"),
+    "appeal_amended_remanded_ratio": _("Amended or remanded on appeal"),
+    "retrial_amended_remanded_ratio": _("Amended or remanded on retrial"),
+    "enforcement_recovery_rate": _("Enforcement recovery rate"),
+    "case_proceeding_ratio": _("Case-proceeding ratio"),
+    "weighted_closed": _("Weighted cases closed"),
+    "leader_caseload_ratio": _("Leader caseload ratio"),
+}
 #: Metrics that sum money (two decimals) or weights (four), not counts.
 _PLACES = {"enforcement_recovery_rate": Decimal("0.01"), "weighted_closed": Decimal("0.0001")}
 VALUE_PLACES = Decimal("0.0000000001")

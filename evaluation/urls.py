@@ -9,4 +9,6 @@ urlpatterns = [
     path("runs/<int:run_id>/progress/", views.run_progress, name="run-progress"),
     path("reviews/", views.review_list, name="reviews"),
     path("reviews/<uuid:public_id>/", views.review_detail, name="review"),
+    path("performance/", views.performance, name="performance"),
+    path("performance/<uuid:public_id>/", views.performance, name="performance-of"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -17,11 +19,13 @@ from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from evaluation import reviews as review_services
 from evaluation.forms import RecomputeForm
-from evaluation.metrics import Window
+from evaluation.metrics import METRIC_LABELS, Window
 from evaluation.models import DefectItem, Grade, Review
 from evaluation.selectors import (
     metric_run_get_for_user,
+    officer_for_performance,
     organisations_recomputable_by,
+    performance_file,
     review_get_for_user,
     reviews_visible_to,
 )
@@ -152,3 +156,22 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
+
+
+@login_required
+def performance(request: HttpRequest, public_id: Any = None) -> HttpResponse:
+    """业绩档案: an officer's year (their own by default): metrics of the year's windows, reviews, defect points and
+    consequences. Others' files only within one's oversight (``officer_for_performance``); otherwise 404."""
+    me = officer_for_user(request.user)
+    if me is None:
+        raise Http404
+    try:
+        officer = officer_for_performance(request.user, public_id=public_id or me.public_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    year_text = request.GET.get("year") or str(timezone.localdate().year)
+    year = int(year_text) if year_text.isdigit() and 2000 <= int(year_text) <= 2100 else timezone.localdate().year
+    data = performance_file(officer, year=year)
+    for row in data["metrics"]:
+        row["label"] = METRIC_LABELS.get(row["metric"], row["metric"])
+    return render(request, "evaluation/performance.html", {"officer": officer, "file": data, "year": year})

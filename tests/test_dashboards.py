@@ -185,3 +185,15 @@ def test_dashboard_reads_go_to_the_replica_when_one_is_configured(world, client,
     page(client, world.president)
     dashboard_reads = [flag for name, flag in seen if name in ("MetricResult", "Flag", "Review", "MetricRange")]
     assert dashboard_reads and all(dashboard_reads), "the dashboard's reads are marked for the replica"
+
+
+def test_the_officer_reads_their_performance_file_and_only_leaders_read_others(world, client):
+    populate(world, 1)
+    client.force_login(world.judge.user)
+    own = client.get("/evaluation/performance/", {"year": "2025"})
+    assert own.status_code == 200 and "结案数" in own.content.decode()
+    assert client.get(f"/evaluation/performance/{world.judge2.public_id}/").status_code == 404
+    client.force_login(world.chief.user)
+    assert client.get(f"/evaluation/performance/{world.judge.public_id}/").status_code == 200
+    client.force_login(world.other_judge.user)
+    assert client.get(f"/evaluation/performance/{world.judge.public_id}/").status_code == 404
