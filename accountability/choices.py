@@ -29,6 +29,7 @@ class RoleCode(models.TextChoices):
     COMMITTEE_MEMBER = "committee_member", _("Discipline committee member")
     INSPECTOR = "inspector", _("Inspector")
     ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Security auditor")
 
 
 LEADER_ROLES = frozenset({RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.DIVISION_CHIEF})

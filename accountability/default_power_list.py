@@ -170,6 +170,7 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
       for prefix, role in (("JUD", "judge"), ("PRO", "prosecutor"), ("AST", "assistant"), ("CLK", "clerk"),
                            ("CHF", "division_chief"), ("PRE", "president"), ("VPR", "vice_president"),
                            ("CMO", "case_management"))],
+    ("AUD-N1", "auditor", "any", "subordinate", "deny", "安全审计员只查阅审计记录，不得办理案件", RESPONSIBILITY, {}),
     ("ADM-N4", "administrator", "alert_escalated", "subordinate", "deny", "督办升级由系统按时限生成，不得人工录入", FOUR_CATEGORY, {}),
 ]
 # fmt: on
@@ -185,8 +186,10 @@ def install(power_item_model: Any, revision_model: Any) -> int:
     """Create the default items that do not exist yet (by code), each at revision 1. Used by migrations."""
     created = 0
     existing = set(power_item_model.objects.values_list("code", flat=True))
+    # a role added by a later migration gets its items when that migration installs them
+    roles = set(power_item_model._meta.get_field("role").related_model.objects.values_list("pk", flat=True))
     for data in default_items():
-        if data["code"] in existing:
+        if data["code"] in existing or data["role"] not in roles:
             continue
         role = data.pop("role")
         item = power_item_model.objects.create(role_id=role, revision=1, is_active=True, **data)

@@ -240,6 +240,38 @@ class AuthEvent(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
 
 
+class AuditEvent(AppendOnlyModel):
+    """Security audit (CJIS AU-2/AU-3, beside the sign-in events): reads of interference records and discipline
+    proceedings (allowed or refused), account and permission changes, privileged acts. UTC to the microsecond,
+    who, from where, on what, with what outcome. Append-only; never purged (retention is at least a year)."""
+
+    class Kind(models.TextChoices):
+        READ = "read", _("Read of protected data")
+        ACCOUNT = "account", _("Account change")
+        PERMISSION = "permission", _("Permission change")
+        PRIVILEGED = "privileged", _("Privileged act")
+
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+")  # fmt: skip
+    username = models.CharField(_("username"), max_length=150, blank=True)
+    source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
+    object_type = models.CharField(_("object"), max_length=60)
+    object_id = models.CharField(max_length=64, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12)  # allowed, refused, changed
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        indexes = [models.Index(fields=["object_type", "object_id", "at"], name="auditevent_object")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username} {self.object_type}:{self.object_id}"
+
+
 class AccountLock(models.Model):
     """A lock after repeated failed logins; only an administrator lifts it (CJIS AC-7)."""
 

@@ -61,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accountability.audit.AuditUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accountability.auth.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

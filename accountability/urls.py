@@ -25,6 +25,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
+    path("audit/", views.audit_log, name="audit"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("evaluation/", include("evaluation.urls")),
     path("cases/", include("cases.urls")),

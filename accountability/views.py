@@ -74,3 +74,24 @@ def notifications(request: HttpRequest) -> HttpResponse:
         return redirect("notifications")
     page = Paginator(notifications_service.notifications_of(officer), 30).get_page(request.GET.get("page"))
     return render(request, "accountability/notifications.html", {"page": page})
+
+
+@login_required
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """The security audit, for auditors only (anyone else: 404): sign-in events and audit events, filtered."""
+    from accountability.models import AuditEvent, AuthEvent
+
+    officer = officer_for_user(request.user)
+    if officer is None or not officer.has_role(RoleCode.AUDITOR):
+        raise Http404
+    events = AuditEvent.objects.all()
+    if request.GET.get("kind") in AuditEvent.Kind.values:
+        events = events.filter(kind=request.GET["kind"])
+    if request.GET.get("user"):
+        events = events.filter(username=request.GET["user"].strip())
+    if request.GET.get("object"):
+        events = events.filter(object_id=request.GET["object"].strip())
+    page = Paginator(events.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    sign_ins = AuthEvent.objects.order_by("-at")[:50]
+    return render(request, "accountability/audit.html", {"page": page, "sign_ins": sign_ins,
+                                                          "kinds": AuditEvent.Kind.choices})  # fmt: skip

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from accountability.audit import audit_read
 from accountability.errors import DomainError, NotFound
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
@@ -163,6 +164,7 @@ def interference_list(request: HttpRequest) -> HttpResponse:
     officer = officer_for_user(request.user)
     records = interference.records_visible_to(request.user).order_by("-occurred_at", "-seq")
     page = Paginator(records, 25).get_page(request.GET.get("page"))
+    audit_read(request, "interference_record", "list:" + ",".join(str(r.seq) for r in page)[:58], allowed=True)
     return render(request, "cases/interference_list.html", {
         "page": page, "register": interference.may_read_register(officer),
         "reports": interference.report_departments_visible_to(officer).exists(),
@@ -217,7 +219,9 @@ def interference_detail(request: HttpRequest, public_id) -> HttpResponse:
     try:
         record = interference.record_get_for_user(request.user, public_id)
     except NotFound as exc:
+        audit_read(request, "interference_record", public_id, allowed=False)
         raise Http404 from exc
+    audit_read(request, "interference_record", public_id, allowed=True)
     return render(request, "cases/interference_detail.html", {"record": record})
 
 
@@ -231,6 +235,7 @@ INTERFERENCE_HEADER = (
 def interference_export(request: HttpRequest) -> HttpResponse:
     """The records I may see, as an Excel workbook (the same rows as the register)."""
     records = interference.records_visible_to(request.user).order_by("seq")
+    audit_read(request, "interference_record", "export", allowed=True)
     rows = (
         (r.seq, r.case.case_number, r.person_name, r.person_employer, r.person_post, r.relationship,
          r.get_source_kind_display(), timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M"),

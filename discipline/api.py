@@ -13,6 +13,7 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from accountability.audit import audit_read
 from accountability.errors import NotFound, PowerDenied
 from accountability.selectors import officer_for_user
 from discipline.models import Proceeding, ProceedingEvent, Sanction
@@ -94,9 +95,17 @@ class ProceedingViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_object(self) -> Proceeding:
         try:
-            return proceeding_get_for_user(self.request.user, public_id=self.kwargs["id"])
+            proceeding = proceeding_get_for_user(self.request.user, public_id=self.kwargs["id"])
         except NotFound as exc:
+            audit_read(self.request, "proceeding", self.kwargs["id"], allowed=False)
             raise DRFNotFound() from exc
+        audit_read(self.request, "proceeding", self.kwargs["id"], allowed=True)
+        return proceeding
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        response = super().list(request, *args, **kwargs)
+        audit_read(request, "proceeding", "list", allowed=True)
+        return response
 
     @extend_schema(request=ActSerializer, responses={200: ProceedingDetailSerializer})
     @action(detail=True, methods=["post"])

@@ -25,9 +25,10 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm
 
+from accountability.audit import audit
 from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
-from accountability.models import Officer
+from accountability.models import AuditEvent, Officer
 from accountability.notifications import notify
 from accountability.powers import PowerDecision, power_decide
 from cases import attachments
@@ -157,8 +158,11 @@ def _only_the_officer(actor: Officer, proceeding: Proceeding) -> None:
 
 
 def _grant(proceeding: Proceeding, officers: Sequence[Officer]) -> None:
+    """Who may see the proceeding from now on: an object permission each, and a permission event in the audit."""
     for officer in officers:
         assign_perm(VIEW, officer.user, proceeding)
+    audit(kind=AuditEvent.Kind.PERMISSION, object_type="proceeding", object_id=proceeding.public_id, outcome="changed",
+          detail={"granted": VIEW, "to": sorted(o.officer_id for o in officers)})  # fmt: skip
 
 
 def _text(field: str, value: str, *, label: str, limit: int = 20000) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
+from accountability.audit import audit_read
 from accountability.errors import DomainError, NotFound
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
@@ -41,10 +42,14 @@ from discipline.selectors import (
 
 
 def _proceeding_or_404(request: HttpRequest, public_id: Any) -> Proceeding:
+    """The proceeding, if the user may see it; every attempt is in the security audit, refused ones too."""
     try:
-        return proceeding_get_for_user(request.user, public_id=public_id)
+        proceeding = proceeding_get_for_user(request.user, public_id=public_id)
     except NotFound as exc:
+        audit_read(request, "proceeding", public_id, allowed=False)
         raise Http404 from exc
+    audit_read(request, "proceeding", public_id, allowed=True)
+    return proceeding
 
 
 def _error(request: HttpRequest, exc: DomainError) -> None:
@@ -56,6 +61,7 @@ def _error(request: HttpRequest, exc: DomainError) -> None:
 def proceeding_list(request: HttpRequest) -> HttpResponse:
     """惩戒工作: the proceedings I handle, those concerning me, and (for inspectors) the lead register."""
     officer = officer_for_user(request.user)
+    audit_read(request, "proceeding", "list", allowed=True)
     return render(request, "discipline/list.html", {
         "handled": proceedings_visible_to(request.user).exclude(officer=officer).order_by("due_on", "pk"),
         "mine": my_proceedings(request.user).order_by("-created_at"),

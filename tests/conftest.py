@@ -83,6 +83,7 @@ def ensure_reference_data() -> None:
         "cases.migrations.0010_default_rule_library",
         "cases.migrations.0012_search_index_and_defaults",
         "accountability.migrations.0016_similar_search_power_items",
+        "accountability.migrations.0019_audit_events",
     ):
         importlib.import_module(module).forwards(apps, None)
 
