@@ -44,9 +44,20 @@ def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
 
 
 def test_a_subjects_windows_and_trend_use_the_subject_index(world):
-    scope = Scope("organisation", world.court.code, world.court, "x")
+    from django.utils import timezone
+
+    start = dt.date(2020, 1, 1)
+    MetricResult.objects.bulk_create([  # many windows and subjects, so the planner weighs its choices
+        MetricResult(window_from=start + dt.timedelta(days=w), window_to=start + dt.timedelta(days=w + 30),
+                     level="officer", subject=f"P{s:04d}", metric="closed_count", numerator=1, denominator=1, value=1,
+                     organisation=world.court, computed_at=timezone.now())
+        for w in range(60) for s in range(60)
+    ])  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE evaluation_metricresult")
+    scope = Scope("officer", "P0007", world.court, "x")
     windows_of(scope)
-    text = plan(MetricResult.objects.filter(level="organisation", subject=world.court.code).values("window_to"))
+    text = plan(MetricResult.objects.filter(level="officer", subject="P0007").values("window_to"))
     assert "metricresult_subject" in text
 
 
