@@ -121,3 +121,23 @@ def power_item_save(*, item: PowerItem, changed_by: Any = None, reason: str = ""
         reason=reason,
     )
     return item
+
+
+def accounts_disable_dormant(*, now: Any = None) -> list[str]:
+    """CJIS AC-2(3): accounts unused for ``QUANZE_DORMANT_DAYS`` (90) are disabled; each change is in the audit.
+    Never used accounts count from when they were made. Returns the usernames disabled."""
+    import datetime as dt
+
+    from django.conf import settings
+    from django.db.models import Q
+    from django.utils import timezone
+
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.QUANZE_DORMANT_DAYS)
+    dormant = get_user_model().objects.filter(is_active=True).filter(
+        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))  # fmt: skip
+    disabled = []
+    for user in dormant:
+        user.is_active = False
+        user.save(update_fields=["is_active"])  # the audit signal records it
+        disabled.append(user.get_username())
+    return disabled

@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.interference_reports_missing",
         "schedule": crontab(hour=8, minute=0),
     },
+    # CJIS AC-2(3): accounts unused for QUANZE_DORMANT_DAYS are disabled.
+    "dormant-accounts": {
+        "task": "accountability.disable_dormant_accounts",
+        "schedule": crontab(hour=3, minute=30),
+    },
     # Discipline clocks: reminders before a stage's deadline, alerts after it; lapsed windows close.
     "discipline-deadlines": {
         "task": "discipline.deadlines",
@@ -264,6 +269,7 @@ QUANZE_DEMO_PASSWORD = env_str("QUANZE_DEMO_PASSWORD", "Quanze-demo-2026")
 QUANZE_BENCH_ENDPOINTS = env_bool("QUANZE_BENCH_ENDPOINTS", False)
 # Working days a leader has to act on an alert before it escalates one level up (法发〔2021〕30号: set locally).
 QUANZE_ESCALATION_WORKING_DAYS = env_int("QUANZE_ESCALATION_WORKING_DAYS", 3)
+QUANZE_DORMANT_DAYS = max(env_int("QUANZE_DORMANT_DAYS", 90), 1)
 # Discipline clocks in days (DOMAIN.md §9): each stage's deadline, and the statutory windows of review and appeal.
 QUANZE_DISCIPLINE_DAYS = {
     "investigation": 90,  # opened → referred to the committee

@@ -21,3 +21,10 @@ def email_notifications(ids: list[int]) -> int:
         if n.recipient.user.email
     ]  # fmt: skip
     return send_mass_mail(messages, fail_silently=False) if messages else 0
+
+
+@shared_task(name="accountability.disable_dormant_accounts", acks_late=True)
+def disable_dormant_accounts() -> int:
+    from accountability.services import accounts_disable_dormant
+
+    return len(accounts_disable_dormant())

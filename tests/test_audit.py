@@ -105,3 +105,27 @@ def test_only_auditors_read_the_audit_and_they_cannot_work_cases(world, client):
     refused = power_decide(officer=auditor, action_type="note", case=world.case())
     assert not refused.allowed and refused.item.code == "AUD-N1"
     assert dt.timedelta(days=365)  # retention: nothing deletes audit rows (append-only, no purge task)
+
+
+def test_a_disabled_or_dormant_account_loses_its_session_and_its_token(world, client):
+    import time_machine
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    from accountability.services import accounts_disable_dormant
+
+    client.force_login(world.judge.user)
+    assert client.get("/cases/").status_code == 200
+    token = Token.objects.create(user=world.judge2.user)
+    world.judge.user.is_active = False
+    world.judge.user.save()
+    assert client.get("/cases/").status_code == 302  # the session no longer authenticates
+    world.judge2.user.last_login = timezone.now()
+    world.judge2.user.save()
+    with time_machine.travel(timezone.now() + dt.timedelta(days=91)):
+        disabled = accounts_disable_dormant()
+    assert "judge2" in disabled and "judge" not in disabled  # judge was already disabled
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api.get("/api/cases/").status_code == 401
+    assert AuditEvent.objects.filter(kind="account", object_id="judge2", detail={"is_active": [True, False]}).exists()
