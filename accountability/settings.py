@@ -44,6 +44,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "guardian",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_htmx",
     "accountability",
     "cases",
@@ -61,6 +64,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accountability.second_factor.SecondFactorMiddleware",
     "accountability.audit.AuditUserMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accountability.auth.SessionLimitMiddleware",
@@ -165,7 +170,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accountability.second_factor.SecondFactorVerified",
+    ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
@@ -269,6 +277,9 @@ QUANZE_DEMO_PASSWORD = env_str("QUANZE_DEMO_PASSWORD", "Quanze-demo-2026")
 QUANZE_BENCH_ENDPOINTS = env_bool("QUANZE_BENCH_ENDPOINTS", False)
 # Working days a leader has to act on an alert before it escalates one level up (法发〔2021〕30号: set locally).
 QUANZE_ESCALATION_WORKING_DAYS = env_int("QUANZE_ESCALATION_WORKING_DAYS", 3)
+# The second factor for leaders, evaluators, committee members, inspectors, administrators and auditors.
+QUANZE_REQUIRE_2FA = env_bool("QUANZE_REQUIRE_2FA", not DEBUG)
+OTP_TOTP_ISSUER = "Quanze"
 QUANZE_DORMANT_DAYS = max(env_int("QUANZE_DORMANT_DAYS", 90), 1)
 # Discipline clocks in days (DOMAIN.md §9): each stage's deadline, and the statutory windows of review and appeal.
 QUANZE_DISCIPLINE_DAYS = {

@@ -7,7 +7,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability_api
-from accountability import views
+from accountability import second_factor, views
 from cases import api as cases_api
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
@@ -26,6 +26,8 @@ urlpatterns = [
     path("home/", views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("audit/", views.audit_log, name="audit"),
+    path("2fa/", second_factor.second_factor, name="second-factor"),
+    path("2fa/reset/", second_factor.second_factor_reset, name="second-factor-reset"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("evaluation/", include("evaluation.urls")),
     path("cases/", include("cases.urls")),

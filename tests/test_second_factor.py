@@ -1,0 +1,115 @@
+"""The second factor (TOTP) for leaders and other powerful roles: enrolment with recovery codes, a code used
+once, throttling, re-authentication before changing it, the API refusing unverified sessions and tokens."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+import time_machine
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from accountability.models import AuditEvent
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def second_factor_on(settings):
+    settings.QUANZE_REQUIRE_2FA = True
+
+
+def code_for(device: TOTPDevice, at: float | None = None) -> str:
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    totp.time = at or time.time()
+    return f"{totp.token():06d}"
+
+
+def log_in(client, officer):
+    response = client.post("/", {"username": officer.user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return response
+
+
+def enrol(client, officer) -> list[str]:
+    log_in(client, officer)
+    page = client.get("/2fa/")
+    assert page.status_code == 200 and 'id="totp-secret"' in page.content.decode()
+    device = TOTPDevice.objects.get(user=officer.user, confirmed=False)
+    done = client.post("/2fa/", {"code": code_for(device)})
+    return re.findall(r"<li><code>([^<]+)</code></li>", done.content.decode())
+
+
+def test_a_leader_is_held_at_the_second_factor_until_enrolled_and_a_judge_is_not(world, client):
+    log_in(client, world.president)
+    assert client.get("/cases/")["Location"].startswith("/2fa/")
+    assert client.get("/api/cases/").status_code == 403
+    judge = APIClient()
+    judge.post("/", {"username": "judge", "password": PASSWORD})
+    assert judge.get("/cases/").status_code == 200
+    codes = enrol(client, world.president)
+    assert len(codes) == 10
+    assert client.get("/cases/").status_code == 200 and client.get("/api/cases/").status_code == 200
+    assert AuditEvent.objects.filter(object_type="second_factor", outcome="enrolled", username="president").exists()
+
+
+def test_after_enrolment_each_login_needs_a_code_used_only_once(world, client):
+    enrol(client, world.chief)
+    client.post("/logout/")
+    device = TOTPDevice.objects.get(user=world.chief.user, confirmed=True)
+    with time_machine.travel(time.time() + 90, tick=False):
+        log_in(client, world.chief)
+        assert client.get("/cases/").status_code == 302
+        code = code_for(device)
+        assert client.post("/2fa/", {"code": code}).status_code == 302
+        assert client.get("/cases/").status_code == 200
+        client.post("/logout/")
+        log_in(client, world.chief)
+        refused = client.post("/2fa/", {"code": code})  # the same code again: refused
+        assert refused.status_code == 400 and client.get("/cases/").status_code == 302
+
+
+def test_wrong_codes_are_throttled_and_a_recovery_code_works_once(world, client):
+    codes = enrol(client, world.inspector)
+    client.post("/logout/")
+    device = TOTPDevice.objects.get(user=world.inspector.user, confirmed=True)
+    with time_machine.travel(time.time() + 90, tick=False):
+        log_in(client, world.inspector)
+        for _ in range(3):
+            assert client.post("/2fa/", {"code": "000000"}).status_code == 400
+        device.refresh_from_db()
+        assert device.throttling_failure_count >= 1  # the delay doubles with each failure; tries meanwhile do not count
+        assert client.post("/2fa/", {"code": code_for(device)}).status_code == 400  # throttled: even a good code
+    with time_machine.travel(time.time() + 600, tick=False):
+        assert client.post("/2fa/", {"code": codes[0]}).status_code == 302  # a recovery code
+        client.post("/logout/")
+        log_in(client, world.inspector)
+        assert client.post("/2fa/", {"code": codes[0]}).status_code == 400  # used up
+
+
+def test_changing_the_second_factor_asks_for_the_password_and_a_code(world, client):
+    enrol(client, world.evaluator)
+    device = TOTPDevice.objects.get(user=world.evaluator.user, confirmed=True)
+    with time_machine.travel(time.time() + 90, tick=False):
+        wrong = client.post("/2fa/reset/", {"password": "not-it", "code": code_for(device)})
+        assert wrong.status_code == 400 and TOTPDevice.objects.filter(user=world.evaluator.user).exists()
+        done = client.post("/2fa/reset/", {"password": PASSWORD, "code": code_for(device)})
+        assert done.status_code == 302 and not TOTPDevice.objects.filter(user=world.evaluator.user,
+                                                                         confirmed=True).exists()  # fmt: skip
+    assert client.get("/cases/")["Location"].startswith("/2fa/")
+
+
+def test_api_tokens_of_these_roles_are_refused(world):
+    token = Token.objects.create(user=world.president.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    response = api.get("/api/cases/")
+    assert response.status_code == 403
+    judge = APIClient()
+    judge.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.judge.user).key}")
+    assert judge.get("/api/cases/").status_code == 200
