@@ -272,6 +272,25 @@ class AuditEvent(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username} {self.object_type}:{self.object_id}"
 
 
+class OutboxMessage(models.Model):
+    """A task to run, written in the same transaction as the change that asks for it (the transactional outbox):
+    if the broker is down the change is still recorded at once, and the relay sends the task when it is back."""
+
+    task = models.CharField(max_length=100)
+    args = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["created_at"], name="outbox_unsent", condition=models.Q(sent_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} {'sent' if self.sent_at else 'pending'}"
+
+
 class AccountLock(models.Model):
     """A lock after repeated failed logins; only an administrator lifts it (CJIS AC-7)."""
 

@@ -11,10 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from accountability import outbox
 from accountability.models import Notification, Officer
 
 
@@ -29,7 +29,7 @@ def notify(*, officers: Iterable[Officer], message: str, link: str = "") -> list
         if ids:
             from accountability.tasks import email_notifications
 
-            transaction.on_commit(lambda: email_notifications.delay(ids))
+            outbox.enqueue(email_notifications, ids)
     return created
 
 

@@ -232,6 +232,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.interference_reports_missing",
         "schedule": crontab(hour=8, minute=0),
     },
+    # The transactional outbox: tasks that could not be sent (a broker outage) are sent when it is back.
+    "outbox-relay": {
+        "task": "accountability.relay_outbox",
+        "schedule": crontab(),  # every minute
+    },
     # CJIS AC-2(3): accounts unused for QUANZE_DORMANT_DAYS are disabled.
     "dormant-accounts": {
         "task": "accountability.disable_dormant_accounts",

@@ -28,3 +28,10 @@ def disable_dormant_accounts() -> int:
     from accountability.services import accounts_disable_dormant
 
     return len(accounts_disable_dormant())
+
+
+@shared_task(name="accountability.relay_outbox")
+def relay_outbox() -> int:
+    from accountability.outbox import relay
+
+    return relay()

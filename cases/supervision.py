@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability import conditions
+from accountability import conditions, outbox
 from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Officer, Organisation
@@ -130,7 +130,7 @@ def on_case_event(*, case: Case, action: Action) -> None:
         from cases.tasks import detect_case
 
         case_id = case.pk
-        transaction.on_commit(lambda: detect_case.delay(case_id))
+        outbox.enqueue(detect_case, case_id)
 
 
 def active_rules() -> list[Situation]:

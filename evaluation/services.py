@@ -11,6 +11,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from accountability import outbox
 from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.models import Officer, Organisation
@@ -165,7 +166,7 @@ def metric_run_dispatch(run: MetricRun) -> int:
 
     pending = list(run.items.filter(finished_at__isnull=True).values_list("organisation_id", flat=True))
     for organisation_id in pending:
-        transaction.on_commit(lambda o=organisation_id: compute_run_item_task.delay(run.pk, o))
+        outbox.enqueue(compute_run_item_task, run.pk, organisation_id)
     return len(pending)
 
 

@@ -106,3 +106,52 @@ def test_beat_schedule_registers_the_supervision_jobs():
     ):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == task
         assert task in app.tasks
+
+
+def _redis(*args: str) -> None:
+    import subprocess
+
+    subprocess.run(list(args), check=False, capture_output=True, timeout=20)
+
+
+def _redis_up() -> bool:
+    import redis as redis_client
+
+    try:
+        return bool(redis_client.Redis.from_url(settings.REDIS_URL or "redis://127.0.0.1:6379").ping())
+    except Exception:  # noqa: BLE001 - down is an answer
+        return False
+
+
+@pytest.mark.celery_worker
+@real_commits
+@pytest.mark.skipif(
+    not settings.REDIS_URL or "127.0.0.1" not in (settings.REDIS_URL or "") or not __import__("shutil").which("redis-server"),
+    reason="stops and restarts the local Redis: CI and this machine only",
+)  # fmt: skip
+def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_is_back(world):
+    """Fault injection: Redis is shut down for real. Logging an action still commits, with its task in the outbox;
+    once Redis is back the relay sends it and the worker raises the alert it was for."""
+    from accountability.models import OutboxMessage
+    from accountability.outbox import relay
+    from cases import services
+    from cases.models import Flag
+
+    case = world.case(parties_count=15)  # G-02: ten or more parties
+    _redis("redis-cli", "-p", "6379", "shutdown", "nosave")
+    try:
+        assert wait_for(lambda: not _redis_up(), 10)
+        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
+        assert case.actions.filter(action_type="extension_requested").exists()  # recorded at once
+        message = OutboxMessage.objects.get(task="cases.detect_case", sent_at__isnull=True)
+        assert message.args == [case.pk] and message.last_error
+    finally:
+        _redis("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
+               "--appendonly", "no")  # fmt: skip
+        assert wait_for(_redis_up, 20)
+    assert relay() == 1
+    from celery.contrib.testing.worker import start_worker
+
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        assert wait_for(lambda: Flag.objects.filter(case=case, situation__code="G-02").exists())
+    assert OutboxMessage.objects.get(pk=message.pk).sent_at is not None

@@ -1,0 +1,47 @@
+"""The transactional outbox (SECURITY.md reliability): a service that needs a task writes an ``OutboxMessage`` in
+its own transaction; after commit the message is sent to Celery at once, and a relay (Celery beat every minute,
+or ``manage.py relay_outbox``) sends whatever could not be sent, e.g. while Redis was down. Tasks are idempotent,
+so a message sent twice (the relay racing the first attempt) does no harm."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from accountability.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+BATCH = 500
+
+
+def enqueue(task: Any, *args: Any) -> OutboxMessage:
+    """Ask for ``task(*args)`` as part of the current transaction; it is sent after commit (or by the relay)."""
+    message = OutboxMessage.objects.create(task=task.name, args=list(args))
+    transaction.on_commit(lambda: _send([message.pk]))
+    return message
+
+
+def _send(ids: list[int]) -> int:
+    from accountability.celery import app
+
+    sent = 0
+    for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
+        try:
+            app.send_task(message.task, args=message.args) if not app.conf.task_always_eager else (
+                app.tasks[message.task].apply(args=message.args))  # fmt: skip
+        except Exception as exc:  # noqa: BLE001 - any broker failure: keep the message for the relay
+            OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:300])
+            logger.warning("outbox: %s not sent (%s); the relay will retry", message, exc)
+            break  # the broker is down: the rest would fail too
+        OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
+        sent += 1
+    return sent
+
+
+def relay(*, limit: int = BATCH) -> int:
+    """Send the unsent messages, oldest first. Returns how many were sent."""
+    ids = list(OutboxMessage.objects.filter(sent_at__isnull=True).order_by("pk").values_list("pk", flat=True)[:limit])
+    return _send(ids) if ids else 0
