@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
@@ -14,6 +15,7 @@ from evaluation.services import (
     metric_run_item_compute,
     metric_run_nightly,
     metric_run_on_demand,
+    metric_run_start,
     standard_windows,
 )
 
@@ -102,3 +104,44 @@ def test_nightly_schedule_is_registered():
     entry = settings.CELERY_BEAT_SCHEDULE["metrics-nightly"]
     assert (entry["task"], entry["schedule"].hour, entry["schedule"].minute) == ("evaluation.nightly_metrics", {2}, {0})
     assert settings.CELERY_TIMEZONE == "Asia/Shanghai"
+
+
+def test_a_worker_killed_inside_an_item_leaves_nothing_half_done_and_the_rerun_gives_identical_results(
+    world, committed, monkeypatch
+):
+    from evaluation import services
+
+    for i in range(3):
+        world.case(filed_on=dt.date(2026, 11, 3), closed_on=dt.date(2026, 11, 10 + i), closing_method="judgment")
+    day = dt.date(2026, 11, 22)
+
+    def snapshot():
+        return sorted(MetricResult.objects.values_list("window_from", "window_to", "level", "subject", "metric",
+                                                       "numerator", "denominator", "value"))  # fmt: skip
+
+    committed(metric_run_nightly, day=day)
+    clean = snapshot()
+    MetricRunItem.objects.all().delete()
+    MetricRun.objects.all().delete()
+    MetricResult.objects.all().delete()
+    real = services.metrics_store_for_organisation
+
+    def dies_on_the_court(*, windows, organisation, cross):
+        rows = real(windows=windows, organisation=organisation, cross=cross)  # some rows written ...
+        if organisation is not None and organisation.pk == world.court.pk:
+            raise SystemExit("worker killed")  # ... then the process dies before the item is marked done
+        return rows
+
+    monkeypatch.setattr(services, "metrics_store_for_organisation", dies_on_the_court)
+    run = metric_run_start(key=f"nightly:{day}", kind=MetricRun.Kind.NIGHTLY, windows=standard_windows(day),
+                           organisations=[world.high, world.court, world.other_court, None])  # fmt: skip
+    for organisation in (world.high, world.court):
+        with contextlib.suppress(SystemExit):
+            metric_run_item_compute(run_id=run.pk, organisation_id=organisation.pk)
+    assert not MetricResult.objects.filter(organisation=world.court).exists()  # rolled back with the item
+    assert not MetricRunItem.objects.get(run=run, organisation=world.court).finished_at
+    monkeypatch.setattr(services, "metrics_store_for_organisation", real)
+    committed(metric_run_nightly, day=day)  # the next start of the same night resumes it
+    run.refresh_from_db()
+    assert (run.done, run.total) == (4, 4)
+    assert snapshot() == clean
