@@ -46,12 +46,12 @@ bench: setup
 QUICK_DB := postgres://postgres@127.0.0.1:5432/quanze_bench_quick
 bench-quick: export QUANZE_BENCH_RESULTS = bench/out/results-quick.json
 bench-quick: setup
-	$(BIN)/python bench/import_bench.py --actions 20000
+	$(BIN)/python bench/import_bench.py --actions 10000
 	$(BIN)/python bench/metrics_bench.py --cases 2000 --database-url $(QUICK_DB)
-	$(BIN)/python bench/action_bench.py --clients 20 --seconds 3
+	$(BIN)/python bench/action_bench.py --clients 20 --seconds 2
 	$(BIN)/python bench/rules_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
 	$(BIN)/python bench/search_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
-	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
+	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB) --requests 20
 
 clean:
 	rm -rf $(VENV) var staticfiles
