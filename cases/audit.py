@@ -145,3 +145,24 @@ def digest_export() -> list[dict[str, Any]]:
         }
         for d in ChainDigest.objects.order_by("day")
     ]
+
+
+def verify_digests(kept: list[dict[str, Any]] | None = None) -> list[str]:
+    """The daily digests: each links to the one before it, and (given a copy kept outside the system, as
+    ``digest_chain_heads --export`` wrote it) each day kept is still stored unchanged. Returns the problems."""
+    problems: list[str] = []
+    previous = GENESIS_HASH
+    stored = {}
+    for d in ChainDigest.objects.order_by("day"):
+        if d.prev_digest != previous:
+            problems.append(f"digest {d.day}: does not link to the digest before it")
+        previous = d.digest
+        stored[d.day.isoformat()] = d
+    for entry in kept or []:
+        d = stored.get(entry["day"])
+        if d is None:
+            problems.append(f"digest {entry['day']}: kept outside but no longer stored")
+        elif (d.digest, d.prev_digest, d.chains, d.actions) != (
+            entry["digest"], entry["prev_digest"], entry["chains"], entry["actions"]):  # fmt: skip
+            problems.append(f"digest {entry['day']}: differs from the copy kept outside")
+    return problems

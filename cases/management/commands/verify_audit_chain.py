@@ -1,18 +1,24 @@
+import json
 import sys
+from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases.audit import verify_chains
+from cases.audit import verify_chains, verify_digests
 from cases.models import Case
 
 
 class Command(BaseCommand):
-    help = "Walk the hash chains of the case trace; exit 0 when intact, 1 listing each broken link."
+    help = (
+        "Walk the hash chains of the case trace and the chain of daily digests (and compare the digests with a copy "
+        "kept outside, given with --digests); exit 0 when intact, 1 listing each broken link."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--case", dest="case_number", help="only this case number")
+        parser.add_argument("--digests", help="a JSON file written by digest_chain_heads --export, kept outside")
 
-    def handle(self, *args, case_number=None, **options):
+    def handle(self, *args, case_number=None, digests=None, **options):
         if case_number is not None and not Case.objects.filter(case_number=case_number).exists():
             raise CommandError(f"no such case: {case_number}")
 
@@ -23,9 +29,16 @@ class Command(BaseCommand):
         broken = verify_chains(case_number=case_number, progress=progress if sys.stderr.isatty() else None)
         if sys.stderr.isatty():
             self.stderr.write("")
-        if broken:
-            for link in broken:
-                self.stdout.write(f"BROKEN {link}")
-            self.stdout.write(f"{len(broken)} broken link(s)")
+        try:
+            kept = json.loads(Path(digests).read_text(encoding="utf-8")) if digests else None
+        except (OSError, ValueError) as exc:
+            raise CommandError(f"--digests: cannot read {digests}: {exc}") from exc
+        problems = [f"BROKEN {link}" for link in broken]
+        if case_number is None:
+            problems += [f"BROKEN {problem}" for problem in verify_digests(kept)]
+        if problems:
+            for problem in problems:
+                self.stdout.write(problem)
+            self.stdout.write(f"{len(problems)} broken link(s)")
             sys.exit(1)
         self.stdout.write("all chains intact")
