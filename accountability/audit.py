@@ -77,8 +77,7 @@ def _admin_logged(sender: Any, instance: Any, created: bool, **kwargs: Any) -> N
     if created:
         audit(kind=AuditEvent.Kind.PRIVILEGED, object_type=f"admin:{instance.content_type.model}",
               object_id=instance.object_id or "", outcome="changed", user=instance.user, request=_request.get(),
-              detail={"action": instance.get_action_flag_display() if hasattr(instance, "get_action_flag_display")
-                      else instance.action_flag, "object": instance.object_repr[:200]})  # fmt: skip
+              detail={"action": instance.get_action_flag_display(), "object": instance.object_repr[:200]})  # fmt: skip
 
 
 def _current_user() -> Any:

@@ -491,17 +491,20 @@ def documents_for_report(*, officer: Officer, document_ids: Sequence[int]) -> di
 # --- when a report is required ---------------------------------------------------------------------
 
 
+def _requirements() -> dict[str, Exists]:
+    """What makes a report a condition of signing, each as an EXISTS over the case: a referral to the judges'
+    meeting or the committee, a leader's search task, an open flag of a situation that requires a search."""
+    return {
+        "referred": Exists(Referral.objects.filter(case=OuterRef("pk"))),
+        "required": Exists(SupervisionTask.objects.filter(case=OuterRef("pk"), kind=TaskKind.SIMILAR_SEARCH)),
+        "flagged": Exists(Flag.objects.filter(case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES,
+                                              situation__requires_similar_search=True)),
+    }  # fmt: skip
+
+
 def report_required_reasons(case: Case) -> list[str]:
     """Why this case needs a similar-case search report before its ruling is signed (empty: it does not)."""
-    found = (
-        Case.objects.filter(pk=case.pk)
-        .annotate(
-            referred=Exists(Referral.objects.filter(case=OuterRef("pk"))),
-            required=Exists(SupervisionTask.objects.filter(case=OuterRef("pk"), kind=TaskKind.SIMILAR_SEARCH)),
-        )
-        .values("referred", "required")
-        .first()
-    )
+    found = Case.objects.filter(pk=case.pk).annotate(**_requirements()).values(*_requirements()).first()
     if found is None:
         return []
     reasons = []
@@ -509,23 +512,20 @@ def report_required_reasons(case: Case) -> list[str]:
         reasons.append(_("The case was referred to the professional judges' meeting or the adjudication committee."))
     if found["required"]:
         reasons.append(_("A leader required a similar-case search."))
-    situations = (
-        Flag.objects.filter(case=case, status__in=OPEN_FLAG_STATUSES, situation__requires_similar_search=True)
-        .values_list("situation__title", flat=True)
-        .distinct()
-    )
-    reasons.extend(_("Flagged: %(situation)s") % {"situation": title} for title in situations)
+    if found["flagged"]:
+        situations = (
+            Flag.objects.filter(case=case, status__in=OPEN_FLAG_STATUSES, situation__requires_similar_search=True)
+            .values_list("situation__title", flat=True)
+            .distinct()
+        )
+        reasons.extend(_("Flagged: %(situation)s") % {"situation": title} for title in situations)
     return reasons
 
 
 def report_required(case: Case) -> bool:
-    """One query: a referral, a leader's requirement, or an open flag whose situation requires a search."""
-    return Case.objects.filter(pk=case.pk).filter(
-        Exists(Referral.objects.filter(case=OuterRef("pk")))
-        | Exists(SupervisionTask.objects.filter(case=OuterRef("pk"), kind=TaskKind.SIMILAR_SEARCH))
-        | Exists(Flag.objects.filter(case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES,
-                                     situation__requires_similar_search=True))
-    ).exists()  # fmt: skip
+    """One query: any of the requirements holds."""
+    referred, required, flagged = _requirements().values()
+    return Case.objects.filter(pk=case.pk).filter(referred | required | flagged).exists()
 
 
 def has_report(case: Case) -> bool:

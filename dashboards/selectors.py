@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from accountability.choices import RoleCode
@@ -277,8 +277,6 @@ def quality_panel(scope: Scope, window: Window) -> dict[str, Any]:
     else:
         points = points.filter(officer__organisation=scope.organisation)
         consequences = consequences.filter(officer__organisation=scope.organisation)
-    from django.db.models import Sum
-
     return {
         "grades": grades,
         "points": points.aggregate(total=Sum("points"))["total"] or Decimal(0),

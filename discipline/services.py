@@ -65,7 +65,8 @@ VIEW = "discipline.view_proceeding"
 JUDICIAL_ROLES = {RoleCode.JUDGE, RoleCode.PROSECUTOR}
 
 
-def _invalid(field: str, message: str) -> ValidationFailed:
+def invalid(field: str, message: str) -> ValidationFailed:
+    """A refusal naming the field (the pages and the API show it beside that field)."""
     return ValidationFailed(message, details={field: [message]})
 
 
@@ -157,6 +158,11 @@ def _only_the_officer(actor: Officer, proceeding: Proceeding) -> None:
         raise PowerDenied(_("Only the officer concerned may do this."))
 
 
+def _tell(proceeding: Proceeding, officers: Sequence[Officer], message: str) -> None:
+    """Notify about a proceeding, with the link to its page."""
+    notify(officers=officers, message=message, link=_link(proceeding))
+
+
 def _grant(proceeding: Proceeding, officers: Sequence[Officer]) -> None:
     """Who may see the proceeding from now on: an object permission each, and a permission event in the audit."""
     for officer in officers:
@@ -168,9 +174,9 @@ def _grant(proceeding: Proceeding, officers: Sequence[Officer]) -> None:
 def _text(field: str, value: str, *, label: str, limit: int = 20000) -> str:
     value = (value or "").strip()
     if not value:
-        raise _invalid(field, _("%(label)s is required.") % {"label": label})
+        raise invalid(field, _("%(label)s is required.") % {"label": label})
     if len(value) > limit:
-        raise _invalid(field, _("%(label)s is too long.") % {"label": label})
+        raise invalid(field, _("%(label)s is too long.") % {"label": label})
     return value
 
 
@@ -182,7 +188,7 @@ def lead_register(*, actor: Officer | None, officer: Officer, source: str, summa
     """Register a lead. The same source and origin about the same officer, still registered, is the same lead
     (returned, not repeated): sources that fire twice do not make two leads. ``actor`` None: the system."""
     if source not in LeadSource.values:
-        raise _invalid("source", _("Choose where the lead comes from."))
+        raise invalid("source", _("Choose where the lead comes from."))
     summary = _text("summary", summary, label=_("The summary"))
     if actor is not None:
         power_decide(officer=actor, action_type=ActionType.DISCIPLINE_LEAD,
@@ -204,7 +210,7 @@ def lead_merge(*, actor: Officer, lead: Lead, into: Lead) -> Lead:
                  organisation=lead.officer.organisation).raise_if_denied()  # fmt: skip
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.pk == into.pk or into.officer_id != lead.officer_id:
-        raise _invalid("into", _("A lead can only be merged into another lead about the same officer."))
+        raise invalid("into", _("A lead can only be merged into another lead about the same officer."))
     if lead.status != LeadStatus.REGISTERED or into.status not in (LeadStatus.REGISTERED, LeadStatus.OPENED):
         raise Conflict(_("Only a registered lead can be merged, into one that is registered or opened."))
     lead.status, lead.merged_into, lead.reviewed_by, lead.reviewed_at = LeadStatus.MERGED, into, actor, timezone.now()
@@ -252,10 +258,10 @@ def lead_open(*, actor: Officer, lead: Lead, allegation: str) -> Proceeding:
             decision=decision)  # fmt: skip
     _save(proceeding)
     _grant(proceeding, [actor, lead.officer])
-    notify(
-        officers=[lead.officer],
-        link=_link(proceeding),
-        message=_("A disciplinary proceeding %(number)s was opened concerning you.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [lead.officer],
+        _("A disciplinary proceeding %(number)s was opened concerning you.") % {"number": proceeding.number},
     )
     return proceeding
 
@@ -276,9 +282,11 @@ def officer_suspend(*, actor: Officer, proceeding: Proceeding, reason: str) -> S
     suspension = Suspension.objects.create(officer=proceeding.officer, proceeding=proceeding, reason=reason)
     _record(proceeding, "suspended", actor=actor, note=reason, decision=decision)
     _save(proceeding)
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("You are suspended from duty while proceeding %(number)s is investigated.")
-           % {"number": proceeding.number})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("You are suspended from duty while proceeding %(number)s is investigated.") % {"number": proceeding.number},
+    )
     return suspension
 
 
@@ -309,14 +317,14 @@ def proceeding_refer(*, actor: Officer, proceeding: Proceeding, committee: Commi
     members = list({m.pk: m for m in members}.values())
     sitting = set(committee.members.filter(committeemember__is_active=True).values_list("pk", flat=True))
     if len(members) < 3:
-        raise _invalid("members", _("Assign at least three committee members."))
+        raise invalid("members", _("Assign at least three committee members."))
     if any(m.pk not in sitting for m in members):
-        raise _invalid("members", _("Every member assigned must sit on the committee."))
+        raise invalid("members", _("Every member assigned must sit on the committee."))
     if any(m.pk == proceeding.officer_id for m in members):
-        raise _invalid("members", _("The officer concerned cannot sit on their own proceeding."))
+        raise invalid("members", _("The officer concerned cannot sit on their own proceeding."))
     judicial = [m for m in members if JUDICIAL_ROLES & set(m.role_codes)]
     if len(judicial) * 2 < len(members):
-        raise _invalid("members", _("At least half of the members must be judges or prosecutors (%(j)d of %(n)d).")
+        raise invalid("members", _("At least half of the members must be judges or prosecutors (%(j)d of %(n)d).")
                        % {"j": len(judicial), "n": len(members)})  # fmt: skip
     _move(proceeding, "refer", due_days=_days(Stage.REFERRED))
     proceeding.committee = committee
@@ -326,10 +334,10 @@ def proceeding_refer(*, actor: Officer, proceeding: Proceeding, committee: Commi
             payload={"committee": committee.pk, "members": [m.officer_id for m in members]})  # fmt: skip
     _save(proceeding)
     _grant(proceeding, [actor, *members])
-    notify(
-        officers=members,
-        link=_link(proceeding),
-        message=_("You are assigned to disciplinary proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        members,
+        _("You are assigned to disciplinary proceeding %(number)s.") % {"number": proceeding.number},
     )
     return proceeding
 
@@ -347,10 +355,10 @@ def proceeding_close_without_referral(*, actor: Officer, proceeding: Proceeding,
                                                                                      lifted_by=actor)  # fmt: skip
     _record(proceeding, "closed_without_referral", actor=actor, note=reason, decision=decision)
     _save(proceeding)
-    notify(
-        officers=[proceeding.officer],
-        link=_link(proceeding),
-        message=_("Proceeding %(number)s was closed without referral.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("Proceeding %(number)s was closed without referral.") % {"number": proceeding.number},
     )
     return proceeding
 
@@ -379,16 +387,21 @@ def notice_serve(*, actor: Officer, proceeding: Proceeding, hearing_on: dt.date,
     decision, _m = _committee_act(actor, proceeding)
     notice = _text("notice", notice, label=_("The notice"))
     if hearing_on <= timezone.localdate():
-        raise _invalid("hearing_on", _("The hearing must be after today, so the officer can prepare."))
+        raise invalid("hearing_on", _("The hearing must be after today, so the officer can prepare."))
     _move(proceeding, "notify", due_days=(hearing_on - timezone.localdate()).days)
     proceeding.hearing_on, proceeding.notice = hearing_on, notice
     _record(proceeding, "notice_served", actor=actor, note=notice, decision=decision,
             payload={"hearing_on": hearing_on.isoformat()})  # fmt: skip
     _save(proceeding)
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("Notice in proceeding %(number)s: hearing on %(date)s. You may make statements, present "
-                     "evidence, defend yourself and ask for a member's recusal.")
-           % {"number": proceeding.number, "date": hearing_on.isoformat()})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _(
+            "Notice in proceeding %(number)s: hearing on %(date)s. You may make statements, present "
+            "evidence, defend yourself and ask for a member's recusal."
+        )
+        % {"number": proceeding.number, "date": hearing_on.isoformat()},
+    )
     return proceeding
 
 
@@ -400,16 +413,16 @@ def recusal_request(*, actor: Officer, proceeding: Proceeding, member: Proceedin
     _only_the_officer(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     if member.proceeding_id != proceeding.pk or member.recused:
-        raise _invalid("member", _("Choose a member sitting on this proceeding."))
+        raise invalid("member", _("Choose a member sitting on this proceeding."))
     if proceeding.stage not in (Stage.REFERRED, Stage.NOTIFIED, Stage.HEARD):
         raise Conflict(_("Recusal can be asked before the committee gives its opinion."))
     request = RecusalRequest.objects.create(proceeding=proceeding, member=member, reason=reason)
     _record(proceeding, "recusal_requested", actor=actor, note=reason, payload={"member": member.officer.officer_id})
     _save(proceeding)
-    notify(
-        officers=[m.officer for m in proceeding.members.filter(recused=False)],
-        link=_link(proceeding),
-        message=_("Recusal requested in proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [m.officer for m in proceeding.members.filter(recused=False)],
+        _("Recusal requested in proceeding %(number)s.") % {"number": proceeding.number},
     )
     return request
 
@@ -432,15 +445,15 @@ def recusal_decide(*, actor: Officer, request: RecusalRequest, grant: bool, reas
         ProceedingMember.objects.filter(pk=request.member_id).update(recused=True)
         remaining = list(proceeding.members.filter(recused=False).select_related("officer"))
         if sum(m.is_judicial for m in remaining) * 2 < len(remaining):
-            raise _invalid("grant", _("After this recusal fewer than half of the members would be judges or "
+            raise invalid("grant", _("After this recusal fewer than half of the members would be judges or "
                                       "prosecutors: assign another member first."))  # fmt: skip
     _record(proceeding, "recusal_decided", actor=actor, note=reason, decision=decision,
             payload={"member": request.member.officer.officer_id, "granted": grant})  # fmt: skip
     _save(proceeding)
-    notify(
-        officers=[proceeding.officer],
-        link=_link(proceeding),
-        message=_("Your recusal request in proceeding %(number)s was decided.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("Your recusal request in proceeding %(number)s was decided.") % {"number": proceeding.number},
     )
     return request
 
@@ -465,7 +478,7 @@ def vote_cast(*, actor: Officer, proceeding: Proceeding, opinion: str, reason: s
     proceeding = _lock(proceeding)
     decision, member = _committee_act(actor, proceeding)
     if opinion not in Opinion.values:
-        raise _invalid("opinion", _("Choose one of the four opinions."))
+        raise invalid("opinion", _("Choose one of the four opinions."))
     if proceeding.stage != Stage.HEARD:
         raise Conflict(_("Members vote after the hearing and before the opinion."))
     if Vote.objects.filter(proceeding=proceeding, member=member).exists():
@@ -500,11 +513,11 @@ def opinion_give(*, actor: Officer, proceeding: Proceeding, reasons: str, findin
         raise Conflict(_("No opinion has a majority of the sitting members yet."))
     codes = [f.exemption for f in findings]
     if any(code not in Exemption.values for code in codes) or len(set(codes)) != len(codes):
-        raise _invalid("findings", _("Each exemption is considered once."))
+        raise invalid("findings", _("Each exemption is considered once."))
     if any(not (f.reasoning or "").strip() for f in findings):
-        raise _invalid("findings", _("Give the reasoning for each exemption considered."))
+        raise invalid("findings", _("Give the reasoning for each exemption considered."))
     if opinion != Opinion.NO_BREACH and set(codes) != set(Exemption.values):
-        raise _invalid("findings", _("Before finding a breach, consider every exemption and say why it does or "
+        raise invalid("findings", _("Before finding a breach, consider every exemption and say why it does or "
                                      "does not apply."))  # fmt: skip
     _move(proceeding, "give_opinion", due_days=_days(Stage.OPINION))
     proceeding.opinion, proceeding.opinion_reasons = opinion, reasons
@@ -529,9 +542,12 @@ def opinion_serve(*, actor: Officer, proceeding: Proceeding) -> Proceeding:
     _record(proceeding, "opinion_served", actor=actor, decision=decision)
     _save(proceeding)
     _grant(proceeding, deciders(proceeding))
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("The committee's opinion in proceeding %(number)s was served on you: you may object within "
-                     "%(days)d days.") % {"number": proceeding.number, "days": _days(Stage.SERVED)})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("The committee's opinion in proceeding %(number)s was served on you: you may object within %(days)d days.")
+        % {"number": proceeding.number, "days": _days(Stage.SERVED)},
+    )
     return proceeding
 
 
@@ -575,10 +591,10 @@ def objection_file(*, actor: Officer, proceeding: Proceeding, text: str) -> Obje
     objection = Objection.objects.create(proceeding=proceeding, text=text)
     _record(proceeding, "objection_filed", actor=actor, note=text)
     _save(proceeding)
-    notify(
-        officers=[m.officer for m in proceeding.members.filter(recused=False)],
-        link=_link(proceeding),
-        message=_("Objection filed in proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [m.officer for m in proceeding.members.filter(recused=False)],
+        _("Objection filed in proceeding %(number)s.") % {"number": proceeding.number},
     )
     return objection
 
@@ -596,7 +612,7 @@ def objection_decide(*, actor: Officer, proceeding: Proceeding, grant: bool, rea
     order = list(Opinion.values)
     if grant:
         if opinion not in Opinion.values or order.index(opinion) <= order.index(proceeding.opinion):
-            raise _invalid("opinion", _("A granted objection changes the opinion to a milder one."))
+            raise invalid("opinion", _("A granted objection changes the opinion to a milder one."))
         proceeding.opinion = opinion
     objection.decision = Decision.GRANTED if grant else Decision.REFUSED
     objection.decision_reason, objection.decided_by, objection.decided_at = reason, actor, timezone.now()
@@ -605,10 +621,10 @@ def objection_decide(*, actor: Officer, proceeding: Proceeding, grant: bool, rea
     _record(proceeding, "objection_decided", actor=actor, note=reason, decision=decision,
             payload={"granted": grant, "opinion": proceeding.opinion})  # fmt: skip
     _save(proceeding)
-    notify(
-        officers=[proceeding.officer, *deciders(proceeding)],
-        link=_link(proceeding),
-        message=_("The objection in proceeding %(number)s was decided.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [proceeding.officer, *deciders(proceeding)],
+        _("The objection in proceeding %(number)s was decided.") % {"number": proceeding.number},
     )
     return objection
 
@@ -641,9 +657,9 @@ class SanctionOrder:
 
     def validate(self) -> None:
         if self.kind not in SanctionKind.values:
-            raise _invalid("kind", _("Choose a sanction (or none)."))
+            raise invalid("kind", _("Choose a sanction (or none)."))
         if any(m not in PersonnelMeasure.values for m in self.measures):
-            raise _invalid("measures", _("Unknown personnel measure."))
+            raise invalid("measures", _("Unknown personnel measure."))
 
 
 def _impose(proceeding: Proceeding, order: SanctionOrder, *, source: str, actor: Officer,
@@ -696,16 +712,19 @@ def decision_make(*, actor: Officer, proceeding: Proceeding, order: SanctionOrde
     if proceeding.stage == Stage.OBJECTED:
         raise Conflict(_("An objection is waiting for the committee's decision."))
     if proceeding.opinion == Opinion.NO_BREACH and (order.kind != SanctionKind.NONE or order.measures):
-        raise _invalid("kind", _("The committee found no breach: no sanction can be imposed."))
+        raise invalid("kind", _("The committee found no breach: no sanction can be imposed."))
     _move(proceeding, "decide", due_days=_days(Stage.DECIDED))
     proceeding.decision_text, proceeding.decided_at, proceeding.decided_by = text, timezone.now(), actor
     sanction = _impose(proceeding, order, source="decision", actor=actor)
     _record(proceeding, "decided", actor=actor, note=text, decision=decision,
             payload={"sanction": order.kind, "measures": list(order.measures), "sanction_id": sanction.pk})  # fmt: skip
     _save(proceeding)
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("Decision in proceeding %(number)s: %(sanction)s. You may ask for review within %(days)d days.")
-           % {"number": proceeding.number, "sanction": SanctionKind(order.kind).label, "days": _days(Stage.DECIDED)})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("Decision in proceeding %(number)s: %(sanction)s. You may ask for review within %(days)d days.")
+        % {"number": proceeding.number, "sanction": SanctionKind(order.kind).label, "days": _days(Stage.DECIDED)},
+    )
     return proceeding
 
 
@@ -729,10 +748,10 @@ def review_request(*, actor: Officer, proceeding: Proceeding, reason: str) -> Ch
                                          due_on=proceeding.due_on)  # fmt: skip
     _record(proceeding, "review_requested", actor=actor, note=reason)
     _save(proceeding)
-    notify(
-        officers=deciders(proceeding),
-        link=_link(proceeding),
-        message=_("Review requested in proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        deciders(proceeding),
+        _("Review requested in proceeding %(number)s.") % {"number": proceeding.number},
     )
     return challenge
 
@@ -740,21 +759,21 @@ def review_request(*, actor: Officer, proceeding: Proceeding, reason: str) -> Ch
 def _outcome_order(current: Sanction | None, outcome: str, order: SanctionOrder | None) -> SanctionOrder | None:
     """What a review or appeal leaves in force. It may never be harsher than what it reviews."""
     if outcome not in Outcome.values:
-        raise _invalid("outcome", _("Choose upheld, changed or revoked."))
+        raise invalid("outcome", _("Choose upheld, changed or revoked."))
     if outcome == Outcome.UPHELD:
         return None
     if outcome == Outcome.REVOKED:
         return SanctionOrder(SanctionKind.NONE)
     if order is None:
-        raise _invalid("kind", _("Say what the sanction becomes."))
+        raise invalid("kind", _("Say what the sanction becomes."))
     order.validate()
     was_kind = current.kind if current else SanctionKind.NONE
     was_measures = set(current.measures) if current else set()
     if SEVERITY[order.kind] > SEVERITY[was_kind] or not set(order.measures) <= was_measures:
-        raise _invalid("kind", _("A review or an appeal can never end harsher than the decision it reviews "
+        raise invalid("kind", _("A review or an appeal can never end harsher than the decision it reviews "
                                  "(%(was)s).") % {"was": SanctionKind(was_kind).label})  # fmt: skip
     if SEVERITY[order.kind] == SEVERITY[was_kind] and set(order.measures) == was_measures:
-        raise _invalid("outcome", _("A changed decision must change something; choose upheld instead."))
+        raise invalid("outcome", _("A changed decision must change something; choose upheld instead."))
     return order
 
 
@@ -778,9 +797,12 @@ def review_decide(*, actor: Officer, proceeding: Proceeding, outcome: str, reaso
     _record(proceeding, "review_decided", actor=actor, note=reason, decision=decision,
             payload={"outcome": outcome, "sanction": new.kind if new else None})  # fmt: skip
     _save(proceeding)
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("Your review in proceeding %(number)s was decided (%(outcome)s). You may appeal within %(days)d "
-                     "days.") % {"number": proceeding.number, "outcome": Outcome(outcome).label, "days": days})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("Your review in proceeding %(number)s was decided (%(outcome)s). You may appeal within %(days)d days.")
+        % {"number": proceeding.number, "outcome": Outcome(outcome).label, "days": days},
+    )
     return challenge
 
 
@@ -819,10 +841,10 @@ def appeal_lodge(*, actor: Officer, proceeding: Proceeding, reason: str) -> Chal
     _record(proceeding, "appeal_lodged", actor=actor, note=reason, payload={"direct": direct})
     _save(proceeding)
     _grant(proceeding, appeal_deciders(proceeding))
-    notify(
-        officers=appeal_deciders(proceeding),
-        link=_link(proceeding),
-        message=_("Appeal lodged in proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        appeal_deciders(proceeding),
+        _("Appeal lodged in proceeding %(number)s.") % {"number": proceeding.number},
     )
     return challenge
 
@@ -874,9 +896,12 @@ def appeal_decide(*, actor: Officer, proceeding: Proceeding, outcome: str, reaso
     _record(proceeding, "appeal_decided", actor=actor, note=reason, decision=decision,
             payload={"outcome": outcome, "sanction": new.kind if new else None})  # fmt: skip
     _save(proceeding)
-    notify(officers=[proceeding.officer], link=_link(proceeding),
-           message=_("Your appeal in proceeding %(number)s was decided (%(outcome)s).")
-           % {"number": proceeding.number, "outcome": Outcome(outcome).label})  # fmt: skip
+    _tell(
+        proceeding,
+        [proceeding.officer],
+        _("Your appeal in proceeding %(number)s was decided (%(outcome)s).")
+        % {"number": proceeding.number, "outcome": Outcome(outcome).label},
+    )
     return challenge
 
 
@@ -922,10 +947,10 @@ def submission_add(*, actor: Officer, proceeding: Proceeding, text: str, files: 
         _record(proceeding, "statement_submitted", actor=actor, note=text,
                 payload={"files": [{k: f[k] for k in ("name", "sha256", "size")} for f in stored]})  # fmt: skip
         _save(proceeding)
-    notify(
-        officers=[m.officer for m in proceeding.members.filter(recused=False)],
-        link=_link(proceeding),
-        message=_("A statement was submitted in proceeding %(number)s.") % {"number": proceeding.number},
+    _tell(
+        proceeding,
+        [m.officer for m in proceeding.members.filter(recused=False)],
+        _("A statement was submitted in proceeding %(number)s.") % {"number": proceeding.number},
     )
     return submission
 
@@ -952,15 +977,21 @@ def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
     active = Proceeding.objects.exclude(stage=Stage.CLOSED).filter(due_on__isnull=False)
     for proceeding in active.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=3)).exclude(
             reminded_stage=F("stage")):  # fmt: skip
-        notify(officers=handlers(proceeding), link=_link(proceeding),
-               message=_("Proceeding %(number)s: %(stage)s is due on %(date)s.")
-               % {"number": proceeding.number, "stage": proceeding.get_stage_display(), "date": proceeding.due_on})  # fmt: skip
+        _tell(
+            proceeding,
+            handlers(proceeding),
+            _("Proceeding %(number)s: %(stage)s is due on %(date)s.")
+            % {"number": proceeding.number, "stage": proceeding.get_stage_display(), "date": proceeding.due_on},
+        )
         Proceeding.objects.filter(pk=proceeding.pk).update(reminded_stage=proceeding.stage)
         reminded += 1
     for proceeding in active.filter(due_on__lt=today).exclude(overdue_stage=F("stage")):
-        notify(officers=handlers(proceeding), link=_link(proceeding),
-               message=_("Overdue: proceeding %(number)s, %(stage)s, was due on %(date)s.")
-               % {"number": proceeding.number, "stage": proceeding.get_stage_display(), "date": proceeding.due_on})  # fmt: skip
+        _tell(
+            proceeding,
+            handlers(proceeding),
+            _("Overdue: proceeding %(number)s, %(stage)s, was due on %(date)s.")
+            % {"number": proceeding.number, "stage": proceeding.get_stage_display(), "date": proceeding.due_on},
+        )
         Proceeding.objects.filter(pk=proceeding.pk).update(overdue_stage=proceeding.stage)
         alerted += 1
     return {"reminded": reminded, "overdue": alerted, "finalised": finalise_unobjected(today=today),

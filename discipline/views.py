@@ -80,7 +80,7 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     subject = Officer.objects.filter(officer_id=request.POST.get("officer_id", "").strip()).first()
     try:
         if subject is None:
-            raise services._invalid("officer_id", _("No officer with this number."))
+            raise services.invalid("officer_id", _("No officer with this number."))
         services.lead_register(actor=officer, officer=subject, source=request.POST.get("source", ""),
                                summary=request.POST.get("summary", ""))  # fmt: skip
     except DomainError as exc:
@@ -105,7 +105,7 @@ def lead_review(request: HttpRequest, public_id: Any) -> HttpResponse:
             if request.POST.get("act") == "merge":
                 into = leads_visible_to(request.user).filter(public_id=request.POST.get("into") or None).first()
                 if into is None:
-                    raise services._invalid("into", _("Choose the lead it repeats."))
+                    raise services.invalid("into", _("Choose the lead it repeats."))
                 services.lead_merge(actor=officer, lead=lead, into=into)
             else:
                 services.lead_dismiss(actor=officer, lead=lead, reason=request.POST.get("reason", ""))
@@ -197,7 +197,7 @@ def perform(officer: Officer, p: Proceeding, post: Any, files: list[Any]) -> Non
     elif act == "refer":
         committee = Committee.objects.filter(pk=post.get("committee") or 0).first()
         if committee is None:
-            raise s._invalid("committee", _("Choose the committee."))
+            raise s.invalid("committee", _("Choose the committee."))
         numbers = post.get("members", "")
         numbers = numbers if isinstance(numbers, list) else [v.strip() for v in numbers.replace("，", ",").split(",")]
         members = list(committee.members.filter(officer_id__in=numbers))
@@ -208,17 +208,17 @@ def perform(officer: Officer, p: Proceeding, post: Any, files: list[Any]) -> Non
     elif act == "notice":
         hearing_on = parse_date(post.get("hearing_on", "") or "")
         if hearing_on is None:
-            raise s._invalid("hearing_on", _("Give the hearing date."))
+            raise s.invalid("hearing_on", _("Give the hearing date."))
         s.notice_serve(actor=officer, proceeding=p, hearing_on=hearing_on, notice=post.get("notice", ""))
     elif act == "recusal_request":
         member = ProceedingMember.objects.filter(proceeding=p, pk=post.get("member") or 0).first()
         if member is None:
-            raise s._invalid("member", _("Choose a member."))
+            raise s.invalid("member", _("Choose a member."))
         s.recusal_request(actor=officer, proceeding=p, member=member, reason=post.get("reason", ""))
     elif act == "recusal_decide":
         request_ = RecusalRequest.objects.filter(proceeding=p, pk=post.get("request") or 0).first()
         if request_ is None:
-            raise s._invalid("request", _("No such request."))
+            raise s.invalid("request", _("No such request."))
         s.recusal_decide(actor=officer, request=request_, grant=post.get("grant") == "1", reason=post.get("reason", ""))
     elif act == "hear":
         s.hearing_record(actor=officer, proceeding=p, record=post.get("record", ""))
@@ -254,7 +254,7 @@ def perform(officer: Officer, p: Proceeding, post: Any, files: list[Any]) -> Non
     elif act == "submit":
         s.submission_add(actor=officer, proceeding=p, text=post.get("text", ""), files=files)
     else:
-        raise s._invalid("act", _("Unknown act."))
+        raise s.invalid("act", _("Unknown act."))
 
 
 DOCUMENTS = {"notice": Stage.NOTIFIED, "opinion": Stage.SERVED, "decision": Stage.DECIDED}
