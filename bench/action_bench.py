@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage, results_path  # noqa: E402
+from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
 from metrics_bench import connect  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_actions"
@@ -161,13 +161,9 @@ def main() -> None:
         "action": action,
         "ratio": round(action["throughput_rps"] / bare["throughput_rps"], 2),
     }
-    out = results_path()
-    existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if e.get("name") != "action_logging"]
-    existing.append({"name": "action_logging", "value": action["throughput_rps"], "unit": "req/s",
+    store([{"name": "action_logging", "value": action["throughput_rps"], "unit": "req/s",
                      "floor": bare["throughput_rps"], "ratio": result["ratio"], "target_ratio": 0.5,
-                     "p95_ms": action["p95_ms"], "target_p95_ms": 50, "detail": result})  # fmt: skip
-    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+                     "p95_ms": action["p95_ms"], "target_p95_ms": 50, "detail": result}])  # fmt: skip
     print(json.dumps(result, indent=2))
 
 

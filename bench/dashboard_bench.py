@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, results_path  # noqa: E402
+from import_bench import ROOT, store  # noqa: E402
 from metrics_bench import ensure_generated  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_dashboard"
@@ -112,15 +112,12 @@ def run(cases: int, url: str, *, reuse: bool, requests: int = 100) -> dict[str, 
 
 
 def record(results: list[dict[str, object]]) -> None:
-    out = results_path()
-    existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if e.get("name", "").split("@")[0] != "dashboard"]
+    entries = []
     for r in results:
         worst = max(v["p95_ms"] for k, v in r.items() if isinstance(v, dict))
-        existing.append({"name": f"dashboard@{r['cases']}", "value": worst, "unit": "ms p95 (worst scope, uncached)",
-                         "target": 200, "ratio_to_target": round(worst / 200, 2),
-                         "detail": {k: v for k, v in r.items() if isinstance(v, dict)}})  # fmt: skip
-    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+        entries.append({"name": f"dashboard@{r['cases']}", "value": worst, "unit": "ms p95 (worst scope, uncached)",
+                        "target": 200, "detail": {k: v for k, v in r.items() if isinstance(v, dict)}})  # fmt: skip
+    store(entries)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 

@@ -39,6 +39,35 @@ def results_path() -> Path:
     return path
 
 
+def machine() -> str:
+    return f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL"
+
+
+def store(entries: list[dict[str, object]]) -> None:
+    """Record figures in results.json, one object per figure: name, value, unit, the floor it is compared
+    with and the ratio value/floor. Where the issue sets a fixed target rather than a measured floor (a
+    latency, a rate), the target is the floor and ``compared_with`` says so. An entry replaces the one of the
+    same name only (``search@2000000`` leaves ``search@1000000`` alone: the growth curve keeps every size)."""
+    out = results_path()
+    existing = json.loads(out.read_text()) if out.exists() else []
+    names = {e["name"] for e in entries}
+    kept = [e for e in existing if e.get("name") not in names]
+    for entry in entries:
+        entry = {**entry}
+        if "floor" not in entry:
+            entry["floor"] = entry.pop("target", None)
+            entry.setdefault("compared_with", "target")
+        entry.setdefault("compared_with", "floor")
+        if entry.get("ratio") is None and entry["floor"]:
+            entry["ratio"] = round(float(entry["value"]) / float(entry["floor"]), 2)
+        entry.setdefault("ratio", None)
+        entry.pop("ratio_to_target", None)
+        entry.setdefault("machine", machine())
+        entry.setdefault("date", dt.date.today().isoformat())
+        kept.append(entry)
+    out.write_text(json.dumps(kept, ensure_ascii=False, indent=2) + "\n")
+
+
 def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
     rng = random.Random(seed)
     cases = max(1, actions // ACTIONS_PER_CASE)
@@ -135,24 +164,8 @@ def run(actions: int, url: str) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, PostgreSQL"
-    out = results_path()
-    existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if e.get("name", "").split("@")[0] != "import"]
-    for r in results:
-        existing.append(
-            {
-                "name": f"import@{r['actions']}",
-                "value": r["actions_per_second"],
-                "unit": "actions/s",
-                "target": 20000,
-                "ratio_to_target": round(float(r["actions_per_second"]) / 20000, 2),
-                "detail": r,
-                "machine": machine,
-                "date": dt.date.today().isoformat(),
-            }
-        )
-    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    store([{"name": f"import@{r['actions']}", "value": r["actions_per_second"], "unit": "actions/s", "target": 20000,
+            "detail": r} for r in results])  # fmt: skip
     print(json.dumps(results, indent=2))
 
 

@@ -24,7 +24,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage, results_path  # noqa: E402
+from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cases import generator  # noqa: E402 - plain SQL, no Django needed
@@ -141,22 +141,8 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    out = results_path()
-    existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [e for e in existing if not e.get("name", "").startswith("nightly_metrics@")]
-    for r in results:
-        existing.append(
-            {
-                "name": f"nightly_metrics@{r['cases']}",
-                "value": r["nightly_seconds"],
-                "unit": "s",
-                "floor": r["floor_seconds"],
-                "ratio": r["ratio"],
-                "target_ratio": 5,
-                "detail": r,
-            }
-        )
-    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+    store([{"name": f"nightly_metrics@{r['cases']}", "value": r["nightly_seconds"], "unit": "s",
+            "floor": r["floor_seconds"], "ratio": r["ratio"], "target_ratio": 5, "detail": r} for r in results])  # fmt: skip
     print(json.dumps(results, indent=2))
 
 

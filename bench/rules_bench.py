@@ -25,7 +25,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, results_path  # noqa: E402
+from import_bench import ROOT, store  # noqa: E402
 from metrics_bench import connect, ensure_generated  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_rules"
@@ -96,24 +96,19 @@ def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    out = results_path()
-    existing = json.loads(out.read_text()) if out.exists() else []
-    existing = [
-        e for e in existing if e.get("name", "").split("@")[0] not in ("rule_event", "rule_sweep", "rule_sweep_cold")
-    ]
+    entries = []
     for r in results:
-        existing.append({"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median",
-                         "target": 5, "ratio_to_target": round(r["event_median_ms"] / 5, 2),
-                         "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]}})  # fmt: skip
         target = 60 * r["cases"] / 1_000_000
-        existing.append({"name": f"rule_sweep@{r['cases']}", "value": r["second_sweep_seconds"], "unit": "s",
-                         "target": target, "ratio_to_target": round(r["second_sweep_seconds"] / target, 2),
-                         "detail": {"detect_seconds": r["detect_seconds"], "per_rule": r["per_rule"]}})  # fmt: skip
-        existing.append({"name": f"rule_sweep_cold@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s",
-                         "target": target, "ratio_to_target": round(r["first_sweep_seconds"] / target, 2),
-                         "detail": {"flags_raised": r["flags_raised"],
-                                    "ms_per_flag": round(r["first_sweep_seconds"] * 1000 / max(r["flags_raised"], 1), 3)}})  # fmt: skip
-    out.write_text(json.dumps(existing, ensure_ascii=False, indent=2) + "\n")
+        entries += [
+            {"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median", "target": 5,
+             "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]}},
+            {"name": f"rule_sweep@{r['cases']}", "value": r["second_sweep_seconds"], "unit": "s", "target": target,
+             "detail": {"detect_seconds": r["detect_seconds"], "per_rule": r["per_rule"]}},
+            {"name": f"rule_sweep_cold@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s", "target": target,
+             "detail": {"flags_raised": r["flags_raised"],
+                        "ms_per_flag": round(r["first_sweep_seconds"] * 1000 / max(r["flags_raised"], 1), 3)}},
+        ]  # fmt: skip
+    store(entries)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
