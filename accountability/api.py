@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from accountability.models import Officer, Organisation
 from accountability.selectors import officers_visible_to, organisations_visible_to
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    parent_code = serializers.CharField(source="parent.code", default=None, read_only=True)
+    parent_code = serializers.CharField(source="parent.code", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Organisation
@@ -19,7 +29,7 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class OfficerSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation_code = serializers.CharField(source="organisation.code", read_only=True)
-    department_code = serializers.CharField(source="department.code", default=None, read_only=True)
+    department_code = serializers.CharField(source="department.code", default=None, read_only=True, allow_null=True)
     roles = serializers.SerializerMethodField()
 
     class Meta:
@@ -46,3 +56,28 @@ class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return officers_visible_to(self.request.user)
+
+
+class TokenView(ObtainAuthToken):
+    """POST username and password for an API token. Wrong credentials, or a locked or disabled account, are
+    401 (``invalid_credentials``), a missing field is 400; failures count towards the lockout like the
+    login form's (the authentication backend records them). JSON only, like the rest of the API."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(auth=[])
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        serializer = self.get_serializer(data=request.data)
+        if not serializer.is_valid():
+            if set(serializer.errors) == {"non_field_errors"}:
+                raise AuthenticationFailed(str(serializer.errors["non_field_errors"][0]), code="invalid_credentials")
+            raise ValidationError(serializer.errors)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+def api_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """404 for a path no route matches: the API answers in its one error body, the pages with the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": "not_found", "message": str(_("Not found."))}, status=404)
+    return page_not_found(request, exception)

@@ -1,11 +1,16 @@
-"""Shared DRF pieces: one error body for every failure, cursor pagination."""
+"""Shared DRF pieces: one error body for every failure, strict cursor pagination and filters."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import django_filters
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import status
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -20,6 +25,70 @@ class DefaultCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-id"
+
+    def get_page_size(self, request) -> int:
+        """A page size that is not a whole number from 1 to the maximum is refused with 400, not quietly
+        replaced by the default: the caller learns that the request was wrong."""
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+            raise ValidationError(
+                {self.page_size_query_param: [f"Enter a whole number from 1 to {self.max_page_size}."]}
+            )
+        return int(raw)
+
+    def get_schema_operation_parameters(self, view) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or 1/0); anything else is an error, where Django's field reads it as "no filter"."""
+
+    widget = forms.TextInput
+
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise DjangoValidationError("Enter true or false.", code="invalid")
+
+    def validate(self, value: Any) -> None:
+        return None
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
+class StrictFilterSet(django_filters.FilterSet):
+    FILTER_DEFAULTS = {
+        **django_filters.FilterSet.FILTER_DEFAULTS,
+        models.BooleanField: {"filter_class": StrictBooleanFilter},
+    }
+
+    def is_valid(self) -> bool:
+        """A choice, number or yes/no filter given with no value (``?grade=``) is an error too: leave the
+        parameter out for "any". (An empty text filter is a text like any other.)"""
+        valid = super().is_valid()
+        for name, field in self.filters.items():
+            if self.data.get(name) == "" and not isinstance(field, django_filters.CharFilter):
+                self.form.add_error(name, "Give a value, or leave the parameter out.")
+                valid = False
+        return valid
+
+
+class StrictFilterBackend(DjangoFilterBackend):
+    """Filters generated from ``filterset_fields`` refuse values they cannot read (400 naming the parameter)."""
+
+    filterset_base = StrictFilterSet
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:

@@ -175,8 +175,8 @@ REST_FRAMEWORK = {
         "accountability.second_factor.SecondFactorVerified",
     ],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "accountability.openapi.QuanzeAutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["accountability.api_base.StrictFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "accountability.api_base.DefaultCursorPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "accountability.api_base.exception_handler",
@@ -190,6 +190,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accountability.openapi.document_errors",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "accountability.choices.OrganisationKind",
         "ReviewKindEnum": "evaluation.models.ReviewKind",

@@ -3,7 +3,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability_api
@@ -20,6 +19,8 @@ router.register("proceedings", discipline_api.ProceedingViewSet, basename="proce
 router.register("reviews", evaluation_api.ReviewViewSet, basename="review")
 router.register("defect-items", evaluation_api.DefectItemViewSet, basename="defect-item")
 
+handler404 = accountability_api.api_not_found
+
 urlpatterns = [
     path("", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -35,7 +36,7 @@ urlpatterns = [
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
-    path("api/auth/token/", obtain_auth_token, name="api-token"),
+    path("api/auth/token/", accountability_api.TokenView.as_view(), name="api-token"),
     path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),

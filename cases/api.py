@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound as DRFNotFound
@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 from accountability.errors import NotFound, PowerDenied
 from accountability.selectors import officer_for_user
 from cases import services, similar
-from cases.choices import ActionSource, SearchBearing
+from cases.choices import ActionSource, CaseType, SearchBearing, SourceLevel
 from cases.models import Action, Attachment, Case, CaseParticipant, SearchReport, SearchReportItem
 from cases.selectors import case_actions, case_get_for_user, case_ref_for_user, cases_of_officer, cases_visible_to
 from cases.views_similar import filters_from
@@ -24,9 +24,11 @@ from cases.views_similar import filters_from
 class CaseListSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     organisation_code = serializers.CharField(source="organisation.code", read_only=True)
-    department_code = serializers.CharField(source="department.code", default=None, read_only=True)
-    lead_officer_id = serializers.CharField(source="lead_officer.officer_id", default=None, read_only=True)
-    lead_officer_name = serializers.CharField(source="lead_officer.name", default=None, read_only=True)
+    department_code = serializers.CharField(source="department.code", default=None, allow_null=True, read_only=True)
+    lead_officer_id = serializers.CharField(
+        source="lead_officer.officer_id", default=None, allow_null=True, read_only=True
+    )
+    lead_officer_name = serializers.CharField(source="lead_officer.name", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Case
@@ -62,7 +64,9 @@ class ParticipantSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseListSerializer):
     participants = ParticipantSerializer(many=True, read_only=True)
-    original_case_number = serializers.CharField(source="original_case.case_number", default=None, read_only=True)
+    original_case_number = serializers.CharField(
+        source="original_case.case_number", default=None, allow_null=True, read_only=True
+    )
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -94,9 +98,9 @@ class AttachmentSerializer(serializers.ModelSerializer):
 
 class ActionSerializer(serializers.ModelSerializer):
     attachments = AttachmentSerializer(many=True, read_only=True)
-    actor_officer_id = serializers.CharField(source="actor.officer_id", default=None, read_only=True)
-    actor_name = serializers.CharField(source="actor.name", default=None, read_only=True)
-    corrects = serializers.IntegerField(source="corrects.seq", default=None, read_only=True)
+    actor_officer_id = serializers.CharField(source="actor.officer_id", default=None, allow_null=True, read_only=True)
+    actor_name = serializers.CharField(source="actor.name", default=None, allow_null=True, read_only=True)
+    corrects = serializers.IntegerField(source="corrects.seq", default=None, allow_null=True, read_only=True)
 
     class Meta:
         model = Action
@@ -250,26 +254,30 @@ class SearchResultSerializer(serializers.Serializer):
     hits = HitSerializer(many=True)
 
 
+class SimilarQuerySerializer(serializers.Serializer):
+    """The query string, checked strictly: a value out of range is a 400 naming the parameter (the browser's
+    form, more forgiving, drops it instead)."""
+
+    q = serializers.CharField(max_length=similar.MAX_QUERY_LENGTH)
+    level = serializers.ListField(child=serializers.ChoiceField(choices=SourceLevel.choices), required=False)
+    case_type = serializers.ChoiceField(choices=CaseType.choices, required=False)
+    cause = serializers.CharField(max_length=200, required=False)
+    recent = serializers.ChoiceField(choices=["1"], required=False)
+    order = serializers.ChoiceField(choices=["level", "relevance"], required=False)
+
+
 class SimilarSearchView(APIView):
     """类案检索: GET /api/similar-cases/?q=…&level=1&level=2&case_type=civil&cause=…&recent=1&order=relevance"""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("q", str, required=True),
-            OpenApiParameter("level", int, many=True),
-            OpenApiParameter("case_type", str),
-            OpenApiParameter("cause", str),
-            OpenApiParameter("recent", str, enum=["1"]),
-            OpenApiParameter("order", str, enum=["level", "relevance"]),
-        ],
-        responses=SearchResultSerializer,
-    )
+    @extend_schema(parameters=[SimilarQuerySerializer], responses=SearchResultSerializer)
     def get(self, request: Request) -> Response:
         officer = officer_for_user(request.user)
         if officer is None:
             raise PowerDenied("Only officers can search similar cases.")
-        result = similar.search(officer=officer, query=request.query_params.get("q", ""),
-                                filters=filters_from(request.query_params))  # fmt: skip
+        data = request.query_params.copy()
+        query = SimilarQuerySerializer(data={**data.dict(), "level": data.getlist("level")})
+        query.is_valid(raise_exception=True)
+        result = similar.search(officer=officer, query=query.validated_data["q"], filters=filters_from(data))
         return Response(SearchResultSerializer(result).data)
 
 

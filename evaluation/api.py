@@ -48,7 +48,7 @@ class ReviewSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
     case_number = serializers.CharField(source="case.case_number")
     officer_id = serializers.CharField(source="officer.officer_id")
-    evaluator_id = serializers.CharField(source="evaluator.officer_id", default=None)
+    evaluator_id = serializers.CharField(source="evaluator.officer_id", default=None, allow_null=True)
 
     class Meta:
         model = Review
@@ -225,7 +225,8 @@ class DefectItemViewSet(viewsets.ReadOnlyModelViewSet):
 class PerformanceView(APIView):
     """业绩档案: GET /api/performance/{officer uuid}/?year=YYYY (default: this year)."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", int)], responses=dict)
+    @extend_schema(parameters=[OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100})],
+                   responses=dict)  # fmt: skip
     def get(self, request: Request, id: str) -> Response:
         year_text = request.query_params.get("year") or str(timezone.localdate().year)
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:
@@ -260,18 +261,9 @@ class MetricResultView(APIView):
     """Stored metric results of one window (``?start=&end=``, optionally ``level``, ``metric``, ``subject``),
     limited to what the caller may see. Reads stored numbers only; nothing is recomputed here."""
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("start", str, required=True),
-            OpenApiParameter("end", str, required=True),
-            OpenApiParameter("level", str, enum=list(LEVELS)),
-            OpenApiParameter("metric", str, enum=list(METRICS)),
-            OpenApiParameter("subject", str),
-        ],
-        responses=MetricResultSerializer(many=True),
-    )
+    @extend_schema(parameters=[MetricQuerySerializer], responses=MetricResultSerializer(many=True))
     def get(self, request: Request) -> Response:
-        query = MetricQuerySerializer(data=request.query_params)
+        query = MetricQuerySerializer(data=request.query_params.dict())  # a dict: an empty value is an error
         query.is_valid(raise_exception=True)
         data = query.validated_data
         results = metric_results_visible_to(request.user).filter(window_from=data["start"], window_to=data["end"])
