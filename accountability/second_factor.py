@@ -6,7 +6,8 @@ leaders, evaluators, committee members, inspectors, administrators and auditors 
   once), a code from the app or a recovery code afterwards.
 * A code is accepted once (django-otp keeps the last time step used); wrong codes are throttled, the delay
   doubling with each failure.
-* Changing the second factor asks for the password and a current code again.
+* Changing the second factor, or the password (``/account/password/``), asks for the password and a current
+  code again (``reauthenticate``).
 * API tokens cannot carry a verified second factor: these roles use the API through a verified session.
 
 ``QUANZE_REQUIRE_2FA`` is on unless DEBUG; the test settings turn it off and the tests of this module on.
@@ -18,8 +19,10 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.contrib.auth import authenticate
+from django.contrib import messages
+from django.contrib.auth import authenticate, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -160,6 +163,30 @@ def _enrol(request: HttpRequest, device: TOTPDevice) -> list[str]:
     return codes
 
 
+def reauthenticate(request: HttpRequest, form: forms.Form, *, password: str = "password", code: str = "code") -> bool:
+    """Before a change to how someone signs in, they prove again who they are (ASVS 2.5.x, CJIS IA-11): the
+    password (a wrong one counts towards the lockout, like a failed login) and, where they have a second
+    factor, a current code, used up by this check. Errors go on the form's fields; False if any."""
+    user = request.user
+    again = authenticate(request, username=user.get_username(), password=form.cleaned_data[password])
+    if again is None or again.pk != user.pk:
+        form.add_error(password, _("The password is wrong."))
+    elif code in form.fields and (has_second_factor(user) or form.fields[code].required):
+        if not form.cleaned_data.get(code):
+            form.add_error(code, _("Enter a current code from your authenticator app."))
+        elif match_token(user, form.cleaned_data[code]) is None:
+            form.add_error(code, _("The code is wrong or already used."))
+    if form.errors:
+        audit(kind=AuditEvent.Kind.ACCOUNT, object_type="reauthentication", object_id=user.get_username(),
+              outcome="refused", request=request, detail={"fields": sorted(form.errors)})  # fmt: skip
+        return False
+    return True
+
+
+def has_second_factor(user: Any) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
 class ResetForm(forms.Form):
     password = forms.CharField(label=gettext_lazy("Password"), widget=forms.PasswordInput)
     code = forms.CharField(label=gettext_lazy("A current code"), max_length=16)
@@ -171,12 +198,7 @@ def second_factor_reset(request: HttpRequest) -> HttpResponse:
     form = ResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = request.user
-        again = authenticate(request, username=user.get_username(), password=form.cleaned_data["password"])
-        if again is None or again.pk != user.pk:
-            form.add_error("password", _("The password is wrong."))
-        elif match_token(user, form.cleaned_data["code"]) is None:
-            form.add_error("code", _("The code is wrong or already used."))
-        else:
+        if reauthenticate(request, form):
             with transaction.atomic():
                 TOTPDevice.objects.filter(user=user).delete()
                 StaticDevice.objects.filter(user=user).delete()
@@ -185,4 +207,32 @@ def second_factor_reset(request: HttpRequest) -> HttpResponse:
             request.session.pop("otp_device_id", None)
             return redirect("second-factor")
     return render(request, "accountability/second_factor_reset.html", {"form": form},
+                  status=400 if form.errors else 200)  # fmt: skip
+
+
+class PasswordChangeForm(SetPasswordForm):
+    """The current password (and a current code, for those with a second factor), then the new one twice,
+    checked by the password validators (length, likeness to the name, common and numeric passwords)."""
+
+    old_password = forms.CharField(label=gettext_lazy("Current password"), strip=False, widget=forms.PasswordInput)
+    code = forms.CharField(label=gettext_lazy("A current code"), max_length=16, required=False)
+    field_order = ["old_password", "code", "new_password1", "new_password2"]
+
+
+@login_required
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码. Other sessions of the account end (the session hash changes); this one goes on."""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    needs_code = has_second_factor(request.user)
+    if not needs_code:
+        del form.fields["code"]
+    if request.method == "POST" and form.is_valid() and reauthenticate(request, form, password="old_password"):
+        with transaction.atomic():
+            form.save()
+            audit(kind=AuditEvent.Kind.ACCOUNT, object_type="password", object_id=request.user.get_username(),
+                  outcome="changed", request=request)  # fmt: skip
+        update_session_auth_hash(request, form.user)
+        messages.success(request, _("Your password has been changed. Your other sessions have ended."))
+        return redirect("home")
+    return render(request, "accountability/password_change.html", {"form": form, "needs_code": needs_code},
                   status=400 if form.errors else 200)  # fmt: skip

@@ -29,6 +29,7 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("2fa/", second_factor.second_factor, name="second-factor"),
     path("2fa/reset/", second_factor.second_factor_reset, name="second-factor-reset"),
+    path("account/password/", second_factor.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("evaluation/", include("evaluation.urls")),
     path("cases/", include("cases.urls")),

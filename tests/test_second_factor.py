@@ -13,7 +13,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from accountability.models import AuditEvent
+from accountability.models import AuditEvent, AuthEvent
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -113,3 +113,55 @@ def test_api_tokens_of_these_roles_are_refused(world):
     judge = APIClient()
     judge.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.judge.user).key}")
     assert judge.get("/api/cases/").status_code == 200
+
+
+NEW_PASSWORD = "Plum-Orchard-Lantern-73"
+
+
+def test_changing_the_password_asks_for_the_current_one_and_ends_other_sessions(world, client):
+    log_in(client, world.judge)
+    elsewhere = APIClient()
+    log_in(elsewhere, world.judge)
+    assert elsewhere.get("/cases/").status_code == 200
+    page = client.get("/account/password/")
+    assert page.status_code == 200 and 'name="code"' not in page.content.decode()  # a judge has no second factor
+
+    wrong = client.post("/account/password/", {"old_password": "not-it", "new_password1": NEW_PASSWORD,
+                                               "new_password2": NEW_PASSWORD})  # fmt: skip
+    assert wrong.status_code == 400 and "old_password" in wrong.context["form"].errors
+    world.judge.user.refresh_from_db()
+    assert world.judge.user.check_password(PASSWORD)
+    assert AuditEvent.objects.filter(object_type="reauthentication", outcome="refused", username="judge").exists()
+    assert AuthEvent.objects.filter(username="judge", kind="login_failed").count() == 1  # counts towards the lockout
+
+    weak = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": "12345678",
+                                              "new_password2": "12345678"})  # fmt: skip
+    assert weak.status_code == 400 and "new_password2" in weak.context["form"].errors
+    world.judge.user.refresh_from_db()
+    assert world.judge.user.check_password(PASSWORD)
+
+    done = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
+                                              "new_password2": NEW_PASSWORD})  # fmt: skip
+    assert done.status_code == 302
+    world.judge.user.refresh_from_db()
+    assert world.judge.user.check_password(NEW_PASSWORD)
+    assert client.get("/cases/").status_code == 200  # this session goes on
+    assert elsewhere.get("/cases/").status_code == 302  # the other one has ended
+    assert AuditEvent.objects.filter(object_type="password", outcome="changed", username="judge").exists()
+
+
+def test_with_a_second_factor_the_password_change_needs_a_current_code_too(world, client):
+    enrol(client, world.chief)
+    device = TOTPDevice.objects.get(user=world.chief.user, confirmed=True)
+    with time_machine.travel(time.time() + 90, tick=False):
+        assert 'name="code"' in client.get("/account/password/").content.decode()
+        data = {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+        missing = client.post("/account/password/", data)
+        assert missing.status_code == 400 and "code" in missing.context["form"].errors
+        code = code_for(device)
+        assert client.post("/account/password/", {**data, "code": code}).status_code == 302
+        world.chief.user.refresh_from_db()
+        assert world.chief.user.check_password(NEW_PASSWORD)
+        again = {"old_password": NEW_PASSWORD, "new_password1": PASSWORD + "x", "new_password2": PASSWORD + "x"}
+        replay = client.post("/account/password/", {**again, "code": code})  # the same code: used up
+        assert replay.status_code == 400 and "code" in replay.context["form"].errors
