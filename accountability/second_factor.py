@@ -163,20 +163,20 @@ def _enrol(request: HttpRequest, device: TOTPDevice) -> list[str]:
     return codes
 
 
-def reauthenticate(request: HttpRequest, form: forms.Form, *, password_field: str = "password",
-                   code_field: str = "code") -> bool:  # fmt: skip
+def reauthenticate(request: HttpRequest, form: forms.Form, *, knowledge_field: str = "password",
+                   possession_field: str = "code") -> bool:  # fmt: skip
     """Before a change to how someone signs in, they prove again who they are (ASVS 2.5.x, CJIS IA-11): the
     password (a wrong one counts towards the lockout, like a failed login) and, where they have a second
     factor, a current code, used up by this check. Errors go on the form's fields; False if any."""
     user = request.user
-    again = authenticate(request, username=user.get_username(), password=form.cleaned_data[password_field])
+    again = authenticate(request, username=user.get_username(), password=form.cleaned_data[knowledge_field])
     if again is None or again.pk != user.pk:
-        form.add_error(password_field, _("The password is wrong."))
-    elif code_field in form.fields and (has_second_factor(user) or form.fields[code_field].required):
-        if not form.cleaned_data.get(code_field):
-            form.add_error(code_field, _("Enter a current code from your authenticator app."))
-        elif match_token(user, form.cleaned_data[code_field]) is None:
-            form.add_error(code_field, _("The code is wrong or already used."))
+        form.add_error(knowledge_field, _("The password is wrong."))
+    elif possession_field in form.fields and (has_second_factor(user) or form.fields[possession_field].required):
+        if not form.cleaned_data.get(possession_field):
+            form.add_error(possession_field, _("Enter a current code from your authenticator app."))
+        elif match_token(user, form.cleaned_data[possession_field]) is None:
+            form.add_error(possession_field, _("The code is wrong or already used."))
     if form.errors:
         audit(kind=AuditEvent.Kind.ACCOUNT, object_type="reauthentication", object_id=user.get_username(),
               outcome="refused", request=request, detail={"fields": sorted(form.errors)})  # fmt: skip
@@ -227,7 +227,7 @@ def password_change(request: HttpRequest) -> HttpResponse:
     needs_code = has_second_factor(request.user)
     if not needs_code:
         del form.fields["code"]
-    if request.method == "POST" and form.is_valid() and reauthenticate(request, form, password_field="old_password"):
+    if request.method == "POST" and form.is_valid() and reauthenticate(request, form, knowledge_field="old_password"):
         with transaction.atomic():
             form.save()
             audit(kind=AuditEvent.Kind.ACCOUNT, object_type="password", object_id=request.user.get_username(),
