@@ -136,7 +136,6 @@ def test_retention_a_year_on_every_scheduled_task_has_run_and_no_audit_record_is
     """CJIS AU-11: audit records are kept at least a year. Nothing in the system purges them: run every task of
     the beat schedule more than a year later, and every audit, sign-in and trace record is still there."""
     from accountability.celery import app
-
     from accountability.models import AuthEvent
     from cases.models import Action
 
