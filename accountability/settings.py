@@ -246,6 +246,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accountability.disable_dormant_accounts",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The action table's yearly partitions, two years ahead (cases.partitions).
+    "action-partitions": {
+        "task": "cases.action_partitions",
+        "schedule": crontab(hour=0, minute=45),
+    },
     # Discipline clocks: reminders before a stage's deadline, alerts after it; lapsed windows close.
     "discipline-deadlines": {
         "task": "discipline.deadlines",

@@ -71,9 +71,9 @@ FROM (
 ) s;
 
 INSERT INTO cases_action
-  (case_id, seq, action_type, occurred_at, recorded_at, actor_id, recorded_by_id, source, note, payload,
+  (case_id, seq, case_year, action_type, occurred_at, recorded_at, actor_id, recorded_by_id, source, note, payload,
    corrects_id, power_item_code, power_item_revision, import_batch_id, dedup_key, prev_hash, hash)
-SELECT c, s,
+SELECT c, s, extract(year FROM DATE '2023-01-01' + ((c::bigint * 7919) % 1095)::int)::smallint,
        (ARRAY['filed','assigned','hearing_scheduled','evidence_exchanged','hearing_held','deliberated',
               'extension_approved','ruling_signed','served','closed'])[s],
        (DATE '2023-01-01' + ((c::bigint * 7919) % 1095)::int + s * 3)::timestamp + interval '9 hours',

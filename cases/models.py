@@ -247,6 +247,9 @@ class Action(AppendOnlyModel):
     # Indexed through the (case, seq) unique constraint: no separate case_id index to maintain.
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="actions", db_index=False)
     seq = models.PositiveIntegerField()
+    # The year the case was filed: on PostgreSQL the table is partitioned by it (cases.partitions), so a case's
+    # whole trace lives in one partition and (case, seq) stays unique across the table. Set by every writer.
+    case_year = models.PositiveSmallIntegerField(_("case year"), editable=False)
     action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
@@ -267,6 +270,7 @@ class Action(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="corrections",
         db_index=False,  # a partial index below: corrections are rare
+        db_constraint=False,  # a partitioned table has no unique index on id alone (cases.partitions)
     )
     power_item_code = models.CharField(_("power-list item"), max_length=32, blank=True)
     power_item_revision = models.PositiveIntegerField(null=True, blank=True)
@@ -321,7 +325,9 @@ class Attachment(AppendOnlyModel):
     name; its SHA-256 is in the action's payload, so the file is covered by the chain too."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="attachments")
+    # No database constraint: the partitioned action table has no unique index on id alone (cases.partitions).
+    # Actions are never deleted (a trigger refuses it) and an attachment is written with its action.
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="attachments", db_constraint=False)
     original_name = models.CharField(_("file name"), max_length=255)
     stored_name = models.CharField(max_length=100, unique=True, editable=False)
     content_type = models.CharField(_("type"), max_length=100)
@@ -669,7 +675,8 @@ class SearchReport(AppendOnlyModel):
     query = models.CharField(_("query"), max_length=200)
     filters = models.JSONField(default=dict, blank=True)
     conclusion = models.TextField(_("conclusion"))
-    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="search_report")
+    # No database constraint, as for attachments (cases.partitions).
+    action = models.OneToOneField(Action, on_delete=models.PROTECT, related_name="search_report", db_constraint=False)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

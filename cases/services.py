@@ -142,6 +142,7 @@ def trace_build(
     action = Action(
         case=case,
         seq=case.trace_length + 1,
+        case_year=case.filed_on.year,
         action_type=action_type,
         occurred_at=occurred_at,
         recorded_at=now,

@@ -45,3 +45,14 @@ def interference_reports_missing() -> int:
     from cases.interference import flag_missing_reports
 
     return flag_missing_reports()
+
+
+@shared_task(name="cases.action_partitions", acks_late=True)
+def action_partitions() -> list[int]:
+    """The action table's yearly partitions two years ahead (idempotent: creates only what is missing)."""
+    from cases.partitions import ensure_partitions
+
+    created = ensure_partitions()
+    if created:
+        logger.info("action partitions created for %s", created)
+    return created

@@ -78,7 +78,8 @@ def test_one_cases_facts_are_one_primary_key_lookup(world):
         cursor.execute("EXPLAIN " + sql, params)
         text = "\n".join(row[0] for row in cursor.fetchall())
     assert "cases_case_pkey" in text
-    assert "action_case_seq" in text  # the last human action: the (case, seq) index, backwards
+    # the last human action: the (case, seq) index backwards, in each year's partition (cases.partitions)
+    assert "_case_id_seq_case_year_key" in text
 
 
 def test_a_courts_open_alerts_start_from_its_cases(world):

@@ -744,13 +744,13 @@ class Importer:
                 keyed.append((key, row))
             missing = {row["case_number"] for _, row in keyed if row["case_number"] not in heads}
             if missing:
-                for pk, number, head, length in (
+                for pk, number, head, length, filed_on in (
                     Case.objects.select_for_update()
                     .filter(case_number__in=missing)
                     .order_by("pk")
-                    .values_list("pk", "case_number", "trace_head", "trace_length")
+                    .values_list("pk", "case_number", "trace_head", "trace_length", "filed_on")
                 ):
-                    heads[number] = [pk, head, length, False]
+                    heads[number] = [pk, head, length, False, filed_on.year]
             # Only cases that already have actions (stored, or added earlier in this run) can hold a duplicate;
             # the (case, seq) index finds their actions.
             with_actions = {heads[row["case_number"]][0] for _, row in keyed if heads[row["case_number"]][2] > 0}
@@ -773,6 +773,7 @@ class Importer:
                 action = {
                     "case_id": state[0],
                     "seq": state[2] + 1,
+                    "case_year": state[4],
                     "action_type": row["action_type"],
                     "occurred_at": row["occurred_at"],
                     "recorded_at": now,
