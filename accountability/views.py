@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,6 +11,7 @@ from django.shortcuts import redirect, render
 from accountability import notifications as notifications_service
 from accountability.auth import LoginForm
 from accountability.choices import LEADER_ROLES, RoleCode
+from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
 from cases.selectors import cases_visible_to
 
@@ -72,7 +72,9 @@ def notifications(request: HttpRequest) -> HttpResponse:
         ids = request.POST.getlist("id")
         notifications_service.mark_read(officer=officer, ids=ids or None)
         return redirect("notifications")
-    page = Paginator(notifications_service.notifications_of(officer), 30).get_page(request.GET.get("page"))
+    page = keyset_page(
+        request, notifications_service.notifications_of(officer), ordering=("-created_at", "-pk"), size=30
+    )
     return render(request, "accountability/notifications.html", {"page": page})
 
 
@@ -91,7 +93,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(username=request.GET["user"].strip())
     if request.GET.get("object"):
         events = events.filter(object_id=request.GET["object"].strip())
-    page = Paginator(events.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    page = keyset_page(request, events, ordering=("-at", "-pk"), size=50)
     sign_ins = AuthEvent.objects.order_by("-at")[:50]
     return render(request, "accountability/audit.html", {"page": page, "sign_ins": sign_ins,
                                                           "kinds": AuditEvent.Kind.choices})  # fmt: skip

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accountability.audit import audit_read
 from accountability.errors import DomainError, NotFound
 from accountability.models import Officer
+from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
 from accountability.xlsx import xlsx_response
 from cases import interference, supervision
@@ -162,8 +163,8 @@ def referral_outcome(request: HttpRequest, public_id, referral_id) -> HttpRespon
 def interference_list(request: HttpRequest) -> HttpResponse:
     """My records, and for inspectors and the case-management office, the register in their scope."""
     officer = officer_for_user(request.user)
-    records = interference.records_visible_to(request.user).order_by("-occurred_at", "-seq")
-    page = Paginator(records, 25).get_page(request.GET.get("page"))
+    records = interference.records_visible_to(request.user)
+    page = keyset_page(request, records, ordering=("-occurred_at", "-seq"), size=25)
     audit_read(request, "interference_record", "list:" + ",".join(str(r.seq) for r in page)[:58], allowed=True)
     return render(request, "cases/interference_list.html", {
         "page": page, "register": interference.may_read_register(officer),

@@ -7,13 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accountability.errors import NotFound, ValidationFailed
+from accountability.paging import keyset_page
 from accountability.routers import replica_reads
 from accountability.xlsx import xlsx_response
 from dashboards import drill
@@ -92,11 +92,11 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     cases = drill.drill_cases(scope, window, metric, part)
     if cases is None:
         raise Http404
-    cases = cases.select_related("lead_officer", "organisation").order_by("-filed_on", "pk")
-    page = Paginator(cases, 50).get_page(request.GET.get("page"))
+    cases = cases.select_related("lead_officer", "organisation")
+    page = keyset_page(request, cases, ordering=("-filed_on", "-pk"), size=50)
     return render(request, "dashboards/drill.html", {
         "scope": scope, "window": window, "metric": metric, "label": METRIC_LABELS.get(metric, metric), "part": part,
-        "page": page, "total": page.paginator.count,
+        "page": page, "total": cases.count(),
     })  # fmt: skip
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from accountability.choices import ActionType
 from accountability.errors import DomainError, NotFound, ValidationFailed
 from accountability.models import Officer
+from accountability.paging import keyset_page
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from evaluation import reviews as review_services
@@ -75,11 +75,11 @@ def run_progress(request: HttpRequest, run_id: int) -> HttpResponse:
 
 @login_required
 def review_list(request: HttpRequest) -> HttpResponse:
-    reviews = reviews_visible_to(request.user).order_by("-created_at")
+    reviews = reviews_visible_to(request.user)
     status = request.GET.get("status", "")
     if status in Review.Status.values:
         reviews = reviews.filter(status=status)
-    page = Paginator(reviews, 50).get_page(request.GET.get("page"))
+    page = keyset_page(request, reviews, ordering=("-created_at", "-pk"), size=50)
     return render(
         request, "evaluation/review_list.html", {"page": page, "status": status, "statuses": Review.Status.choices}
     )
