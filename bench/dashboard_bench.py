@@ -37,8 +37,8 @@ from evaluation.metrics import Window
 from evaluation.models import MetricResult
 from evaluation.services import metrics_store
 started = time.perf_counter()
-if not MetricResult.objects.filter(window_from=dt.date(2025, 1, 1), window_to=dt.date(2025, 12, 31)).exists():
-    for start, end in [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), *calendar_months(dt.date(2025, 12, 31), 12)]:
+for start, end in [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), *calendar_months(dt.date(2025, 12, 31), 12)]:
+    if not MetricResult.objects.filter(window_from=start, window_to=end).exists():  # each window once, any missing
         metrics_store(window=Window(start, end))
 print("STORED", round(time.perf_counter() - started, 1), MetricResult.objects.count())
 """
