@@ -107,6 +107,9 @@ def generate(cursor: Any, cases: int, *, progress: Callable[[str, float], None] 
     """Fill an empty database (its schema migrated) through ``cursor``, step by step."""
     import time
 
+    from cases.partitions import ensure_partitions
+
+    ensure_partitions(first_year=2023, cursor=cursor)  # the generated cases are filed 2023-2025
     for what, statement in statements(cases):
         started = time.perf_counter()
         cursor.execute(statement)

@@ -16,7 +16,7 @@ action by id alone. Attachments, search reports and corrections point at actions
 constraint; they are written in the same transaction as the action they name, and actions are never
 deleted. A query that does not name ``case_year`` visits every partition's index: a handful of years.
 
-Partitions: the years from ``FIRST_YEAR`` (or the oldest case) to two years ahead, and a DEFAULT partition
+Partitions: the years from the oldest case's (or last year, on a new database) to two years ahead, and a DEFAULT partition
 for anything outside (a case filed decades ago, imported late). ``ensure_partitions`` adds the years ahead;
 it runs in the migration, before the generator loads data, and daily (beat: ``cases.action_partitions``).
 """
@@ -81,7 +81,7 @@ def _create_years(cursor: Any, parent: str, years: range) -> None:
         cursor.execute(f"CREATE TABLE {TABLE}_y{year} PARTITION OF {parent} FOR VALUES FROM ({year}) TO ({year + 1})")
 
 
-def partition_table(schema_editor: Any, model: Any, *, first_year: int, today: dt.date | None = None) -> None:
+def partition_table(schema_editor: Any, model: Any, *, today: dt.date | None = None) -> None:
     """Migration step: rebuild ``cases_action`` as a table partitioned by ``case_year``, keeping every row, every
     index and foreign key under its name, the identity sequence and the append-only trigger. ``model`` is the
     migration's historical Action, whose columns (``case_year`` included) are copied."""
@@ -104,7 +104,7 @@ def partition_table(schema_editor: Any, model: Any, *, first_year: int, today: d
             "SELECT min(extract(year FROM filed_on))::int FROM cases_case c "
             "WHERE EXISTS (SELECT 1 FROM cases_action a WHERE a.case_id = c.id)"
         )
-        oldest = cursor.fetchone()[0] or first_year
+        oldest = cursor.fetchone()[0]
         columns = [field.column for field in model._meta.concrete_fields]
         names = ", ".join(schema_editor.quote_name(c) for c in columns)
         selected = ", ".join(
@@ -116,7 +116,9 @@ def partition_table(schema_editor: Any, model: Any, *, first_year: int, today: d
                        "PARTITION BY RANGE (case_year)")  # fmt: skip
         cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {parent} DEFAULT")
         year_now = (today or dt.date.today()).year
-        _create_years(cursor, parent, range(min(first_year, oldest), year_now + YEARS_AHEAD + 1))
+        # the years that hold cases, or last year on a new database; empty years ahead only: each partition
+        # a query cannot rule out is one more index probe
+        _create_years(cursor, parent, range(min(oldest or year_now - 1, year_now - 1), year_now + YEARS_AHEAD + 1))
         for statement in (
             f"INSERT INTO {parent} ({names}) OVERRIDING SYSTEM VALUE "
             f"SELECT {selected} FROM {TABLE} a JOIN cases_case c ON c.id = a.case_id",

@@ -29,6 +29,7 @@ def partition_of(action: Action) -> str:
 
 
 def test_each_case_trace_lives_in_its_filing_years_partition(world):
+    assert 2024 in partitions.ensure_partitions(first_year=2024)  # a new database starts at last year
     old = world.case(case_number="（2024）沪0101民初9号", filed_on=dt.date(2024, 12, 30))
     new = world.case(case_number="（2026）沪0101民初9号", filed_on=dt.date(2026, 1, 4))
     ancient = world.case(case_number="（1998）沪0101民初9号", filed_on=dt.date(1998, 3, 1))

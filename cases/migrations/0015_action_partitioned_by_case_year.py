@@ -7,12 +7,9 @@ from django.db.migrations.exceptions import IrreversibleError
 
 from cases.partitions import partition_table
 
-FIRST_YEAR = 2015
-
-
 def fill_case_year(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        partition_table(schema_editor, apps.get_model("cases", "Action"), first_year=FIRST_YEAR)
+        partition_table(schema_editor, apps.get_model("cases", "Action"))
         return
     schema_editor.execute(
         "UPDATE cases_action SET case_year = "
