@@ -105,7 +105,10 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
                           "DELETE FROM evaluation_metricresult", "VACUUM ANALYZE evaluation_metricresult"):  # fmt: skip
             cursor.execute(statement)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size('cases_action'), pg_total_relation_size('cases_case')")
+        cursor.execute(  # a partitioned table's size is its partitions' (cases.partitions)
+            "SELECT pg_total_relation_size('cases_action') + coalesce((SELECT sum(pg_total_relation_size(inhrelid)) "
+            "FROM pg_inherits WHERE inhparent = 'cases_action'::regclass), 0), pg_total_relation_size('cases_case')"
+        )
         action_bytes, case_bytes = cursor.fetchone()
     floor_times = []
     for _ in range(3):
