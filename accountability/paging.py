@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -48,7 +48,6 @@ class KeysetPage:
     next_query: str | None = None
     previous_query: str | None = None
     first_query: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.items)
@@ -121,8 +120,7 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[
 
     page = KeysetPage(items=items)
     if items:
-        came_from_later = backwards
-        if more and not backwards or came_from_later:
+        if backwards or more:  # backwards, we came from a later page
             page.next_query = _query(request, cursor_for(items[-1], "next"))
         if (values is not None and not backwards) or (backwards and more):
             page.previous_query = _query(request, cursor_for(items[0], "previous"))
