@@ -51,7 +51,7 @@ bench-quick: setup
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 2
 	$(BIN)/python bench/rules_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
 	$(BIN)/python bench/search_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
-	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB) --requests 20
+	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB) --requests 20 --months 2
 
 clean:
 	rm -rf $(VENV) var staticfiles

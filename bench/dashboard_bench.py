@@ -37,7 +37,7 @@ from evaluation.metrics import Window
 from evaluation.models import MetricResult
 from evaluation.services import metrics_store
 started = time.perf_counter()
-for start, end in [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), *calendar_months(dt.date(2025, 12, 31), 12)]:
+for start, end in [(dt.date(2025, 1, 1), dt.date(2025, 12, 31)), *calendar_months(dt.date(2025, 12, 31), MONTHS)]:
     if not MetricResult.objects.filter(window_from=start, window_to=end).exists():  # each window once, any missing
         metrics_store(window=Window(start, end))
 from django.db import connection
@@ -95,13 +95,14 @@ print("DASH " + json.dumps(figures))
 """
 
 
-def run(cases: int, url: str, *, reuse: bool, requests: int = 100) -> dict[str, object]:
+def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int = 12) -> dict[str, object]:
     generated = ensure_generated(cases, url, reuse=reuse)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings",
            "ALLOWED_HOSTS": "testserver,localhost"}  # fmt: skip
     env.pop("REDIS_URL", None)
     started = time.perf_counter()
-    stored = subprocess.run([sys.executable, "-c", STORE], cwd=ROOT, env=env, capture_output=True, text=True)
+    stored = subprocess.run([sys.executable, "-c", f"MONTHS = {int(months)}\n" + STORE], cwd=ROOT, env=env,
+                            capture_output=True, text=True)  # fmt: skip
     if stored.returncode:
         raise SystemExit(stored.stderr[-3000:])
     store_seconds = round(time.perf_counter() - started, 1)
@@ -130,8 +131,10 @@ def main() -> None:
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DASHBOARD_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true", help="keep the generated cases if there are N")
     parser.add_argument("--requests", type=int, default=100, help="requests per page and mode")
+    parser.add_argument("--months", type=int, default=12, help="months of the trend to store (bench-quick: 2)")
     args = parser.parse_args()
-    record([run(n, args.database_url, reuse=args.reuse, requests=args.requests) for n in args.cases or [1_000_000]])
+    record([run(n, args.database_url, reuse=args.reuse, requests=args.requests, months=args.months)
+            for n in args.cases or [1_000_000]])  # fmt: skip
 
 
 if __name__ == "__main__":
