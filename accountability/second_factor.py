@@ -172,7 +172,7 @@ def reauthenticate(request: HttpRequest, form: forms.Form, *, knowledge_field: s
     again = authenticate(request, username=user.get_username(), password=form.cleaned_data[knowledge_field])
     if again is None or again.pk != user.pk:
         form.add_error(knowledge_field, _("The password is wrong."))
-    elif possession_field in form.fields and (has_second_factor(user) or form.fields[possession_field].required):
+    elif possession_field in form.fields:  # present when the user has a second factor
         if not form.cleaned_data.get(possession_field):
             form.add_error(possession_field, _("Enter a current code from your authenticator app."))
         elif match_token(user, form.cleaned_data[possession_field]) is None:
@@ -182,10 +182,6 @@ def reauthenticate(request: HttpRequest, form: forms.Form, *, knowledge_field: s
               outcome="refused", request=request, detail={"fields": sorted(form.errors)})  # fmt: skip
         return False
     return True
-
-
-def has_second_factor(user: Any) -> bool:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 class ResetForm(forms.Form):
@@ -224,7 +220,7 @@ class PasswordChangeForm(SetPasswordForm):
 def password_change(request: HttpRequest) -> HttpResponse:
     """修改密码. Other sessions of the account end (the session hash changes); this one goes on."""
     form = PasswordChangeForm(request.user, request.POST or None)
-    needs_code = has_second_factor(request.user)
+    needs_code = _confirmed(request.user) is not None
     if not needs_code:
         del form.fields["code"]
     if request.method == "POST" and form.is_valid() and reauthenticate(request, form, knowledge_field="old_password"):
