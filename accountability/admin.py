@@ -23,7 +23,7 @@ from accountability.models import (
     PowerItemRevision,
     RuleChange,
 )
-from accountability.powers import FACT_FIELDS
+from accountability.powers import fact_fields
 from accountability.services import department_save, officer_save, organisation_save, power_item_save
 
 
@@ -117,7 +117,7 @@ class PowerItemForm(forms.ModelForm):
     def clean_conditions(self):
         value = self.cleaned_data["conditions"]
         try:
-            conditions.validate(value, fields=FACT_FIELDS)
+            conditions.validate(value, fields=fact_fields())
         except ValidationError as exc:
             raise ValidationError(exc.messages) from exc
         return value

@@ -14,8 +14,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         from accountability.notifications import unread_count
         from accountability.selectors import officer_for_user
-        from cases.interference import may_read_register
         from cases.selectors import is_supervisor
+        from interference.services import may_read_register
 
         officer = officer_for_user(getattr(request, "user", None))
         if officer is None:

@@ -14,8 +14,9 @@ this; services call it and record the deciding item and its revision.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from django.utils.translation import gettext as _
 
@@ -24,10 +25,26 @@ from accountability.choices import ActionType, PowerEffect, PowerScope
 from accountability.errors import PowerDenied
 from accountability.models import Department, Officer, Organisation, PowerItem
 
-if TYPE_CHECKING:
-    from cases.models import Case
 
-#: The facts a power-list condition may use (validated in the admin).
+class Case(Protocol):
+    """What the decision needs of a case (``cases.models.Case``; the kernel imports nothing from above)."""
+
+    pk: Any
+    organisation: Organisation
+    department_id: int | None
+
+    def participation_of(self, officer: Officer) -> str | None: ...
+
+    def power_facts(self, officer: Officer) -> dict[str, Any]: ...
+
+
+#: A fact computed by an app above the kernel: (officer, case or None) → value. Registered in that app's
+#: ``AppConfig.ready`` with ``power_fact_register``; evaluated only when a condition asks for it.
+FactProvider = Callable[[Officer, Any], Any]
+_ACTOR_FACTS: dict[str, FactProvider] = {}
+_CASE_FACTS: dict[str, FactProvider] = {}
+
+#: The kernel's own facts; ``fact_fields()`` adds the registered ones.
 FACT_FIELDS = frozenset(
     {
         "actor.participation",
@@ -38,13 +55,24 @@ FACT_FIELDS = frozenset(
         "case.is_open",
         "case.case_type",
         "case.procedure",
-        "case.is_four_category",
-        "case.requires_search_report",
-        "case.has_search_report",
         "case.extension_requests",
-        "actor.suspended",
     }
 )
+
+
+def power_fact_register(name: str, provider: FactProvider, *, about: str) -> None:
+    """Make ``name`` a fact power-list conditions may test. ``about`` is ``"actor"`` (asked on every
+    decision) or ``"case"`` (asked only when the decision is about a case)."""
+    registry = {"actor": _ACTOR_FACTS, "case": _CASE_FACTS}[about]
+    known = {**_ACTOR_FACTS, **_CASE_FACTS}
+    if name in FACT_FIELDS or known.get(name, provider) is not provider:
+        raise ValueError(f"power fact {name!r} is already defined")
+    registry[name] = provider
+
+
+def fact_fields() -> frozenset[str]:
+    """Every fact a condition may use (validated in the admin and the services)."""
+    return FACT_FIELDS | _ACTOR_FACTS.keys() | _CASE_FACTS.keys()
 
 
 @dataclass(frozen=True)
@@ -110,18 +138,17 @@ def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
             "actor.roles": sorted(officer.role_codes),
             "actor.participation": "none",
             "actor.took_part": False,
-            "actor.suspended": lambda: _suspended(officer),
         }
     )
+    facts.update({name: _deferred(provider, officer, None) for name, provider in _ACTOR_FACTS.items()})
     if case is not None:
         facts.update(case.power_facts(officer))
+        facts.update({name: _deferred(provider, officer, case) for name, provider in _CASE_FACTS.items()})
     return facts
 
 
-def _suspended(officer: Officer) -> bool:
-    from discipline.models import Suspension  # discipline builds on the power list
-
-    return Suspension.objects.filter(officer=officer, lifted_at__isnull=True).exists()
+def _deferred(provider: FactProvider, officer: Officer, case: Case | None) -> Callable[[], Any]:
+    return lambda: provider(officer, case)
 
 
 def _in_scope(

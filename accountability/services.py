@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accountability import conditions
 from accountability.errors import ValidationFailed
 from accountability.models import Department, Officer, Organisation, PowerItem, PowerItemRevision, Role
-from accountability.powers import FACT_FIELDS
+from accountability.powers import fact_fields
 
 User = get_user_model()
 
@@ -103,7 +103,7 @@ def power_item_snapshot(item: PowerItem) -> dict[str, Any]:
 def power_item_save(*, item: PowerItem, changed_by: Any = None, reason: str = "") -> PowerItem:
     """Create or change a power-list item: validate its conditions, bump its revision, keep the snapshot."""
     try:
-        conditions.validate(item.conditions, fields=FACT_FIELDS)
+        conditions.validate(item.conditions, fields=fact_fields())
     except ValidationError as exc:
         raise ValidationFailed(exc.messages[0], details={"conditions": exc.messages}) from exc
     _clean(item, exclude=["revision"])

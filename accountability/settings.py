@@ -49,10 +49,15 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_static",
     "django_htmx",
     "accountability",
+    # The layers, lowest first (accountability is the kernel); an app imports only from the apps above it here.
     "cases",
+    "supervision",
+    "interference",
+    "similar",
     "evaluation",
     "discipline",
     "dashboards",
+    "interchange",
 ]
 
 MIDDLEWARE = [
@@ -223,17 +228,17 @@ CELERY_BEAT_SCHEDULE = {
     },
     # Time-based risk points and four-category rules, swept set-wise (one query per rule).
     "supervision-sweep": {
-        "task": "cases.supervision_sweep",
+        "task": "supervision.sweep",
         "schedule": crontab(hour=1, minute=15),
     },
     # Alerts not acted on escalate; overdue progress reports alert the leader who asked.
     "supervision-escalation": {
-        "task": "cases.supervision_escalate",
+        "task": "supervision.escalate",
         "schedule": crontab(minute=5),
     },
     # Quarterly interference reports not filed in time are flagged to the case-management office.
     "interference-reports-missing": {
-        "task": "cases.interference_reports_missing",
+        "task": "interference.reports_missing",
         "schedule": crontab(hour=8, minute=0),
     },
     # The transactional outbox: tasks that could not be sent (a broker outage) are sent when it is back.

@@ -32,6 +32,10 @@ urlpatterns = [
     path("account/password/", second_factor.password_change, name="password-change"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("evaluation/", include("evaluation.urls")),
+    # The watchers' pages live under /cases/ beside the case pages they act on (paths unchanged by the split).
+    path("cases/interference/", include("interference.urls")),
+    path("cases/", include("supervision.urls")),
+    path("cases/", include("similar.urls")),
     path("cases/", include("cases.urls")),
     path("discipline/", include("discipline.urls")),
     path("dashboards/", include("dashboards.urls")),

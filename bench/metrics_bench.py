@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from cases import generator  # noqa: E402 - plain SQL, no Django needed
+from interchange import generator  # noqa: E402 - plain SQL, no Django needed
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_metrics"
 DAY = "2026-01-01"  # the nightly run of this day computes windows ending 2025-12-31

@@ -13,18 +13,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accountability.admin import ReadOnlyAdmin, RuleAdmin, record_rule_change
-from cases import rules, similar, supervision
-from cases.models import (
-    Action,
-    Case,
-    ChainDigest,
-    Flag,
-    ImportBatch,
-    ReferenceCase,
-    SearchReport,
-    Situation,
-    SituationRevision,
-)
+from cases.models import Action, Case, ChainDigest, ImportBatch
+from similar import services as similar
+from similar.models import ReferenceCase, SearchReport
+from supervision import rules
+from supervision import services as supervision
+from supervision.models import Flag, Situation, SituationRevision
 
 
 @admin.register(Case)

@@ -14,11 +14,14 @@ from rest_framework.views import APIView
 
 from accountability.errors import NotFound, PowerDenied
 from accountability.selectors import officer_for_user
-from cases import services, similar
-from cases.choices import ActionSource, CaseType, SearchBearing, SourceLevel
-from cases.models import Action, Attachment, Case, CaseParticipant, SearchReport, SearchReportItem
+from cases import services
+from cases.choices import ActionSource, CaseType
+from cases.models import Action, Attachment, Case, CaseParticipant
 from cases.selectors import case_actions, case_get_for_user, case_ref_for_user, cases_of_officer, cases_visible_to
-from cases.views_similar import filters_from
+from similar import services as similar
+from similar.choices import SearchBearing, SourceLevel
+from similar.models import SearchReport, SearchReportItem
+from similar.views import filters_from
 
 
 class CaseListSerializer(serializers.ModelSerializer):

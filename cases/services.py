@@ -18,7 +18,7 @@ from accountability.choices import CASE_HANDLER_ROLES, ActionType, Participation
 from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
-from cases import attachments, similar
+from cases import attachments, events
 from cases.chain import chain_hash, dedup_key, normalise_payload
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
 from cases.models import Action, Attachment, Case, CaseParticipant
@@ -244,9 +244,7 @@ def case_file(
     action = trace_append(
         case=case, action_type=ActionType.FILED, actor=actor, source=source, note=note, decision=decision
     )
-    from cases import supervision  # supervision builds on these services
-
-    supervision.on_case_event(case=case, action=action)
+    events.action_recorded.send(sender=Case, case=case, action=action)
     return case
 
 
@@ -394,9 +392,7 @@ def _log_action(
         corrects=corrects,
         decision=decision,
     )
-    from cases import supervision  # supervision builds on these services
-
-    supervision.on_case_event(case=case, action=action)
+    events.action_recorded.send(sender=Case, case=case, action=action)
     return action
 
 
@@ -458,9 +454,7 @@ def case_decide_extension(
         decision=decision,
         payload={"days": days} if approve else {},
     )
-    from cases import supervision  # supervision builds on these services
-
-    supervision.on_case_event(case=case, action=action)
+    events.action_recorded.send(sender=Case, case=case, action=action)
     return action
 
 
@@ -498,7 +492,7 @@ def case_close(
     case.outcome = outcome
     case.version += 1
     case.save(update_fields=["closed_on", "closing_method", "outcome", "version", "updated_at"])
-    trace_append(
+    action = trace_append(
         case=case,
         action_type=ActionType.CLOSED,
         actor=actor,
@@ -507,15 +501,5 @@ def case_close(
         decision=decision,
         payload={"closed_on": closed_on.isoformat(), "closing_method": closing_method, "outcome": outcome},
     )
-    similar.index_cases([case.pk])  # a decided case with text becomes searchable
-    if outcome in (Outcome.AMENDED, Outcome.REMANDED) and case.original_case_id:
-        original = Case.objects.select_related("lead_officer").get(pk=case.original_case_id)
-        if original.lead_officer_id:  # 改判、发回: a lead for preliminary review, not a finding
-            from discipline.services import lead_register
-
-            lead_register(
-                actor=None, officer=original.lead_officer, source="reversed_case", origin={"case": case.case_number},
-                summary=_("Case %(original)s was %(outcome)s on appeal in %(case)s.")
-                % {"original": original.case_number, "outcome": Outcome(outcome).label, "case": case.case_number},
-            )  # fmt: skip
+    events.case_closed.send(sender=Case, case=case, action=action)
     return case

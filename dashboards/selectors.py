@@ -24,10 +24,10 @@ from accountability.choices import RoleCode
 from accountability.errors import NotFound, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.selectors import officer_for_user
-from cases.choices import FlagStatus
-from cases.models import Flag
 from evaluation.metrics import METRICS
 from evaluation.models import ConsequenceRecord, MetricRange, MetricResult, PointEntry, Review
+from supervision.choices import FlagStatus
+from supervision.models import Flag
 
 #: Roles that read their organisation and those below (as metric_results_visible_to).
 OVERSIGHT = (RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.CASE_MANAGEMENT, RoleCode.EVALUATOR,
@@ -294,7 +294,7 @@ def _cases_in_scope(queryset: Any, scope: Scope, *, prefix: str = "") -> Any:
 
 def interference_panel(user: Any, scope: Scope) -> list[Any]:
     """Last quarter's interference reports of the scope's departments the user may see (filed, nil, due, missing)."""
-    from cases.interference import quarter_of, report_departments_visible_to, reports_status
+    from interference.services import quarter_of, report_departments_visible_to, reports_status
 
     if scope.level == "officer":
         return []

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class DisciplineConfig(AppConfig):
     name = "discipline"
     verbose_name = _("discipline")
+
+    def ready(self) -> None:
+        from discipline import hooks
+
+        hooks.connect()

@@ -109,7 +109,7 @@ def test_situation_admin_refuses_a_malformed_rule_simulates_and_records_revision
     from django.test import Client
     from django.urls import reverse
 
-    from cases.models import Situation, SituationRevision
+    from supervision.models import Situation, SituationRevision
 
     root = get_user_model().objects.create_superuser("rules-admin", "r@example.org", "x-Very-long-pass-1")
     client = Client()

@@ -38,7 +38,7 @@ def test_every_read_of_a_proceeding_is_audited_refused_ones_too(world, client):
 
 
 def test_reading_an_interference_record_is_audited(world, client):
-    from cases import interference
+    from interference import services as interference
 
     record = interference.record_interference(
         actor=world.judge, case=world.case(), source_kind="party", person_name="张某", occurred_at=timezone.now(),

@@ -123,8 +123,8 @@ def test_a_locked_out_user_cannot_log_in(page, live_server, world):
 
 
 def test_president_confirms_an_alert_requires_a_report_judge_files_it_and_president_refers(page, live_server, world):
-    from cases.models import Referral, Situation, SupervisionTask
-    from cases.supervision import flag_raise
+    from supervision.models import Referral, Situation, SupervisionTask
+    from supervision.services import flag_raise
 
     case = world.case()
     flag_raise(actor=world.judge, case=case, situation=Situation.objects.get(code="M-02"), reason="法律适用分歧较大")
@@ -167,8 +167,9 @@ def test_president_confirms_an_alert_requires_a_report_judge_files_it_and_presid
 
 
 def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, live_server, world, tmp_path):
-    from cases import similar, supervision
-    from cases.importing.references import import_reference_cases
+    from interchange.importing.references import import_reference_cases
+    from similar import services as similar
+    from supervision import services as supervision
 
     source = Path(similar.__file__).resolve().parent / "data" / "reference_cases.csv"
     (tmp_path / "refs.csv").write_text(source.read_text(encoding="utf-8").replace(",SHG,", ",HIGH,"), encoding="utf-8")

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from cases.audit import verify_chains
-from cases.models import Case, Flag
+from cases.models import Case
 from evaluation.models import MetricResult, Review
+from supervision.models import Flag
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     assert verify_chains() == []
     # similar-case search works in the demo: reference cases and the decided cases of the judge's court
     from accountability.models import Officer
-    from cases import similar
+    from similar import services as similar
 
     judge = Officer.objects.get(user__username="judge1")
     levels = {hit.level for hit in similar.search(officer=judge, query="物业费").hits}

@@ -364,8 +364,10 @@ def test_an_inspector_registers_reviews_and_opens_a_lead_in_the_browser(world, c
 
 
 def test_leads_arrive_from_reversals_reports_and_interference(world, today):
-    from cases import interference, supervision
-    from cases.models import Case, Situation
+    from cases.models import Case
+    from interference import services as interference
+    from supervision import services as supervision
+    from supervision.models import Situation
 
     original = world.case(closed_on=today - dt.timedelta(days=60), closing_method="judgment")
     appeal = world.case(procedure="second_instance", original_case=original, lead_officer=world.judge2,

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
-from cases.models import Action, Flag, Situation
-from cases.supervision import flag_decide, flag_raise
+from cases.models import Action
+from supervision.models import Flag, Situation
+from supervision.services import flag_decide, flag_raise
 
 pytestmark = pytest.mark.django_db
 

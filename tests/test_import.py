@@ -14,9 +14,9 @@ from openpyxl import Workbook
 
 from accountability.models import Department, Officer, Organisation
 from cases.audit import verify_chains
-from cases.importing.importer import Importer
 from cases.models import Action, Case, ImportBatch
 from evaluation.models import WeightRule
+from interchange.importing.importer import Importer
 
 pytestmark = pytest.mark.django_db
 
@@ -516,7 +516,7 @@ def test_csv_and_xlsx_of_the_same_file_is_a_problem(tmp_path):
 
 def test_head_cache_flush_keeps_chains_right(tmp_path, monkeypatch):
     """With a tiny head cache the writer writes heads back and reloads them mid-file: chains stay intact."""
-    from cases.importing import importer
+    from interchange.importing import importer
 
     monkeypatch.setattr(importer, "HEADS_IN_MEMORY", 1)
     shuffled = [ACTIONS[3], ACTIONS[0], ACTIONS[4], ACTIONS[1], ACTIONS[2]]

@@ -16,8 +16,9 @@ from openpyxl import load_workbook
 
 from accountability.errors import PowerDenied, ValidationFailed
 from accountability.models import AppendOnlyError, Notification
-from cases import interference
-from cases.models import Action, InterferenceRecord, InterferenceReport
+from cases.models import Action
+from interference import services as interference
+from interference.models import InterferenceRecord, InterferenceReport
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -82,16 +83,16 @@ def test_an_incomplete_record_names_the_field_and_writes_nothing(world, change, 
 def test_the_form_shows_which_field_is_wrong(world):
     case = world.case()
     response = client_for(world.judge).post(
-        reverse("cases:interference-new"),
+        reverse("interference:new"),
         {"case_number": case.case_number, "source_kind": "party", "person_name": "", "channel": "phone",
          "occurred_at": "2026-11-01T10:00", "content": "x", "handling": "y"},
     )  # fmt: skip
     assert response.status_code == 400
     assert response.context["errors"]["person_name"]
-    unknown = client_for(world.judge).post(reverse("cases:interference-new"), {"case_number": "无此案号"})
+    unknown = client_for(world.judge).post(reverse("interference:new"), {"case_number": "无此案号"})
     assert unknown.context["errors"]["case_number"]
     ok = client_for(world.judge).post(
-        reverse("cases:interference-new"),
+        reverse("interference:new"),
         {"case_number": case.case_number, "source_kind": "party", "person_name": "张某", "channel": "in_person",
          "occurred_at": "2026-11-01T10:00", "content": "要求尽快判决", "handling": "告知依法处理"},
     )  # fmt: skip
@@ -120,9 +121,9 @@ def test_recorder_protection_matrix(world):
         officer = getattr(world, name)
         assert interference.records_visible_to(officer.user).filter(pk=rec.pk).exists() is sees, name
         client = client_for(officer)
-        detail = client.get(reverse("cases:interference-detail", args=[rec.public_id]))
+        detail = client.get(reverse("interference:detail", args=[rec.public_id]))
         assert detail.status_code == (200 if sees else 404), name
-        listing = client.get(reverse("cases:interference")).content.decode()
+        listing = client.get(reverse("interference:list")).content.decode()
         assert ("某领导" in listing) is sees, name
         case_page = client.get(reverse("cases:detail", args=[case.public_id]))
         if case_page.status_code == 200:
@@ -137,14 +138,14 @@ def test_export_equals_the_register(world):
     case = world.case()
     record(world, case)
     record(world, case, actor=world.clerk, person_name="律师甲", source_kind="lawyer")
-    response = client_for(world.inspector).get(reverse("cases:interference-export"))
+    response = client_for(world.inspector).get(reverse("interference:export"))
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "案号", "过问人")
     assert [(r[0], r[1], r[2], r[11]) for r in rows[1:]] == [
         (1, case.case_number, "某领导", world.judge.name), (2, case.case_number, "律师甲", world.clerk.name),
     ]  # fmt: skip
-    mine = load_workbook(io.BytesIO(client_for(world.clerk).get(reverse("cases:interference-export")).content))
+    mine = load_workbook(io.BytesIO(client_for(world.clerk).get(reverse("interference:export")).content))
     assert [r[2] for r in list(mine.active.iter_rows(values_only=True))[1:]] == ["律师甲"]
 
 
@@ -174,12 +175,12 @@ def test_quarterly_reports_nil_filed_missing_and_flagged_once(world):
         assert told.count() == 2
         nil = interference.report_file(actor=world.filing, department=world.criminal, year=2026, quarter=3)
         assert (nil.records, nil.is_nil) == (0, True)
-        page = client_for(world.president).get(reverse("cases:interference-reports") + "?year=2026&quarter=3")
+        page = client_for(world.president).get(reverse("interference:reports") + "?year=2026&quarter=3")
         assert [s.state for s in page.context["statuses"]] == ["filed", "nil"]
         workbook = load_workbook(io.BytesIO(client_for(world.president).get(
-            reverse("cases:interference-reports-export") + "?year=2026&quarter=3").content))  # fmt: skip
+            reverse("interference:reports-export") + "?year=2026&quarter=3").content))  # fmt: skip
         rows = list(workbook.active.iter_rows(values_only=True))[1:]
         assert [(r[1], r[3], r[4]) for r in rows] == [("民事审判第一庭", 1, "已报送"), ("刑事审判庭", 0, "零报告")]
     with pytest.raises(AppendOnlyError):
         InterferenceReport.objects.first().delete()
-    assert client_for(world.judge).get(reverse("cases:interference-reports")).status_code == 403
+    assert client_for(world.judge).get(reverse("interference:reports")).status_code == 403

@@ -17,11 +17,11 @@ from openpyxl import load_workbook
 
 from accountability.errors import ValidationFailed
 from accountability.models import Organisation
-from cases.importing.importer import Importer
 from evaluation.exporting import render, rows_for
 from evaluation.metrics import Window
 from evaluation.models import MetricResult
 from evaluation.services import metrics_store, metrics_store_for_organisation, window_parse
+from interchange.importing.importer import Importer
 from tests.metrics_reference import reference
 from tests.test_import import HEADERS, write_csv
 

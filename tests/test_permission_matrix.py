@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 from django.utils import timezone
 
-from cases import interference
 from discipline import services as discipline
+from interference import services as interference
 from tests.conftest import client_for
 from tests.factories import make_officer
 

@@ -10,10 +10,12 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
-from cases import rules, similar, supervision
-from cases.models import Flag, Situation
 from dashboards.selectors import Scope, windows_of
 from evaluation.models import MetricResult
+from similar import services as similar
+from supervision import rules
+from supervision import services as supervision
+from supervision.models import Flag, Situation
 
 pytestmark = [
     pytest.mark.django_db,
@@ -28,7 +30,7 @@ def plan(queryset) -> str:
 
 
 def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
-    from cases.models import ReferenceCase, SearchDocument
+    from similar.models import ReferenceCase, SearchDocument
 
     filler = " ".join(f"词{i}" for i in range(30))
     references = ReferenceCase.objects.bulk_create(

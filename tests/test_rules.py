@@ -12,9 +12,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from accountability import conditions
-from cases import rules, services, supervision
-from cases.default_situations import SITUATIONS
-from cases.models import Action, Case, Flag, Situation, SituationRevision
+from cases import services
+from cases.models import Action, Case
+from supervision import rules
+from supervision import services as supervision
+from supervision.default_situations import SITUATIONS
+from supervision.models import Flag, Situation, SituationRevision
 
 pytestmark = pytest.mark.django_db
 

@@ -12,9 +12,13 @@ from django.urls import reverse
 
 from accountability.errors import PowerDenied, ValidationFailed
 from accountability.powers import power_decide
-from cases import services, similar, supervision
-from cases.importing.references import import_reference_cases
-from cases.models import Action, Case, ReferenceCase, SearchDocument, SearchReport, Situation
+from cases import services
+from cases.models import Action, Case
+from interchange.importing.references import import_reference_cases
+from similar import services as similar
+from similar.models import ReferenceCase, SearchDocument, SearchReport
+from supervision import services as supervision
+from supervision.models import Situation
 from tests.conftest import client_for
 
 REFERENCES = Path(similar.__file__).resolve().parent / "data" / "reference_cases.csv"
@@ -332,11 +336,11 @@ def test_a_bare_search_action_cannot_be_logged(world):
 def test_search_page_then_report_form_keeps_what_was_typed_on_error(world, library, client):
     case = world.case()
     client.force_login(world.judge.user)
-    page = client.get(reverse("cases:similar-search"), {"case": case.public_id, "q": "逾期交房 违约金"})
+    page = client.get(reverse("similar:search"), {"case": case.public_id, "q": "逾期交房 违约金"})
     assert page.status_code == 200
     doc = _doc("示例指导案例1号")
     assert f'id="hit-{doc}"' in page.content.decode() and 'id="report-form"' in page.content.decode()
-    url = reverse("cases:similar-report", args=[case.public_id])
+    url = reverse("similar:report", args=[case.public_id])
     bad = client.post(url, {"q": "逾期交房 违约金", "doc": [doc], f"bearing-{doc}": "followed", f"note-{doc}": "相同",
                             "conclusion": ""})  # fmt: skip
     assert bad.status_code == 400
@@ -352,8 +356,8 @@ def test_search_page_then_report_form_keeps_what_was_typed_on_error(world, libra
 def test_a_case_i_cannot_see_is_404_for_search_and_report(world, library, client):
     case = world.case(organisation=world.other_court)
     client.force_login(world.judge.user)
-    assert client.get(reverse("cases:similar-search"), {"case": case.public_id}).status_code == 404
-    assert client.post(reverse("cases:similar-report", args=[case.public_id]), {"q": "x"}).status_code == 404
+    assert client.get(reverse("similar:search"), {"case": case.public_id}).status_code == 404
+    assert client.post(reverse("similar:report", args=[case.public_id]), {"q": "x"}).status_code == 404
     api = client_for(world.judge)
     assert api.get(f"/api/cases/{case.public_id}/search-reports/").status_code == 404
     assert api.post(f"/api/cases/{case.public_id}/search-reports/", {}, format="json").status_code == 404
@@ -384,7 +388,7 @@ def test_api_attaches_and_lists_reports(world, library):
 def test_search_page_queries_do_not_grow_with_the_results(world, library, client, django_assert_max_num_queries):
     client.force_login(world.judge.user)
     with django_assert_max_num_queries(12):
-        page = client.get(reverse("cases:similar-search"), {"q": "纠纷", "order": "relevance"})
+        page = client.get(reverse("similar:search"), {"q": "纠纷", "order": "relevance"})
     assert page.content.decode().count('class="hit"') >= 10
 
 

@@ -15,9 +15,11 @@ from django.urls import reverse
 from accountability.errors import PowerDenied, ValidationFailed
 from accountability.models import Notification
 from accountability.powers import power_decide
-from cases import services, supervision
-from cases.models import Action, Case, Flag, Referral, Situation, SupervisionTask
+from cases import services
+from cases.models import Action, Case
 from cases.selectors import alerts_for_leader, inbox_counts
+from supervision import services as supervision
+from supervision.models import Flag, Referral, Situation, SupervisionTask
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -63,11 +65,11 @@ def test_inbox_scope_matrix(world):
 
 def test_inbox_page_shows_alerts_with_their_explanation_and_refuses_non_leaders(world):
     case, flag = flagged(world)
-    page = client_for(world.chief).get(reverse("cases:inbox"))
+    page = client_for(world.chief).get(reverse("supervision:inbox"))
     body = page.content.decode()
     assert f'id="alert-{flag.public_id}"' in body and case.case_number in body and "争议大" in body
-    assert client_for(world.judge).get(reverse("cases:inbox")).status_code == 403
-    assert client_for(world.criminal_chief).get(reverse("cases:inbox")).content.decode().count("alert-card") == 0
+    assert client_for(world.judge).get(reverse("supervision:inbox")).status_code == 403
+    assert client_for(world.criminal_chief).get(reverse("supervision:inbox")).content.decode().count("alert-card") == 0
 
 
 def test_inbox_orders_escalated_first_then_by_deadline(world):
@@ -86,13 +88,13 @@ def test_inbox_query_count_is_constant(world, django_assert_max_num_queries):
     client = client_for(world.president)
     for _ in range(2):
         flagged(world, code="M-02")
-    client.get(reverse("cases:inbox"))
+    client.get(reverse("supervision:inbox"))
     with django_assert_max_num_queries(14) as few:
-        client.get(reverse("cases:inbox"))
+        client.get(reverse("supervision:inbox"))
     for code in ("M-03", "M-04", "M-10", "C-02"):
         flagged(world, code=code)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("cases:inbox"))
+        client.get(reverse("supervision:inbox"))
 
 
 # --- the acts, end to end in the browser's forms -------------------------------------------------------
@@ -101,7 +103,7 @@ def test_inbox_query_count_is_constant(world, django_assert_max_num_queries):
 def test_president_confirms_requires_a_report_judge_files_it_president_refers_and_records_outcome(world, today):
     case, flag = flagged(world)
     president, judge = client_for(world.president), client_for(world.judge)
-    url = reverse("cases:supervise", args=[case.public_id])
+    url = reverse("supervision:supervise", args=[case.public_id])
     president.post(url, {"act": "confirm", "flag": flag.public_id, "version": flag.version})
     due = (today + dt.timedelta(days=7)).isoformat()
     president.post(url, {"act": "report", "flag": flag.public_id, "due_on": due, "instructions": "报告合议情况"})
@@ -111,7 +113,7 @@ def test_president_confirms_requires_a_report_judge_files_it_president_refers_an
     assert Notification.objects.filter(recipient=world.judge, link=case_link).exists()
     page = judge.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert f'id="report-{task.public_id}"' in page
-    judge.post(reverse("cases:task-report", args=[case.public_id, task.public_id]),
+    judge.post(reverse("supervision:task-report", args=[case.public_id, task.public_id]),
                {"report": "已合议两次，意见分歧在于违约金标准", "version": task.version})  # fmt: skip
     task.refresh_from_db()
     assert (task.status, task.response) == ("done", "已合议两次，意见分歧在于违约金标准")
@@ -119,7 +121,7 @@ def test_president_confirms_requires_a_report_judge_files_it_president_refers_an
         url, {"act": "refer", "flag": flag.public_id, "body": "adjudication_committee", "reason": "法律适用分歧"}
     )
     referral = Referral.objects.get(case=case)
-    president.post(reverse("cases:referral-outcome", args=[case.public_id, referral.public_id]),
+    president.post(reverse("supervision:referral-outcome", args=[case.public_id, referral.public_id]),
                    {"outcome": "审委会讨论决定：按合同约定标准计算", "version": referral.version})  # fmt: skip
     president.post(url, {"act": "comment", "comment": "请严格按审委会决定制作裁判文书"})
     assert trace(case)[-7:] == [
@@ -145,7 +147,7 @@ def test_president_confirms_requires_a_report_judge_files_it_president_refers_an
 def test_bad_supervision_input_is_refused_and_nothing_changes(world, data, field):
     case, _ = flagged(world)
     before = trace(case)
-    response = client_for(world.president).post(reverse("cases:supervise", args=[case.public_id]), data, follow=True)
+    response = client_for(world.president).post(reverse("supervision:supervise", args=[case.public_id]), data, follow=True)
     assert "error" in [m.tags for m in response.context["messages"]]
     assert trace(case) == before
     assert not SupervisionTask.objects.exists() and not Referral.objects.exists()
@@ -172,7 +174,7 @@ def test_a_leader_out_of_scope_cannot_confirm_or_supervise(world, today):
                                      due_on=today + dt.timedelta(days=3))  # fmt: skip
     # out of scope in the browser: the case itself is not found
     response = client_for(world.other_chief).post(
-        reverse("cases:supervise", args=[case.public_id]), {"act": "confirm", "flag": flag.public_id}
+        reverse("supervision:supervise", args=[case.public_id]), {"act": "confirm", "flag": flag.public_id}
     )
     assert response.status_code == 404
     assert trace(case) == before

@@ -75,7 +75,7 @@ def test_nightly_fan_out_runs_on_the_worker(worker, world):
 @real_commits
 def test_detection_after_an_event_runs_on_the_worker_after_commit(worker, world):
     from cases import services
-    from cases.models import Flag
+    from supervision.models import Flag
 
     case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=20))
     for note in ("第一次申请延长审限", "第二次申请延长审限"):
@@ -87,8 +87,8 @@ def test_detection_after_an_event_runs_on_the_worker_after_commit(worker, world)
 @pytest.mark.celery_worker
 @real_commits
 def test_the_sweep_and_escalation_tasks_run_on_the_worker(worker, world):
-    from cases.models import Flag
     from cases.tasks import supervision_escalate, supervision_sweep
+    from supervision.models import Flag
 
     case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=400), time_limit_days=0)
     supervision_sweep.delay()
@@ -100,9 +100,9 @@ def test_the_sweep_and_escalation_tasks_run_on_the_worker(worker, world):
 
 def test_beat_schedule_registers_the_supervision_jobs():
     for name, task in (
-        ("supervision-sweep", "cases.supervision_sweep"),
-        ("supervision-escalation", "cases.supervision_escalate"),
-        ("interference-reports-missing", "cases.interference_reports_missing"),
+        ("supervision-sweep", "supervision.sweep"),
+        ("supervision-escalation", "supervision.escalate"),
+        ("interference-reports-missing", "interference.reports_missing"),
     ):
         assert settings.CELERY_BEAT_SCHEDULE[name]["task"] == task
         assert task in app.tasks
@@ -135,7 +135,7 @@ def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_
     from accountability.models import OutboxMessage
     from accountability.outbox import relay
     from cases import services
-    from cases.models import Flag
+    from supervision.models import Flag
 
     case = world.case(parties_count=15)  # G-02: ten or more parties
     _redis("redis-cli", "-p", "6379", "shutdown", "nosave")

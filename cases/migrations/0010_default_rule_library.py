@@ -7,7 +7,7 @@ from accountability.append_only import append_only
 
 
 def forwards(apps, schema_editor):
-    from cases.default_situations import install
+    from supervision.default_situations import install
 
     install(apps.get_model("cases", "Situation"), apps.get_model("cases", "SituationRevision"))
 

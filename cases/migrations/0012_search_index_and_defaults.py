@@ -34,7 +34,7 @@ def index_backwards(apps, schema_editor):
 
 
 def forwards(apps, schema_editor):
-    from cases.default_situations import require_searches
+    from supervision.default_situations import require_searches
 
     require_searches(apps.get_model("cases", "Situation"), apps.get_model("cases", "SituationRevision"))
 

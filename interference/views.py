@@ -1,0 +1,179 @@
+"""Interference records (三个规定) in the browser: the register, a record, the quarterly reports, exports."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from accountability.audit import audit_read
+from accountability.errors import DomainError, NotFound
+from accountability.http import int_or_none
+from accountability.models import Officer
+from accountability.paging import keyset_page
+from accountability.selectors import officer_for_user
+from accountability.xlsx import xlsx_response
+from cases.models import Case
+from interference import services as interference
+from interference.choices import InterferenceChannel, InterferenceSource
+
+
+def _error(request: HttpRequest, exc: DomainError) -> None:
+    details = "; ".join(f"{problem}" for problems in exc.details.values() if isinstance(problems, list)
+                        for problem in problems)  # fmt: skip
+    messages.error(request, f"{exc.message}{'（' + details + '）' if details and details != exc.message else ''}")
+
+
+@login_required
+def interference_list(request: HttpRequest) -> HttpResponse:
+    """My records, and for inspectors and the case-management office, the register in their scope."""
+    officer = officer_for_user(request.user)
+    records = interference.records_visible_to(request.user)
+    page = keyset_page(request, records, ordering=("-occurred_at", "-seq"), size=25)
+    audit_read(request, "interference_record", "list:" + ",".join(str(r.seq) for r in page)[:58], allowed=True)
+    return render(request, "interference/list.html", {
+        "page": page, "register": interference.may_read_register(officer),
+        "reports": interference.report_departments_visible_to(officer).exists(),
+    })  # fmt: skip
+
+
+@login_required
+def interference_new(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_user(request.user)
+    if officer is None:
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    data = request.POST if request.method == "POST" else {"case_number": request.GET.get("case", "")}
+    if request.method == "POST":
+        case = Case.objects.filter(case_number=data.get("case_number", "").strip()).first()
+        person = None
+        if data.get("person_officer_id"):
+            person = Officer.objects.filter(officer_id=data["person_officer_id"].strip()).first()
+            if person is None:
+                errors["person_officer_id"] = [_("No officer with this number.")]
+        occurred = parse_datetime(data.get("occurred_at", "") or "")
+        if occurred is not None and timezone.is_naive(occurred):
+            occurred = timezone.make_aware(occurred)
+        if case is None:
+            errors["case_number"] = [_("No case with this number that you may record about.")]
+        if not errors:
+            try:
+                record = interference.record_interference(
+                    actor=officer, case=case, source_kind=data.get("source_kind", ""),
+                    person_name=data.get("person_name", ""), person_employer=data.get("person_employer", ""),
+                    person_post=data.get("person_post", ""), relationship=data.get("relationship", ""),
+                    person_officer=person, occurred_at=occurred, channel=data.get("channel", ""),
+                    content=data.get("content", ""), handling=data.get("handling", ""),
+                    files=request.FILES.getlist("files"),
+                )  # fmt: skip
+            except DomainError as exc:
+                if exc.code == "power_denied":  # a case the officer may not record about: as if missing
+                    errors["case_number"] = [_("No case with this number that you may record about.")]
+                else:
+                    errors = {k: v if isinstance(v, list) else [v] for k, v in exc.details.items()} or {
+                        "general": [exc.message]}  # fmt: skip
+            else:
+                messages.success(request, _("Recorded. The record is permanent; the people recorded cannot see it."))
+                return redirect("interference:detail", public_id=record.public_id)
+    return render(request, "interference/new.html", {
+        "data": data, "errors": errors, "sources": InterferenceSource.choices, "channels": InterferenceChannel.choices,
+    }, status=400 if errors else 200)  # fmt: skip
+
+
+@login_required
+def interference_detail(request: HttpRequest, public_id) -> HttpResponse:
+    try:
+        record = interference.record_get_for_user(request.user, public_id)
+    except NotFound as exc:
+        audit_read(request, "interference_record", public_id, allowed=False)
+        raise Http404 from exc
+    audit_read(request, "interference_record", public_id, allowed=True)
+    return render(request, "interference/detail.html", {"record": record})
+
+
+INTERFERENCE_HEADER = (
+    "序号", "案号", "过问人", "工作单位", "职务", "关系", "类别", "时间", "方式", "过问内容", "处理情况", "记录人",
+    "记录人部门", "记录时间",
+)  # fmt: skip
+
+
+@login_required
+def interference_export(request: HttpRequest) -> HttpResponse:
+    """The records I may see, as an Excel workbook (the same rows as the register)."""
+    records = interference.records_visible_to(request.user).order_by("seq")
+    audit_read(request, "interference_record", "export", allowed=True)
+    rows = (
+        (r.seq, r.case.case_number, r.person_name, r.person_employer, r.person_post, r.relationship,
+         r.get_source_kind_display(), timezone.localtime(r.occurred_at).strftime("%Y-%m-%d %H:%M"),
+         r.get_channel_display(), r.content, r.handling, r.recorder.name, r.department.name if r.department else "",
+         timezone.localtime(r.recorded_at).strftime("%Y-%m-%d %H:%M"))
+        for r in records.iterator(chunk_size=2000)
+    )  # fmt: skip
+    return xlsx_response("interference-records.xlsx", "过问干预记录", INTERFERENCE_HEADER, rows)
+
+
+def _quarter(request: HttpRequest) -> tuple[int, int]:
+    year, quarter = interference.quarter_of(timezone.localdate())
+    default = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+    try:
+        chosen = int(request.GET.get("year", default[0])), int(request.GET.get("quarter", default[1]))
+    except ValueError:
+        return default
+    return chosen if chosen[1] in (1, 2, 3, 4) and 2000 <= chosen[0] <= 2100 else default
+
+
+@login_required
+def interference_reports(request: HttpRequest) -> HttpResponse:
+    """Quarterly reports per department: filed, nil, due or missing; a leader files their department's."""
+    officer = officer_for_user(request.user)
+    departments = interference.report_departments_visible_to(officer)
+    if request.method == "POST":
+        department = departments.filter(pk=int_or_none(request.POST.get("department"))).first()
+        if department is None:
+            raise Http404
+        try:
+            interference.report_file(
+                actor=officer,
+                department=department,
+                year=int(request.POST.get("year", 0)),
+                quarter=int(request.POST.get("quarter", 0)),
+                note=request.POST.get("note", ""),
+            )
+        except (DomainError, ValueError) as exc:  # fmt: skip
+            if isinstance(exc, DomainError):
+                _error(request, exc)
+            else:
+                messages.error(request, _("Choose the year and quarter."))
+        else:
+            messages.success(request, _("Report filed."))
+        return redirect(f"{request.path}?year={request.POST.get('year')}&quarter={request.POST.get('quarter')}")
+    if not departments.exists():
+        raise PermissionDenied(_("Quarterly reports are for leaders, inspectors and the case-management office."))
+    year, quarter = _quarter(request)
+    statuses = interference.reports_status(departments=departments, year=year, quarter=quarter)
+    return render(request, "interference/reports.html", {
+        "statuses": statuses, "year": year, "quarter": quarter, "ended": interference.quarter_bounds(year, quarter)[1]
+        < timezone.localdate(), "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
+    })  # fmt: skip
+
+
+@login_required
+def interference_reports_export(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_user(request.user)
+    departments = interference.report_departments_visible_to(officer)
+    if not departments.exists():
+        raise PermissionDenied
+    year, quarter = _quarter(request)
+    states = {"filed": _("Reported"), "nil": _("Nil report"), "due": _("Not yet due"), "missing": _("Missing")}
+    rows = (
+        (s.department.organisation.name, s.department.name, f"{year}Q{quarter}", s.records, str(states[s.state]),
+         s.due_on.isoformat(), timezone.localtime(s.report.filed_at).strftime("%Y-%m-%d") if s.report else "")
+        for s in interference.reports_status(departments=departments, year=year, quarter=quarter)
+    )  # fmt: skip
+    header = ("单位", "部门", "季度", "记录件数", "报告状态", "报送期限", "报送日期")
+    return xlsx_response(f"interference-reports-{year}Q{quarter}.xlsx", "季度报告", header, rows)

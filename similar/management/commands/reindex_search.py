@@ -1,0 +1,21 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from similar import services as similar
+
+
+class Command(BaseCommand):
+    help = "Rebuild the similar-case search index (after the legal-terms dictionary changes)."
+
+    def handle(self, *args, **options):
+        tty = sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            line = f"cases: {done}/{total} ({done * 100 // max(total, 1)}%)"
+            self.stderr.write(f"\r{line}\033[K" if tty else line, ending="" if tty else "\n")
+
+        counts = similar.reindex_all(progress=progress)
+        if tty:
+            self.stderr.write("")
+        self.stdout.write(f"indexed {counts['references']} reference cases and {counts['cases']} decided cases")

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SupervisionConfig(AppConfig):
+    name = "supervision"
+    verbose_name = _("four-category supervision")
+
+    def ready(self) -> None:
+        from supervision import hooks
+
+        hooks.connect()

@@ -1,0 +1,42 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class FourCategory(models.TextChoices):
+    """The four categories of 法发〔2021〕30号: fixed codes; their situations are data."""
+
+    MAJOR = "major", _("Major, difficult, complex or sensitive")
+    GROUP = "group", _("Group dispute or wide public attention")
+    CONFLICT = "conflict", _("May conflict with similar-case rulings")
+    REPORTED = "reported", _("Judge reported for unlawful conduct")
+
+
+class FlagStatus(models.TextChoices):
+    PENDING = "pending", _("Pre-flagged, awaiting confirmation")
+    CONFIRMED = "confirmed", _("Confirmed")
+    DISMISSED = "dismissed", _("Dismissed")
+
+
+OPEN_FLAG_STATUSES = (FlagStatus.PENDING, FlagStatus.CONFIRMED)
+
+
+class AlertFamily(models.TextChoices):
+    """Same rule machinery, same inbox: four-category situations and risk points (风险点)."""
+
+    FOUR_CATEGORY = "four_category", _("Four-category case")
+    RISK_POINT = "risk_point", _("Risk point")
+
+
+class TaskKind(models.TextChoices):
+    PROGRESS_REPORT = "progress_report", _("Report progress and deliberation")
+    SIMILAR_SEARCH = "similar_search", _("Carry out a similar-case search")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+class ReferralBody(models.TextChoices):
+    JUDGES_MEETING = "judges_meeting", _("Professional judges' meeting")
+    ADJUDICATION_COMMITTEE = "adjudication_committee", _("Adjudication committee")
