@@ -92,7 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accountability.context_processors.navigation",
+                "dashboards.context_processors.navigation",
             ],
         },
     },

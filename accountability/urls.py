@@ -8,8 +8,10 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability_api
 from accountability import second_factor, views
 from cases import api as cases_api
+from dashboards import views as dashboard_views
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
+from similar import api as similar_api
 
 router = DefaultRouter()
 router.register("organisations", accountability_api.OrganisationViewSet, basename="organisation")
@@ -24,7 +26,7 @@ handler404 = accountability_api.api_not_found
 urlpatterns = [
     path("", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("home/", views.home, name="home"),
+    path("home/", dashboard_views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
     path("audit/", views.audit_log, name="audit"),
     path("2fa/", second_factor.second_factor, name="second-factor"),
@@ -45,8 +47,8 @@ urlpatterns = [
     path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
-    path("api/similar-cases/", cases_api.SimilarSearchView.as_view(), name="api-similar-cases"),
-    path("api/cases/<uuid:id>/search-reports/", cases_api.SearchReportView.as_view(), name="api-search-reports"),
+    path("api/similar-cases/", similar_api.SimilarSearchView.as_view(), name="api-similar-cases"),
+    path("api/cases/<uuid:id>/search-reports/", similar_api.SearchReportView.as_view(), name="api-search-reports"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -1,65 +1,24 @@
-"""Login, logout and the per-role home page."""
+"""Login, the bell and the security audit (the per-role home page is the dashboards app's: it reads every layer)."""
 
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from accountability import notifications as notifications_service
 from accountability.auth import LoginForm
-from accountability.choices import LEADER_ROLES, RoleCode
+from accountability.choices import RoleCode
+from accountability.models import AuditEvent, AuthEvent
 from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
-from cases.selectors import cases_visible_to
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accountability/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    officer = officer_for_user(request.user)
-    counts = cases_visible_to(request.user).aggregate(
-        open=Count("pk", filter=Q(closed_on__isnull=True)),
-        closed=Count("pk", filter=Q(closed_on__isnull=False)),
-    )
-    mine = None
-    if officer is not None:
-        mine = (
-            cases_visible_to(request.user)
-            .filter(lead_officer=officer)
-            .aggregate(open=Count("pk", filter=Q(closed_on__isnull=True)), total=Count("pk"))
-        )
-    roles = sorted(officer.role_codes) if officer else []
-    panels = {
-        "handles_cases": bool(
-            officer and officer.has_role(RoleCode.JUDGE, RoleCode.PROSECUTOR, RoleCode.ASSISTANT, RoleCode.CLERK)
-        ),
-        "leads": bool(officer and officer.has_role(*LEADER_ROLES)),
-        "evaluates": bool(officer and officer.has_role(RoleCode.EVALUATOR)),
-        "disciplines": bool(officer and officer.has_role(RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR)),
-        "recomputes": bool(
-            officer and officer.has_role(RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.CASE_MANAGEMENT)
-        ),
-        "administers": bool(request.user.is_staff or (officer and officer.has_role(RoleCode.ADMINISTRATOR))),
-    }
-    return render(
-        request,
-        "accountability/home.html",
-        {
-            "officer": officer,
-            "role_labels": [RoleCode(code).label for code in roles],
-            "counts": counts,
-            "mine": mine,
-            "panels": panels,
-        },
-    )
 
 
 @login_required
@@ -81,8 +40,6 @@ def notifications(request: HttpRequest) -> HttpResponse:
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
     """The security audit, for auditors only (anyone else: 404): sign-in events and audit events, filtered."""
-    from accountability.models import AuditEvent, AuthEvent
-
     officer = officer_for_user(request.user)
     if officer is None or not officer.has_role(RoleCode.AUDITOR):
         raise Http404

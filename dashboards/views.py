@@ -7,15 +7,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from accountability.choices import LEADER_ROLES, RoleCode
 from accountability.errors import NotFound, ValidationFailed
 from accountability.paging import keyset_page
 from accountability.routers import replica_reads
+from accountability.selectors import officer_for_user
 from accountability.xlsx import xlsx_response
+from cases.selectors import cases_visible_to
 from dashboards import drill
 from dashboards.selectors import (
     Scope,
@@ -113,3 +117,43 @@ def export(request: HttpRequest) -> HttpResponse:
              r["high"], str(STATUS_LABELS[r["status"]])] for r in panel["rows"]]  # fmt: skip
     name = f"dashboard-{scope.subject.replace('/', '-')}-{window.key}.xlsx"
     return xlsx_response(name, f"{scope.label} {window.start}—{window.end}", header, rows)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    officer = officer_for_user(request.user)
+    counts = cases_visible_to(request.user).aggregate(
+        open=Count("pk", filter=Q(closed_on__isnull=True)),
+        closed=Count("pk", filter=Q(closed_on__isnull=False)),
+    )
+    mine = None
+    if officer is not None:
+        mine = (
+            cases_visible_to(request.user)
+            .filter(lead_officer=officer)
+            .aggregate(open=Count("pk", filter=Q(closed_on__isnull=True)), total=Count("pk"))
+        )
+    roles = sorted(officer.role_codes) if officer else []
+    panels = {
+        "handles_cases": bool(
+            officer and officer.has_role(RoleCode.JUDGE, RoleCode.PROSECUTOR, RoleCode.ASSISTANT, RoleCode.CLERK)
+        ),
+        "leads": bool(officer and officer.has_role(*LEADER_ROLES)),
+        "evaluates": bool(officer and officer.has_role(RoleCode.EVALUATOR)),
+        "disciplines": bool(officer and officer.has_role(RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR)),
+        "recomputes": bool(
+            officer and officer.has_role(RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.CASE_MANAGEMENT)
+        ),
+        "administers": bool(request.user.is_staff or (officer and officer.has_role(RoleCode.ADMINISTRATOR))),
+    }
+    return render(
+        request,
+        "accountability/home.html",
+        {
+            "officer": officer,
+            "role_labels": [RoleCode(code).label for code in roles],
+            "counts": counts,
+            "mine": mine,
+            "panels": panels,
+        },
+    )

@@ -131,7 +131,7 @@ def test_situation_admin_refuses_a_malformed_rule_simulates_and_records_revision
     assert SituationRevision.objects.filter(situation=situation).count() == 2
     world.case(parties_count=25)
     world.case(parties_count=3)
-    simulate = reverse("admin:cases_situation_simulate", args=[situation.pk])
+    simulate = reverse("admin:supervision_situation_simulate", args=[situation.pk])
     assert client.get(simulate).context["result"]["count"] == 1
     draft = client.post(simulate, {"condition": '{"field": "case.parties_count", "op": "gte", "value": 1}'})
     assert draft.context["result"]["count"] == 2

@@ -9,14 +9,14 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from accountability.notifications import unread_count
+from accountability.selectors import officer_for_user
+from interference.services import may_read_register
+from supervision.selectors import is_supervisor
+
 
 def navigation(request: HttpRequest) -> dict[str, Any]:
     def build() -> dict[str, Any]:
-        from accountability.notifications import unread_count
-        from accountability.selectors import officer_for_user
-        from cases.selectors import is_supervisor
-        from interference.services import may_read_register
-
         officer = officer_for_user(getattr(request, "user", None))
         if officer is None:
             return {"officer": None, "unread": 0, "supervisor": False, "register": False, "discipline": False}
