@@ -72,6 +72,9 @@ def ensure_reference_data() -> None:
     from django.apps import apps
 
     from accountability.models import Role
+    from supervision.default_situations import install as install_situations
+    from supervision.default_situations import require_searches
+    from supervision.models import Situation, SituationRevision
 
     if Role.objects.exists():
         return
@@ -79,13 +82,12 @@ def ensure_reference_data() -> None:
         "accountability.migrations.0002_roles_and_default_power_list",
         "evaluation.migrations.0003_default_reference_ranges",
         "evaluation.migrations.0006_default_catalogue",
-        "cases.migrations.0008_default_situations",
-        "cases.migrations.0010_default_rule_library",
-        "cases.migrations.0012_search_index_and_defaults",
         "accountability.migrations.0016_similar_search_power_items",
         "accountability.migrations.0019_audit_events",
     ):
         importlib.import_module(module).forwards(apps, None)
+    install_situations(Situation, SituationRevision)  # what cases' migrations 0008, 0010 and 0012 installed
+    require_searches(Situation, SituationRevision)
 
 
 @pytest.fixture

@@ -115,7 +115,7 @@ def test_situation_admin_refuses_a_malformed_rule_simulates_and_records_revision
     client = Client()
     client.force_login(root)
     situation = Situation.objects.get(code="G-02")
-    url = reverse("admin:cases_situation_change", args=[situation.pk])
+    url = reverse("admin:supervision_situation_change", args=[situation.pk])
     form = {
         "code": "G-02", "family": "four_category", "category": "group", "title": situation.title,
         "description": situation.description, "kind": "automatic", "priority": 2, "is_active": "on",

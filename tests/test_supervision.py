@@ -17,9 +17,9 @@ from accountability.models import Notification
 from accountability.powers import power_decide
 from cases import services
 from cases.models import Action, Case
-from cases.selectors import alerts_for_leader, inbox_counts
 from supervision import services as supervision
 from supervision.models import Flag, Referral, Situation, SupervisionTask
+from supervision.selectors import alerts_for_leader, inbox_counts
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

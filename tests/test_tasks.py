@@ -87,8 +87,8 @@ def test_detection_after_an_event_runs_on_the_worker_after_commit(worker, world)
 @pytest.mark.celery_worker
 @real_commits
 def test_the_sweep_and_escalation_tasks_run_on_the_worker(worker, world):
-    from cases.tasks import supervision_escalate, supervision_sweep
     from supervision.models import Flag
+    from supervision.tasks import supervision_escalate, supervision_sweep
 
     case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=400), time_limit_days=0)
     supervision_sweep.delay()
@@ -143,7 +143,7 @@ def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_
         assert wait_for(lambda: not _redis_up(), 10)
         services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
         assert case.actions.filter(action_type="extension_requested").exists()  # recorded at once
-        message = OutboxMessage.objects.get(task="cases.detect_case", sent_at__isnull=True)
+        message = OutboxMessage.objects.get(task="supervision.detect_case", sent_at__isnull=True)
         assert message.args == [case.pk] and message.last_error
     finally:
         _redis("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
