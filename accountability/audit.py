@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextvars
 from typing import Any
 
+from django.contrib.admin.models import LogEntry
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.http import HttpRequest
 
-from accountability.models import AuditEvent
+from accountability.models import AuditEvent, Officer
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -106,12 +109,6 @@ class AuditUserMiddleware:
 
 
 def connect() -> None:
-    from django.contrib.admin.models import LogEntry
-    from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_save, pre_save
-
-    from accountability.models import Officer
-
     user = get_user_model()
     pre_save.connect(_user_pre_save, sender=user, dispatch_uid="audit_user_pre")
     post_save.connect(_user_post_save, sender=user, dispatch_uid="audit_user_post")

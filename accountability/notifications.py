@@ -27,9 +27,7 @@ def notify(*, officers: Iterable[Officer], message: str, link: str = "") -> list
     if settings.QUANZE_EMAIL_NOTIFICATIONS and created:
         ids = [n.pk for n in created if n.pk is not None]
         if ids:
-            from accountability.tasks import email_notifications
-
-            outbox.enqueue(email_notifications, ids)
+            outbox.enqueue("accountability.email_notifications", ids)
     return created
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.celery import app
 from accountability.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -18,15 +19,15 @@ BATCH = 500
 
 
 def enqueue(task: Any, *args: Any) -> OutboxMessage:
-    """Ask for ``task(*args)`` as part of the current transaction; it is sent after commit (or by the relay)."""
-    message = OutboxMessage.objects.create(task=task.name, args=list(args))
+    """Ask for ``task(*args)`` as part of the current transaction; it is sent after commit (or by the relay).
+    ``task`` is a Celery task or its registered name: a service names the task of its own app by name, so that
+    the tasks module (which calls the services) and the services do not import each other."""
+    message = OutboxMessage.objects.create(task=task if isinstance(task, str) else task.name, args=list(args))
     transaction.on_commit(lambda: _send([message.pk]))
     return message
 
 
 def _send(ids: list[int]) -> int:
-    from accountability.celery import app
-
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
         try:

@@ -54,8 +54,8 @@ INSTALLED_APPS = [
     "supervision",
     "interference",
     "similar",
-    "evaluation",
     "discipline",
+    "evaluation",
     "dashboards",
     "interchange",
 ]

@@ -8,6 +8,8 @@ from django.core.mail import send_mass_mail
 from django.utils.translation import gettext as _
 
 from accountability.models import Notification
+from accountability.outbox import relay
+from accountability.services import accounts_disable_dormant
 
 
 @shared_task(name="accountability.email_notifications", acks_late=True)
@@ -25,13 +27,9 @@ def email_notifications(ids: list[int]) -> int:
 
 @shared_task(name="accountability.disable_dormant_accounts", acks_late=True)
 def disable_dormant_accounts() -> int:
-    from accountability.services import accounts_disable_dormant
-
     return len(accounts_disable_dormant())
 
 
 @shared_task(name="accountability.relay_outbox")
 def relay_outbox() -> int:
-    from accountability.outbox import relay
-
     return relay()

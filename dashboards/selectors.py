@@ -24,8 +24,11 @@ from accountability.choices import RoleCode
 from accountability.errors import NotFound, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.selectors import officer_for_user
+from discipline.choices import Stage
+from discipline.selectors import proceedings_visible_to
 from evaluation.metrics import METRICS
 from evaluation.models import ConsequenceRecord, MetricRange, MetricResult, PointEntry, Review
+from interference.services import quarter_of, report_departments_visible_to, reports_status
 from supervision.choices import FlagStatus
 from supervision.models import Flag
 
@@ -294,8 +297,6 @@ def _cases_in_scope(queryset: Any, scope: Scope, *, prefix: str = "") -> Any:
 
 def interference_panel(user: Any, scope: Scope) -> list[Any]:
     """Last quarter's interference reports of the scope's departments the user may see (filed, nil, due, missing)."""
-    from interference.services import quarter_of, report_departments_visible_to, reports_status
-
     if scope.level == "officer":
         return []
     departments = report_departments_visible_to(officer_for_user(user)).filter(organisation=scope.organisation)
@@ -308,9 +309,6 @@ def interference_panel(user: Any, scope: Scope) -> list[Any]:
 
 def discipline_panel(user: Any) -> dict[str, Any]:
     """The proceedings the user handles or that concern them (object permissions): by stage, and the deadlines."""
-    from discipline.choices import Stage
-    from discipline.selectors import proceedings_visible_to
-
     visible = proceedings_visible_to(user)
     by_stage = dict(visible.values_list("stage").annotate(n=Count("pk")).order_by())
     today = dt.date.today()

@@ -4,13 +4,13 @@ import logging
 
 from celery import shared_task
 
+from discipline.services import deadlines_check
+
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="discipline.deadlines", acks_late=True)
 def deadlines() -> dict[str, int]:
-    from discipline.services import deadlines_check
-
     counts = deadlines_check()
     logger.info("discipline deadlines %s", counts)
     return counts

@@ -162,11 +162,9 @@ def metric_run_start(
 
 def metric_run_dispatch(run: MetricRun) -> int:
     """Queue one task per unfinished organisation, after commit. Returns how many were queued."""
-    from evaluation.tasks import compute_run_item_task
-
     pending = list(run.items.filter(finished_at__isnull=True).values_list("organisation_id", flat=True))
     for organisation_id in pending:
-        outbox.enqueue(compute_run_item_task, run.pk, organisation_id)
+        outbox.enqueue("evaluation.compute_run_item", run.pk, organisation_id)
     return len(pending)
 
 

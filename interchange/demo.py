@@ -21,10 +21,24 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.errors import DomainError
 from accountability.models import Officer
+from accountability.services import officer_save
 from cases import services
 from cases.models import Case
+from dashboards.selectors import calendar_months
+from discipline import services as discipline
+from discipline.models import Committee, CommitteeMember
+from evaluation.metrics import Window
+from evaluation.models import DefectItem
+from evaluation.reviews import review_assign, review_finalise, review_grade, review_plan_create, review_respond
+from evaluation.services import metric_run_nightly, metrics_store
 from interchange.importing.importer import SPECS, Importer
+from interchange.importing.references import import_reference_cases
+from interference.services import quarter_of, record_interference, report_file
+from similar.services import SAMPLE_REFERENCES
+from supervision.models import Situation
+from supervision.services import flag_decide, flag_raise, sweep, task_require
 
 COURTS = [
     # code, name, kind, level, parent, number prefix
@@ -445,7 +459,6 @@ def load(
     _flags()
     _discipline()
     reviews = _reviews()
-    from evaluation.services import metric_run_nightly
 
     metric_run_nightly()  # tonight's windows, computed once the load commits
     _monthly_metrics()
@@ -454,8 +467,6 @@ def load(
 
 def _reference_cases() -> None:
     """The sample reference cases shipped for similar-case search (provincial ones issued by the high court)."""
-    from interchange.importing.references import import_reference_cases
-    from similar.services import SAMPLE_REFERENCES
 
     result = import_reference_cases(SAMPLE_REFERENCES)
     if not result.ok:
@@ -500,11 +511,6 @@ def _reviews() -> int:
 
     from django.utils import timezone
 
-    from accountability.errors import DomainError
-    from evaluation.metrics import Window
-    from evaluation.models import DefectItem
-    from evaluation.reviews import review_assign, review_finalise, review_grade, review_plan_create, review_respond
-
     court = Officer.objects.get(officer_id="president1").organisation
     office = (
         Officer.objects.filter(organisation=court, roles="case_management", department__code="SG")
@@ -547,9 +553,6 @@ def _reviews() -> int:
 
 def _monthly_metrics() -> None:
     """The last twelve whole months, so the dashboards have trends to show (the nightly job adds one a month)."""
-    from dashboards.selectors import calendar_months
-    from evaluation.metrics import Window
-    from evaluation.services import metrics_store
 
     today = timezone.localdate()
     for start, end in calendar_months(today.replace(day=1) - dt.timedelta(days=1), 12):
@@ -559,9 +562,6 @@ def _monthly_metrics() -> None:
 def _discipline() -> None:
     """The high court's discipline committee, and one proceeding against judge1 at the notice stage: inspector1
     handles it, committee1 sits on it, judge1 sees it under 惩戒 with their rights."""
-    from accountability.services import officer_save
-    from discipline import services as discipline
-    from discipline.models import Committee, CommitteeMember
 
     password = settings.QUANZE_DEMO_PASSWORD
     members = [Officer.objects.get(officer_id="committee1")]
@@ -587,8 +587,6 @@ def _discipline() -> None:
 
 def _flags() -> None:
     """Two of judge1's open cases under four-category supervision: one pre-flagged, one confirmed."""
-    from supervision.models import Situation
-    from supervision.services import flag_decide, flag_raise
 
     judge, chief = Officer.objects.get(officer_id="judge1"), Officer.objects.get(officer_id="chief1")
     open_cases = list(Case.objects.filter(lead_officer=judge, closed_on__isnull=True).order_by("filed_on")[:2])
@@ -599,7 +597,6 @@ def _flags() -> None:
     confirmed = flag_raise(actor=judge, case=open_cases[1], situation=Situation.objects.get(code="C-01"),
                            reason="与上级法院类似案件裁判尺度可能不一致")  # fmt: skip
     flag_decide(actor=chief, flag=confirmed, confirm=True, reason="确认，需进行类案检索")
-    from supervision.services import sweep, task_require
 
     task_require(
         actor=chief,
@@ -615,7 +612,6 @@ def _flags() -> None:
 
 def _interference(judge: Officer, case: Case) -> None:
     """One record by judge1 about a case, and last quarter's report of judge1's division."""
-    from interference.services import quarter_of, record_interference, report_file
 
     record_interference(
         actor=judge,

@@ -10,8 +10,11 @@ instance, 12 % second instance and 3 % retrial pointing at earlier first-instanc
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
+
+from cases.partitions import ensure_partitions
 
 SQL = """
 INSERT INTO accountability_organisation (id, code, name, kind, level, parent_id, path, created_at, updated_at)
@@ -105,10 +108,6 @@ def statements(cases: int) -> Iterator[tuple[str, str]]:
 
 def generate(cursor: Any, cases: int, *, progress: Callable[[str, float], None] | None = None) -> None:
     """Fill an empty database (its schema migrated) through ``cursor``, step by step."""
-    import time
-
-    from cases.partitions import ensure_partitions
-
     ensure_partitions(first_year=2023, cursor=cursor)  # the generated cases are filed 2023-2025
     for what, statement in statements(cases):
         started = time.perf_counter()

@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType, RoleCode
-from accountability.errors import Conflict, ValidationFailed
+from accountability.errors import Conflict, NotFound, ValidationFailed
 from accountability.models import Department, Notification, Officer
 from accountability.notifications import notify
 from accountability.powers import power_decide
@@ -184,8 +184,6 @@ def may_read_register(officer: Officer | None) -> bool:
 
 
 def record_get_for_user(user: Any, public_id: Any) -> InterferenceRecord:
-    from accountability.errors import NotFound
-
     record = records_visible_to(user).filter(public_id=public_id).prefetch_related("attachments").first()
     if record is None:
         raise NotFound(_("No such record."))
