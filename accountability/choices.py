@@ -121,6 +121,13 @@ class ActionType(models.TextChoices):
     ANY = "any", _("Any action on a case")
 
 
+def action_type_choices() -> list[tuple[str, str]]:
+    """``choices=action_type_choices`` on a field holding an ``ActionType`` (the power list's items, a case's
+    actions): Django 5 keeps a callable in the migration by reference, so adding a type to ``ActionType`` no
+    longer writes a migration that re-lists every type. Validation and forms still see the current members."""
+    return ActionType.choices
+
+
 #: The action types an import file may carry (INTERCHANGE.md).
 IMPORTABLE_ACTION_TYPES = frozenset(
     [

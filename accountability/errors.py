@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 class DomainError(Exception):
     code = "domain_error"
@@ -53,3 +55,15 @@ class NotFound(DomainError):
 
     code = "not_found"
     http_status = 404
+
+
+def check_version(*, expected: int | None, current: int, message: str | None = None) -> None:
+    """Optimistic concurrency, checked in this one place: the caller read the record at ``expected`` and the
+    locked row is at ``current``; a difference is a 409 naming both, and the service changes nothing.
+    ``expected`` None: the caller holds no version to compare (a scheduled task, a command). ``message`` names
+    the record ("This proceeding was changed ...") where a general one would be vaguer."""
+    if expected is not None and expected != current:
+        raise Conflict(
+            message or _("This record was changed by someone else since you loaded it; reload and try again."),
+            details={"expected_version": expected, "current_version": current},
+        )

@@ -10,13 +10,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import (
-    ActionType,
     OrganisationKind,
     OrganisationLevel,
     Post,
     PowerEffect,
     PowerScope,
     RoleCode,
+    action_type_choices,
 )
 
 
@@ -157,7 +157,7 @@ class PowerItem(TimeStamped):
     code = models.CharField(_("code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=200)
     role = models.ForeignKey(Role, verbose_name=_("role"), on_delete=models.PROTECT, related_name="power_items")
-    action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
+    action_type = models.CharField(_("action type"), max_length=48, choices=action_type_choices)
     scope = models.CharField(_("scope"), max_length=16, choices=PowerScope.choices)
     effect = models.CharField(_("effect"), max_length=8, choices=PowerEffect.choices)
     legal_basis = models.TextField(_("legal basis"), blank=True)

@@ -33,7 +33,7 @@ from django.utils.translation import gettext_lazy
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 from rest_framework.permissions import BasePermission
 
 from accountability.audit import audit
@@ -45,6 +45,8 @@ ROLES = frozenset({
     RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR, RoleCode.ADMINISTRATOR, RoleCode.AUDITOR,
 })  # fmt: skip
 RECOVERY_CODES = 10
+#: The session's key of the secret shown on the enrolment page until a code confirms it.
+ENROL_KEY = "second_factor_enrol_key"
 #: Paths a user waiting for the second factor may still open.
 OPEN_PATHS = ("/2fa/", "/logout/", "/i18n/", "/static/", "/favicon.ico")
 
@@ -111,9 +113,11 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     device = _confirmed(user)
     form = CodeForm(request.POST or None)
     if device is None:
-        pending = TOTPDevice.objects.devices_for_user(user, confirmed=False).first() or TOTPDevice.objects.create(
-            user=user, name="totp", confirmed=False)  # fmt: skip
+        pending = _shown(request)
         if request.method == "POST" and form.is_valid():
+            pending, _created = TOTPDevice.objects.get_or_create(
+                user=user, key=pending.key, confirmed=False, defaults={"name": pending.name}
+            )  # the row is made by the first code sent for the key; it carries the throttle from then on
             if pending.verify_token(form.cleaned_data["code"]):
                 codes = _enrol(request, pending)
                 return render(
@@ -143,6 +147,15 @@ def second_factor(request: HttpRequest) -> HttpResponse:
                   status=400 if form.errors else 200)  # fmt: skip
 
 
+def _shown(request: HttpRequest) -> TOTPDevice:
+    """The device the enrolment page shows, unsaved: its key lives in the session from the first view of the page
+    (the same key on a reload) until the code that confirms it, so looking at the page writes no row."""
+    key = request.session.get(ENROL_KEY)
+    if key is None:
+        key = request.session[ENROL_KEY] = default_key()
+    return TOTPDevice(user=request.user, name="totp", key=key, confirmed=False)
+
+
 def _base32(key: bytes) -> str:
     import base64
 
@@ -153,6 +166,8 @@ def _base32(key: bytes) -> str:
 def _enrol(request: HttpRequest, device: TOTPDevice) -> list[str]:
     device.confirmed = True
     device.save(update_fields=["confirmed"])
+    TOTPDevice.objects.filter(user=request.user, confirmed=False).exclude(pk=device.pk).delete()  # older keys
+    request.session.pop(ENROL_KEY, None)
     static, _created = StaticDevice.objects.get_or_create(user=request.user, name="recovery")
     static.token_set.all().delete()
     codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]

@@ -27,7 +27,7 @@ from guardian.shortcuts import assign_perm
 
 from accountability.audit import audit
 from accountability.choices import ActionType, RoleCode
-from accountability.errors import Conflict, PowerDenied, ValidationFailed
+from accountability.errors import Conflict, PowerDenied, ValidationFailed, check_version
 from accountability.models import AuditEvent, Officer
 from accountability.notifications import notify
 from accountability.powers import PowerDecision, power_decide
@@ -118,10 +118,13 @@ def verify_events(proceeding: Proceeding) -> list[int]:
 
 
 def _lock(proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:
+    """The proceeding, locked for this transaction, at the version the caller read (409 otherwise)."""
     locked = Proceeding.objects.select_for_update().get(pk=proceeding.pk)
-    if expected_version is not None and locked.version != expected_version:
-        raise Conflict(_("This proceeding was changed by someone else since you loaded it; reload and try again."),
-                       details={"expected_version": expected_version, "current_version": locked.version})  # fmt: skip
+    check_version(
+        expected=expected_version,
+        current=locked.version,
+        message=_("This proceeding was changed by someone else since you loaded it; reload and try again."),
+    )
     return locked
 
 
@@ -270,9 +273,11 @@ def lead_open(*, actor: Officer, lead: Lead, allegation: str) -> Proceeding:
 
 
 @transaction.atomic
-def officer_suspend(*, actor: Officer, proceeding: Proceeding, reason: str) -> Suspension:
+def officer_suspend(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Suspension:
     """暂停履职: while in force, the power list refuses the officer every action on a case."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_INVESTIGATION, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     if proceeding.stage == Stage.CLOSED:
@@ -291,8 +296,10 @@ def officer_suspend(*, actor: Officer, proceeding: Proceeding, reason: str) -> S
 
 
 @transaction.atomic
-def officer_reinstate(*, actor: Officer, proceeding: Proceeding, reason: str) -> Suspension:
-    proceeding = _lock(proceeding)
+def officer_reinstate(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Suspension:
+    proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_INVESTIGATION, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     suspension = Suspension.objects.filter(officer=proceeding.officer, proceeding=proceeding,
@@ -343,9 +350,11 @@ def proceeding_refer(*, actor: Officer, proceeding: Proceeding, committee: Commi
 
 
 @transaction.atomic
-def proceeding_close_without_referral(*, actor: Officer, proceeding: Proceeding, reason: str) -> Proceeding:
+def proceeding_close_without_referral(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Proceeding:
     """The investigation finds nothing to refer: the proceeding closes, the reason kept, any suspension lifted."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_INVESTIGATION, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     if proceeding.stage != Stage.INVESTIGATION:
@@ -381,9 +390,11 @@ def _committee_act(actor: Officer, proceeding: Proceeding) -> tuple[PowerDecisio
 
 
 @transaction.atomic
-def notice_serve(*, actor: Officer, proceeding: Proceeding, hearing_on: dt.date, notice: str) -> Proceeding:
+def notice_serve(
+    *, actor: Officer, proceeding: Proceeding, hearing_on: dt.date, notice: str, expected_version: int | None = None
+) -> Proceeding:
     """通知: the officer is told what is alleged, their rights, and the hearing date."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     notice = _text("notice", notice, label=_("The notice"))
     if hearing_on <= timezone.localdate():
@@ -406,10 +417,16 @@ def notice_serve(*, actor: Officer, proceeding: Proceeding, hearing_on: dt.date,
 
 
 @transaction.atomic
-def recusal_request(*, actor: Officer, proceeding: Proceeding, member: ProceedingMember, reason: str
-                    ) -> RecusalRequest:  # fmt: skip
+def recusal_request(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    member: ProceedingMember,
+    reason: str,
+    expected_version: int | None = None,
+) -> RecusalRequest:
     """The officer asks that a member step aside (回避)."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     if member.proceeding_id != proceeding.pk or member.recused:
@@ -428,9 +445,11 @@ def recusal_request(*, actor: Officer, proceeding: Proceeding, member: Proceedin
 
 
 @transaction.atomic
-def recusal_decide(*, actor: Officer, request: RecusalRequest, grant: bool, reason: str) -> RecusalRequest:
+def recusal_decide(
+    *, actor: Officer, request: RecusalRequest, grant: bool, reason: str, expected_version: int | None = None
+) -> RecusalRequest:
     """Another member decides; a granted recusal takes the member off (their vote, if any, no longer counts)."""
-    proceeding = _lock(request.proceeding)
+    proceeding = _lock(request.proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     request = RecusalRequest.objects.select_for_update().get(pk=request.pk)
@@ -459,8 +478,10 @@ def recusal_decide(*, actor: Officer, request: RecusalRequest, grant: bool, reas
 
 
 @transaction.atomic
-def hearing_record(*, actor: Officer, proceeding: Proceeding, record: str) -> Proceeding:
-    proceeding = _lock(proceeding)
+def hearing_record(
+    *, actor: Officer, proceeding: Proceeding, record: str, expected_version: int | None = None
+) -> Proceeding:
+    proceeding = _lock(proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     record = _text("record", record, label=_("The hearing record"))
     if RecusalRequest.objects.filter(proceeding=proceeding, decision="").exists():
@@ -473,9 +494,11 @@ def hearing_record(*, actor: Officer, proceeding: Proceeding, record: str) -> Pr
 
 
 @transaction.atomic
-def vote_cast(*, actor: Officer, proceeding: Proceeding, opinion: str, reason: str = "") -> Vote:
+def vote_cast(
+    *, actor: Officer, proceeding: Proceeding, opinion: str, reason: str = "", expected_version: int | None = None
+) -> Vote:
     """Each member's own vote on the opinion, once; a recused member cannot vote."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision, member = _committee_act(actor, proceeding)
     if opinion not in Opinion.values:
         raise invalid("opinion", _("Choose one of the four opinions."))
@@ -497,10 +520,17 @@ class Finding:
 
 
 @transaction.atomic
-def opinion_give(*, actor: Officer, proceeding: Proceeding, reasons: str, findings: Sequence[Finding]) -> Proceeding:
+def opinion_give(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    reasons: str,
+    findings: Sequence[Finding],
+    expected_version: int | None = None,
+) -> Proceeding:
     """The committee's opinion: the majority of the sitting members' votes, one of the four. Unless it finds no
     breach, every exemption must be considered, each with its reasoning."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     reasons = _text("reasons", reasons, label=_("The reasons"))
     sitting = list(proceeding.members.filter(recused=False))
@@ -532,10 +562,10 @@ def opinion_give(*, actor: Officer, proceeding: Proceeding, reasons: str, findin
 
 
 @transaction.atomic
-def opinion_serve(*, actor: Officer, proceeding: Proceeding) -> Proceeding:
+def opinion_serve(*, actor: Officer, proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:
     """送达: the written opinion goes to the officer; the objection window starts. The deciding organisation's
     presidents now handle it, so they may see it."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     _move(proceeding, "serve", due_days=_days(Stage.SERVED))
     proceeding.opinion_served_at = timezone.now()
@@ -558,9 +588,9 @@ def deciders(proceeding: Proceeding) -> list[Officer]:
 
 
 @transaction.atomic
-def opinion_acknowledge(*, actor: Officer, proceeding: Proceeding) -> Proceeding:
+def opinion_acknowledge(*, actor: Officer, proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:
     """The officer confirms in the system that the opinion was received (签收)."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     if proceeding.opinion_served_at is None:
         raise Conflict(_("No opinion has been served yet."))
@@ -579,9 +609,11 @@ def objection_closes_on(proceeding: Proceeding) -> dt.date | None:
 
 
 @transaction.atomic
-def objection_file(*, actor: Officer, proceeding: Proceeding, text: str) -> Objection:
+def objection_file(
+    *, actor: Officer, proceeding: Proceeding, text: str, expected_version: int | None = None
+) -> Objection:
     """异议: the officer objects to the opinion within the window; the committee must decide."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     text = _text("text", text, label=_("The objection"))
     closes = objection_closes_on(proceeding)
@@ -600,10 +632,17 @@ def objection_file(*, actor: Officer, proceeding: Proceeding, text: str) -> Obje
 
 
 @transaction.atomic
-def objection_decide(*, actor: Officer, proceeding: Proceeding, grant: bool, reason: str,
-                     opinion: str | None = None) -> Objection:  # fmt: skip
+def objection_decide(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    grant: bool,
+    reason: str,
+    opinion: str | None = None,
+    expected_version: int | None = None,
+) -> Objection:
     """The committee decides the objection; granted, it may change the opinion (only to a milder one)."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision, _m = _committee_act(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     objection = proceeding.objections.filter(decision="").first()
@@ -698,10 +737,12 @@ def current_sanction(proceeding: Proceeding) -> Sanction | None:
 
 
 @transaction.atomic
-def decision_make(*, actor: Officer, proceeding: Proceeding, order: SanctionOrder, text: str) -> Proceeding:
+def decision_make(
+    *, actor: Officer, proceeding: Proceeding, order: SanctionOrder, text: str, expected_version: int | None = None
+) -> Proceeding:
     """惩戒决定 by the organisation, on the final opinion: a sanction (or none) and its measures. No sanction can
     follow an opinion of no breach. Refused while the objection window is open or an objection undecided."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_DECISION, proceeding)
     order.validate()
     text = _text("text", text, label=_("The decision"))
@@ -733,9 +774,11 @@ def _decided_on(proceeding: Proceeding) -> dt.date:
 
 
 @transaction.atomic
-def review_request(*, actor: Officer, proceeding: Proceeding, reason: str) -> Challenge:
+def review_request(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Challenge:
     """复核: within 30 days of the decision; decided within 30. The sanction stays in force meanwhile."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     if proceeding.stage == Stage.DECIDED:
@@ -778,9 +821,16 @@ def _outcome_order(current: Sanction | None, outcome: str, order: SanctionOrder 
 
 
 @transaction.atomic
-def review_decide(*, actor: Officer, proceeding: Proceeding, outcome: str, reason: str,
-                  order: SanctionOrder | None = None) -> Challenge:  # fmt: skip
-    proceeding = _lock(proceeding)
+def review_decide(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    outcome: str,
+    reason: str,
+    order: SanctionOrder | None = None,
+    expected_version: int | None = None,
+) -> Challenge:
+    proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_DECISION, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     challenge = proceeding.challenges.filter(kind=Challenge.Kind.REVIEW, outcome="").first()
@@ -815,10 +865,12 @@ def appeal_deciders(proceeding: Proceeding) -> list[Officer]:
 
 
 @transaction.atomic
-def appeal_lodge(*, actor: Officer, proceeding: Proceeding, reason: str) -> Challenge:
+def appeal_lodge(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Challenge:
     """申诉: within 15 days of the review decision, or directly within 30 days of the decision; decided within
     60 days (extendable once by 30). The sanction stays in force meanwhile."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     today = timezone.localdate()
@@ -857,8 +909,10 @@ def _appeal_decider(actor: Officer, proceeding: Proceeding) -> PowerDecision:
 
 
 @transaction.atomic
-def appeal_extend(*, actor: Officer, proceeding: Proceeding, reason: str) -> Challenge:
-    proceeding = _lock(proceeding)
+def appeal_extend(
+    *, actor: Officer, proceeding: Proceeding, reason: str, expected_version: int | None = None
+) -> Challenge:
+    proceeding = _lock(proceeding, expected_version)
     decision = _appeal_decider(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     challenge = proceeding.challenges.filter(kind=Challenge.Kind.APPEAL, outcome="").first()
@@ -877,10 +931,17 @@ def appeal_extend(*, actor: Officer, proceeding: Proceeding, reason: str) -> Cha
 
 
 @transaction.atomic
-def appeal_decide(*, actor: Officer, proceeding: Proceeding, outcome: str, reason: str,
-                  order: SanctionOrder | None = None) -> Challenge:  # fmt: skip
+def appeal_decide(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    outcome: str,
+    reason: str,
+    order: SanctionOrder | None = None,
+    expected_version: int | None = None,
+) -> Challenge:
     """The higher organisation decides; the outcome is never harsher than what was appealed. Closes it."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     decision = _appeal_decider(actor, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
     challenge = proceeding.challenges.filter(kind=Challenge.Kind.APPEAL, outcome="").first()
@@ -927,9 +988,11 @@ def close_lapsed(*, today: dt.date | None = None) -> int:
 
 
 @transaction.atomic
-def submission_add(*, actor: Officer, proceeding: Proceeding, text: str, files: Sequence[Any] = ()) -> Submission:
+def submission_add(
+    *, actor: Officer, proceeding: Proceeding, text: str, files: Sequence[Any] = (), expected_version: int | None = None
+) -> Submission:
     """陈述、举证、辩解: the officer's statement, with evidence files (the case-work upload rules)."""
-    proceeding = _lock(proceeding)
+    proceeding = _lock(proceeding, expected_version)
     _only_the_officer(actor, proceeding)
     text = _text("text", text, label=_("The statement"))
     if proceeding.stage == Stage.CLOSED:

@@ -201,7 +201,9 @@ class DefectItem(TimeStamped):
 class EvaluationPolicy(TimeStamped):
     """The numbers of the review process (one row): fail penalty, response period, default sample."""
 
-    fail_penalty = models.DecimalField(_("points added for a fail grade"), max_digits=5, decimal_places=1, default=10)
+    fail_penalty = models.DecimalField(
+        _("points added for a fail grade"), max_digits=5, decimal_places=1, default=Decimal("10.0")
+    )
     response_days = models.PositiveIntegerField(_("days the officer has to respond"), default=7)
     sample_percent = models.PositiveIntegerField(_("default sample (%)"), default=5)
 
@@ -214,8 +216,10 @@ class EvaluationPolicy(TimeStamped):
 
     @classmethod
     def current(cls) -> "EvaluationPolicy":
+        """The policy in force, read only: the row the data migration (0006) puts in place, changed in the admin.
+        Without it (a database emptied by a test's flush) an unsaved instance with the defaults; never a write."""
         policy = cls.objects.order_by("pk").first()
-        return policy if policy is not None else cls.objects.create()
+        return policy if policy is not None else cls()
 
 
 class Consequence(models.TextChoices):

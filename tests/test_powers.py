@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from accountability.choices import ActionType, RoleCode
+from accountability.choices import ActionType, RoleCode, action_type_choices
 from accountability.errors import ValidationFailed
 from accountability.models import PowerItem, PowerItemRevision
 from accountability.powers import power_decide
@@ -103,6 +103,19 @@ def test_default_list_covers_every_role_and_action_type():
     # panel_decision_changed appears only on the negative list, for everyone who could try it
     assert {i.effect for i in items if i.action_type == "panel_decision_changed"} == {"deny"}
     assert PowerItemRevision.objects.count() == items.count()
+
+
+def test_action_types_are_checked_against_the_callable_so_a_new_type_needs_no_migration():
+    field = PowerItem._meta.get_field("action_type")
+    assert field.deconstruct()[3]["choices"] is action_type_choices  # the migration names the function
+    assert [value for value, _label in field.choices] == ActionType.values
+    item = PowerItem.objects.get(code="JUD-02")
+    item.action_type = "not_a_type"
+    with pytest.raises(ValidationFailed) as excinfo:
+        power_item_save(item=item)
+    assert list(excinfo.value.details) == ["action_type"]
+    item.refresh_from_db()
+    assert (item.action_type, item.revision) == ("hearing_held", 1)
 
 
 def test_editing_an_item_bumps_its_revision_and_keeps_the_old_one(world):

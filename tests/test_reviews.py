@@ -13,7 +13,7 @@ from accountability.models import Notification
 from cases.models import Action, CaseParticipant
 from discipline.models import Lead
 from evaluation.metrics import Window
-from evaluation.models import ConsequenceRecord, DefectItem, PointEntry, Review
+from evaluation.models import ConsequenceRecord, DefectItem, EvaluationPolicy, PointEntry, Review
 from evaluation.reviews import (
     review_add_case,
     review_assign,
@@ -236,3 +236,21 @@ def test_plan_needs_power_and_a_source(world):
         )
     with pytest.raises(ValidationFailed):
         review_plan_create(actor=world.filing, name="x", kind="routine", organisation=world.court, window=window)
+
+
+def test_the_policy_is_read_from_its_row_in_one_query(django_assert_num_queries):
+    assert EvaluationPolicy.objects.count() == 1  # put in place by the data migration
+    EvaluationPolicy.objects.update(fail_penalty=Decimal("12.5"), response_days=10, sample_percent=8)
+    with django_assert_num_queries(1):  # one SELECT, no INSERT
+        policy = EvaluationPolicy.current()
+    values = (policy.pk, policy.fail_penalty, policy.response_days, policy.sample_percent)
+    assert values == (EvaluationPolicy.objects.get().pk, Decimal("12.5"), 10, 8)
+
+
+def test_without_a_row_the_policy_is_the_defaults_and_nothing_is_written(django_assert_num_queries):
+    EvaluationPolicy.objects.all().delete()
+    with django_assert_num_queries(1):
+        policy = EvaluationPolicy.current()
+    values = (policy.pk, policy.fail_penalty, policy.response_days, policy.sample_percent)
+    assert values == (None, Decimal("10.0"), 7, 5)
+    assert EvaluationPolicy.objects.count() == 0

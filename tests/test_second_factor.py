@@ -3,12 +3,16 @@ once, throttling, re-authentication before changing it, the API refusing unverif
 
 from __future__ import annotations
 
+import base64
 import re
 import time
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
@@ -36,13 +40,39 @@ def log_in(client, officer):
     return response
 
 
+def shown_key(page) -> TOTPDevice:
+    """The key the enrolment page shows as text, as the authenticator app would hold it (an unsaved device)."""
+    secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page.content.decode()).group(1)
+    return TOTPDevice(key=base64.b32decode(secret + "=" * (-len(secret) % 8)).hex())
+
+
 def enrol(client, officer) -> list[str]:
     log_in(client, officer)
     page = client.get("/2fa/")
-    assert page.status_code == 200 and 'id="totp-secret"' in page.content.decode()
-    device = TOTPDevice.objects.get(user=officer.user, confirmed=False)
-    done = client.post("/2fa/", {"code": code_for(device)})
+    assert page.status_code == 200
+    done = client.post("/2fa/", {"code": code_for(shown_key(page))})
     return re.findall(r"<li><code>([^<]+)</code></li>", done.content.decode())
+
+
+def test_the_enrolment_page_writes_no_row_and_the_code_for_its_key_enrols(world, client):
+    log_in(client, world.president)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get("/2fa/")
+        again = client.get("/2fa/")  # a reload shows the same key
+    assert (page.status_code, again.status_code) == (200, 200)
+    assert [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")] == []
+    assert (TOTPDevice.objects.count(), StaticDevice.objects.count()) == (0, 0)
+    key = shown_key(page).key
+    assert shown_key(again).key == key
+    wrong = client.post("/2fa/", {"code": "000000"})
+    assert wrong.status_code == 400 and shown_key(wrong).key == key
+    assert list(TOTPDevice.objects.values_list("key", "confirmed")) == [(key, False)]  # made by the code sent
+    with time_machine.travel(time.time() + 5, tick=False):  # past the one-second delay after a wrong code
+        done = client.post("/2fa/", {"code": code_for(shown_key(page))})
+    assert done.status_code == 200
+    assert len(re.findall(r"<li><code>([^<]+)</code></li>", done.content.decode())) == 10
+    assert list(TOTPDevice.objects.values_list("user", "key", "confirmed")) == [(world.president.user.pk, key, True)]
+    assert client.get("/cases/").status_code == 200
 
 
 def test_a_leader_is_held_at_the_second_factor_until_enrolled_and_a_judge_is_not(world, client):
