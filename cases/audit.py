@@ -12,8 +12,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from cases.chain import HASHED_FIELDS, chain_hash
-from cases.models import GENESIS_HASH, Action, Case, ChainDigest
+from accountability import chain
+from accountability.chain import CASE_TRACE, GENESIS_HASH
+from cases.models import Action, Case, ChainDigest
 
 
 @dataclass(frozen=True)
@@ -57,35 +58,14 @@ def verify_chains(
     def check(batch: list[tuple[int, str, str, int]]) -> None:
         ids = [row[0] for row in batch]
         actions: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
-        fields = (*HASHED_FIELDS, "prev_hash", "hash")
-        for row in (
-            Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*fields).iterator(chunk_size=10000)
-        ):
+        rows = Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*CASE_TRACE.columns())
+        for row in rows.iterator(chunk_size=10000):
             actions[row["case_id"]].append(row)
         for pk, number, head, length in batch:
-            previous = GENESIS_HASH
-            expected_seq = 1
-            for row in actions[pk]:
-                if row["seq"] != expected_seq:
-                    broken.append(
-                        BrokenLink(
-                            number, row["seq"], f"expected action #{expected_seq} here (missing or inserted action)"
-                        )
-                    )
-                    expected_seq = row["seq"]
-                if row["prev_hash"] != previous:
-                    broken.append(BrokenLink(number, row["seq"], "prev_hash does not match the previous action's hash"))
-                recomputed = chain_hash(row["prev_hash"], row)
-                if recomputed != row["hash"]:
-                    broken.append(BrokenLink(number, row["seq"], "content does not match its hash (edited)"))
-                previous = row["hash"]
-                expected_seq += 1
-            if previous != head or expected_seq - 1 != length:
-                broken.append(
-                    BrokenLink(
-                        number, None, f"recorded head/length ({length}) disagree with the chain ({expected_seq - 1})"
-                    )
-                )
+            broken.extend(
+                BrokenLink(number, link.seq, link.problem)
+                for link in chain.verify(CASE_TRACE, actions[pk], head=head, length=length)
+            )
 
     total = Case.objects.count() if case_ids is None else len(case_ids)
     for row in _case_rows(case_ids, chunk):

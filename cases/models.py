@@ -12,11 +12,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accountability.chain import GENESIS_HASH
 from accountability.choices import ActionType, Participation
 from accountability.models import AppendOnlyError, AppendOnlyModel, Department, Officer, Organisation, TimeStamped
 from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 
-GENESIS_HASH = "0" * 64
 #: Reviewing a case is not taking part in it (the reviewer's own trace entries do not disqualify them).
 REVIEW_ACTION_TYPES = ("review_planned", "review_assigned", "quality_review", "review_responded", "review_finalised")
 _PARTICIPATION_RANK = {
@@ -214,7 +214,7 @@ class Action(AppendOnlyModel):
     """办案节点: one thing someone did on a case. Never edited, never deleted; corrections are new actions.
 
     ``hash`` = SHA-256 over ``prev_hash`` and the canonical JSON of the action
-    (``cases.chain.canonical_action``), so any later edit of a stored row breaks
+    (``accountability.chain.CASE_TRACE``), so any later edit of a stored row breaks
     the chain and ``verify_audit_chain`` finds it.
     """
 

@@ -5,6 +5,8 @@ trace action that records it (with the deciding power-list item)."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
@@ -14,12 +16,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability.chain import CASE_TRACE, normalise_payload, timestamp
 from accountability.choices import CASE_HANDLER_ROLES, ActionType, Participation
 from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
 from cases import attachments, events
-from cases.chain import chain_hash, dedup_key, normalise_payload
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
 from cases.models import Action, Attachment, Case, CaseParticipant
 
@@ -163,10 +165,19 @@ def trace_build(
         ),
         prev_hash=case.trace_head,
     )
-    action.hash = chain_hash(case.trace_head, action_hash_row(action))
+    action.hash = CASE_TRACE.hash(case.trace_head, action_hash_row(action))
     case.trace_head = action.hash
     case.trace_length = action.seq
     return action
+
+
+def dedup_key(
+    *, case_number: str, occurred_at: dt.datetime, actor_officer_id: str | None, action_type: str, note: str
+) -> str:
+    """INTERCHANGE.md's identity of an action: (case_number, occurred_at, actor, action_type, note); re-imports
+    are idempotent by it."""
+    identity = [case_number, timestamp(occurred_at), actor_officer_id or "", action_type, note]
+    return hashlib.sha256(json.dumps(identity, ensure_ascii=False).encode()).hexdigest()
 
 
 def action_hash_row(action: Action) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
 
+from accountability.chain import GENESIS_HASH
 from accountability.models import AppendOnlyModel, Officer, Organisation, TimeStamped
 from discipline.choices import (
     Decision,
@@ -23,7 +24,6 @@ from discipline.choices import (
     Stage,
 )
 
-GENESIS_HASH = "0" * 64
 #: What each kind of proceeding event is called on the page.
 EVENT_LABELS = {
     "opened": _("Proceeding opened"), "suspended": _("Suspended from duty"), "reinstated": _("Suspension lifted"),
@@ -191,6 +191,9 @@ class ProceedingEvent(AppendOnlyModel):
     power_item_code = models.CharField(max_length=32, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: the canonical form the hash was computed in (``accountability.chain``): 1 for events written before the
+    #: one chain module, 2 since; each is verified in its own form
+    hash_form = models.PositiveSmallIntegerField(default=2, editable=False)
 
     class Meta:
         ordering = ["proceeding", "seq"]

@@ -8,8 +8,6 @@ proceeding, and tells the people concerned.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +23,9 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm
 
+from accountability import chain
 from accountability.audit import audit
+from accountability.chain import PROCEEDING, normalise_payload
 from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, PowerDenied, ValidationFailed, check_version
 from accountability.models import AuditEvent, Officer
@@ -81,27 +81,16 @@ def _link(proceeding: Proceeding) -> str:
 # --- the chained trace -----------------------------------------------------------------------------
 
 
-def event_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    """SHA-256 over the previous hash and the canonical JSON of the event (the checker uses the same)."""
-    data = {
-        "proceeding": row["proceeding_id"], "seq": row["seq"], "kind": row["kind"], "stage": row["stage"],
-        "actor": row["actor_id"], "occurred_at": row["occurred_at"].isoformat(), "note": row["note"],
-        "payload": row["payload"], "power_item_code": row["power_item_code"],
-    }  # fmt: skip
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
-
-
 def _record(proceeding: Proceeding, kind: str, *, actor: Officer | None, note: str = "",
             payload: dict[str, Any] | None = None, decision: PowerDecision | None = None) -> ProceedingEvent:  # fmt: skip
     """Append one event to the locked proceeding's chain."""
     row = {
         "proceeding_id": proceeding.pk, "seq": proceeding.trace_length + 1, "kind": kind, "stage": proceeding.stage,
         "actor_id": actor.pk if actor else None, "occurred_at": timezone.now(), "note": note,
-        "payload": json.loads(json.dumps(payload or {}, default=str)),
+        "payload": normalise_payload(payload),
         "power_item_code": decision.item.code if decision and decision.item else "",
     }  # fmt: skip
-    digest = event_hash(proceeding.trace_head, row)
+    digest = PROCEEDING.hash(proceeding.trace_head, row)
     event = ProceedingEvent.objects.create(**row, prev_hash=proceeding.trace_head, hash=digest)
     proceeding.trace_head, proceeding.trace_length = digest, event.seq
     return event
@@ -109,12 +98,8 @@ def _record(proceeding: Proceeding, kind: str, *, actor: Officer | None, note: s
 
 def verify_events(proceeding: Proceeding) -> list[int]:
     """The sequence numbers whose link is broken (empty: the chain is intact)."""
-    broken, head = [], "0" * 64
-    for event in proceeding.events.order_by("seq").values():
-        if event["prev_hash"] != head or event_hash(head, event) != event["hash"]:
-            broken.append(event["seq"])
-        head = event["hash"]
-    return broken
+    rows = proceeding.events.order_by("seq").values(*PROCEEDING.columns())
+    return [link.seq for link in chain.verify(PROCEEDING, rows) if link.seq is not None]
 
 
 def _lock(proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:

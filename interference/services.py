@@ -13,8 +13,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability import chain
+from accountability.chain import GENESIS_HASH, INTERFERENCE
 from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, NotFound, ValidationFailed
 from accountability.models import Department, Notification, Officer
@@ -33,8 +33,7 @@ from accountability.notifications import notify
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from cases import attachments
-from cases.chain import _timestamp
-from cases.models import GENESIS_HASH, Case
+from cases.models import Case
 from interference import events
 from interference.choices import InterferenceChannel, InterferenceSource
 from interference.models import InterferenceAttachment, InterferenceRecord, InterferenceReport
@@ -42,23 +41,10 @@ from interference.models import InterferenceAttachment, InterferenceRecord, Inte
 #: Who sees every record in their organisation and below (except about themselves and their subordinates).
 REGISTER_ROLES = (RoleCode.INSPECTOR, RoleCode.CASE_MANAGEMENT)
 _LOCK_KEY = 0x51_75_61_6E  # pg_advisory_xact_lock key serialising the records' chain
-HASHED = (
-    "seq", "case_id", "organisation_id", "department_id", "recorder_id", "source_kind", "person_name",
-    "person_employer", "person_post", "relationship", "person_officer_id", "occurred_at", "channel", "content",
-    "handling", "recorded_at",
-)  # fmt: skip
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details={field: [message]})
-
-
-def record_hash(prev_hash: str, row: dict[str, Any]) -> str:
-    data = {name: row[name] for name in HASHED}
-    data["occurred_at"] = _timestamp(row["occurred_at"])
-    data["recorded_at"] = _timestamp(row["recorded_at"])
-    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
 
 
 def record_interference(
@@ -131,7 +117,7 @@ def _append(**fields: Any) -> InterferenceRecord:
         department_id=actor.department_id, recorder=actor, recorded_at=timezone.now(),
         prev_hash=last["hash"] if last else GENESIS_HASH, **fields,
     )  # fmt: skip
-    record.hash = record_hash(record.prev_hash, {name: getattr(record, name) for name in HASHED})
+    record.hash = INTERFERENCE.hash(record.prev_hash, {name: getattr(record, name) for name in INTERFERENCE.fields})
     try:
         with transaction.atomic():
             record.save(force_insert=True)
@@ -142,18 +128,8 @@ def _append(**fields: Any) -> InterferenceRecord:
 
 def verify_records() -> list[str]:
     """Problems in the records' chain (an edited, removed or inserted record), in order; empty when intact."""
-    problems = []
-    prev, expected_seq = GENESIS_HASH, 1
-    for row in InterferenceRecord.objects.order_by("seq").values("hash", "prev_hash", *HASHED).iterator():
-        if row["seq"] != expected_seq:
-            problems.append(f"interference record #{expected_seq}: missing (next is #{row['seq']})")
-        if row["prev_hash"] != prev or record_hash(prev, row) != row["hash"]:
-            problems.append(f"interference record #{row['seq']}: hash mismatch (edited or out of order)")
-        prev, expected_seq = row["hash"], row["seq"] + 1
-    return problems
-
-
-# --- reads ----------------------------------------------------------------------------------------
+    rows = InterferenceRecord.objects.order_by("seq").values(*INTERFERENCE.columns()).iterator()
+    return [f"{INTERFERENCE.name} #{link.seq}: {link.problem}" for link in chain.verify(INTERFERENCE, rows)]
 
 
 def _chain_of_command_of(viewer: Officer) -> Q:

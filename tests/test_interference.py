@@ -49,7 +49,7 @@ def test_recording_is_kept_out_of_the_case_trace_and_chained(world):
     if connection.vendor == "sqlite":  # the PostgreSQL trigger refuses this; on SQLite show the chain finds it
         with connection.cursor() as cursor:
             cursor.execute("UPDATE cases_interferencerecord SET content = '无' WHERE seq = 1")
-        assert interference.verify_records() == ["interference record #1: hash mismatch (edited or out of order)"]
+        assert interference.verify_records() == ["interference register #1: content does not match its hash (edited)"]
 
 
 def test_anyone_may_record_about_a_case_of_their_court_but_not_another_court(world):

@@ -10,10 +10,11 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
 
+from accountability.chain import GENESIS_HASH
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
 from cases import services
 from cases.audit import digest_chain_heads, verify_chains
-from cases.models import GENESIS_HASH, Action, AppendOnlyError, Case, ChainDigest
+from cases.models import Action, AppendOnlyError, Case, ChainDigest
 
 pytestmark = pytest.mark.django_db
 

@@ -25,14 +25,14 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from accountability.chain import CASE_TRACE, GENESIS_HASH
 from accountability.choices import IMPORTABLE_ACTION_TYPES, OrganisationKind, OrganisationLevel, Post, RoleCode
 from accountability.models import Department, Officer, Organisation, Role
 from accountability.services import organisation_save
 from cases.bulk import copy_rows, update_heads
-from cases.chain import chain_hash, dedup_key
 from cases.choices import OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome, Procedure
-from cases.models import GENESIS_HASH, Action, Case, ImportBatch
-from cases.services import trace_append
+from cases.models import Action, Case, ImportBatch
+from cases.services import dedup_key, trace_append
 from evaluation.models import WeightRule
 from interchange.importing import tables as t
 from interchange.importing.tables import Column, Problem, Table
@@ -789,7 +789,7 @@ class Importer:
                     "dedup_key": key,
                     "prev_hash": state[1],
                 }
-                action["hash"] = chain_hash(state[1], action)
+                action["hash"] = CASE_TRACE.hash(state[1], action)
                 state[1], state[2], state[3] = action["hash"], action["seq"], True
                 new.append(action)
             if new:
