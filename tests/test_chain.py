@@ -38,7 +38,7 @@ def test_the_canonical_form_is_sha256_over_the_previous_hash_a_newline_and_compa
 
 
 def test_every_chain_hashes_in_the_one_form():
-    row = {name: None for name in {*CASE_TRACE.fields, *INTERFERENCE.fields, *PROCEEDING.fields}}
+    row = dict.fromkeys({*CASE_TRACE.fields, *INTERFERENCE.fields, *PROCEEDING.fields})
     for kind in (CASE_TRACE, INTERFERENCE, PROCEEDING):
         assert kind.hash("f" * 64, row) == chain.link_hash("f" * 64, row, kind.fields)
 
