@@ -36,8 +36,10 @@ import django
 django.setup()
 from django.db import connection
 from accountability import conditions
-from cases import rules, supervision
-from cases.models import Case, Flag
+from supervision import rules
+from supervision import services as supervision
+from cases.models import Case
+from supervision.models import Flag
 
 ids = list(Case.objects.order_by("?").values_list("pk", flat=True)[:500])
 situations = supervision.active_rules()

@@ -8,7 +8,7 @@ then gives every case a search document in SQL: its cause and 40 words drawn fro
 dictionary and a list of everyday words, skewed so that a few words are very common and most are rare
 (like real rulings). The shipped reference cases are imported through the real command.
 
-Figures, in a child process through ``cases.similar.search`` (the code the page and the API run):
+Figures, in a child process through ``similar.selectors.search`` (the code the page and the API run):
 
 * p50 and p95 latency of 300 two-word queries by judges of basic courts (their court and the courts
   above: about 15,000 cases each at 1 M), in the SPC order and by relevance (target: p95 ≤ 100 ms);
@@ -68,20 +68,21 @@ import django
 django.setup()
 from django.db import connection
 from accountability.models import Officer
-from cases import similar
+from similar import selectors as similar_selectors
+from similar import text as similar_text
 
 words = json.loads(WORDS)
 rng = random.Random(11)
 pick = lambda: words[min(int(rng.random() ** 3 * len(words)), len(words) - 1)]
 officers = list(Officer.objects.filter(organisation__level="basic").select_related("organisation")[:2000])
 queries = [(rng.choice(officers), f"{pick()} {pick()}") for _ in range(300)]
-similar.search(officer=queries[0][0], query=queries[0][1])  # warm: jieba's dictionary, connections
+similar_selectors.search(officer=queries[0][0], query=queries[0][1])  # warm: jieba's dictionary, connections
 
 def timed(order):
     times, hits, fallbacks = [], [], 0
     for officer, q in queries:
         started = time.perf_counter()
-        result = similar.search(officer=officer, query=q, filters=similar.SearchFilters(order=order))
+        result = similar_selectors.search(officer=officer, query=q, filters=similar_selectors.SearchFilters(order=order))
         times.append((time.perf_counter() - started) * 1000)
         hits.append(len(result.hits))
         fallbacks += not result.matched_all
@@ -94,8 +95,8 @@ figures = {"level": timed("level"), "relevance": timed("relevance")}
 times = []
 with connection.cursor() as cursor:
     for _, q in queries:
-        terms = similar.query_terms(q)
-        tsquery = " & ".join("(" + " | ".join(g) + ")" for g in similar.term_groups(terms))
+        terms = similar_text.query_terms(q)
+        tsquery = " & ".join("(" + " | ".join(g) + ")" for g in similar_text.term_groups(terms))
         started = time.perf_counter()
         cursor.execute(
             "SELECT id FROM cases_searchdocument WHERE vector @@ to_tsquery('simple', %s) "

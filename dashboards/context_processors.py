@@ -11,7 +11,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accountability.notifications import unread_count
 from accountability.selectors import officer_for_user
-from interference.services import may_read_register
+from interference.selectors import may_read_register
 from supervision.selectors import is_supervisor
 
 

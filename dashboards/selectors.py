@@ -28,7 +28,7 @@ from discipline.choices import Stage
 from discipline.selectors import proceedings_visible_to
 from evaluation.metrics import METRICS
 from evaluation.models import ConsequenceRecord, MetricRange, MetricResult, PointEntry, Review
-from interference.services import quarter_of, report_departments_visible_to, reports_status
+from interference.selectors import quarter_of, report_departments_visible_to, reports_status
 from supervision.choices import FlagStatus
 from supervision.models import Flag
 

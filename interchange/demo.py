@@ -35,8 +35,9 @@ from evaluation.reviews import review_assign, review_finalise, review_grade, rev
 from evaluation.services import metric_run_nightly, metrics_store
 from interchange.importing.importer import SPECS, Importer
 from interchange.importing.references import import_reference_cases
-from interference.services import quarter_of, record_interference, report_file
-from similar.services import SAMPLE_REFERENCES
+from interference.selectors import quarter_of
+from interference.services import record_interference, report_file
+from similar.text import SAMPLE_REFERENCES
 from supervision.models import Situation
 from supervision.services import flag_decide, flag_raise, sweep, task_require
 

@@ -19,6 +19,7 @@ from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
 from accountability.xlsx import xlsx_response
 from cases.models import Case
+from interference import selectors as interference_selectors
 from interference import services as interference
 from interference.choices import InterferenceChannel, InterferenceSource
 
@@ -33,12 +34,12 @@ def _error(request: HttpRequest, exc: DomainError) -> None:
 def interference_list(request: HttpRequest) -> HttpResponse:
     """My records, and for inspectors and the case-management office, the register in their scope."""
     officer = officer_for_user(request.user)
-    records = interference.records_visible_to(request.user)
+    records = interference_selectors.records_visible_to(request.user)
     page = keyset_page(request, records, ordering=("-occurred_at", "-seq"), size=25)
     audit_read(request, "interference_record", "list:" + ",".join(str(r.seq) for r in page)[:58], allowed=True)
     return render(request, "interference/list.html", {
-        "page": page, "register": interference.may_read_register(officer),
-        "reports": interference.report_departments_visible_to(officer).exists(),
+        "page": page, "register": interference_selectors.may_read_register(officer),
+        "reports": interference_selectors.report_departments_visible_to(officer).exists(),
     })  # fmt: skip
 
 
@@ -88,7 +89,7 @@ def interference_new(request: HttpRequest) -> HttpResponse:
 @login_required
 def interference_detail(request: HttpRequest, public_id) -> HttpResponse:
     try:
-        record = interference.record_get_for_user(request.user, public_id)
+        record = interference_selectors.record_get_for_user(request.user, public_id)
     except NotFound as exc:
         audit_read(request, "interference_record", public_id, allowed=False)
         raise Http404 from exc
@@ -105,7 +106,7 @@ INTERFERENCE_HEADER = (
 @login_required
 def interference_export(request: HttpRequest) -> HttpResponse:
     """The records I may see, as an Excel workbook (the same rows as the register)."""
-    records = interference.records_visible_to(request.user).order_by("seq")
+    records = interference_selectors.records_visible_to(request.user).order_by("seq")
     audit_read(request, "interference_record", "export", allowed=True)
     rows = (
         (r.seq, r.case.case_number, r.person_name, r.person_employer, r.person_post, r.relationship,
@@ -118,7 +119,7 @@ def interference_export(request: HttpRequest) -> HttpResponse:
 
 
 def _quarter(request: HttpRequest) -> tuple[int, int]:
-    year, quarter = interference.quarter_of(timezone.localdate())
+    year, quarter = interference_selectors.quarter_of(timezone.localdate())
     default = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
     try:
         chosen = int(request.GET.get("year", default[0])), int(request.GET.get("quarter", default[1]))
@@ -131,7 +132,7 @@ def _quarter(request: HttpRequest) -> tuple[int, int]:
 def interference_reports(request: HttpRequest) -> HttpResponse:
     """Quarterly reports per department: filed, nil, due or missing; a leader files their department's."""
     officer = officer_for_user(request.user)
-    departments = interference.report_departments_visible_to(officer)
+    departments = interference_selectors.report_departments_visible_to(officer)
     if request.method == "POST":
         department = departments.filter(pk=int_or_none(request.POST.get("department"))).first()
         if department is None:
@@ -155,9 +156,9 @@ def interference_reports(request: HttpRequest) -> HttpResponse:
     if not departments.exists():
         raise PermissionDenied(_("Quarterly reports are for leaders, inspectors and the case-management office."))
     year, quarter = _quarter(request)
-    statuses = interference.reports_status(departments=departments, year=year, quarter=quarter)
+    statuses = interference_selectors.reports_status(departments=departments, year=year, quarter=quarter)
     return render(request, "interference/reports.html", {
-        "statuses": statuses, "year": year, "quarter": quarter, "ended": interference.quarter_bounds(year, quarter)[1]
+        "statuses": statuses, "year": year, "quarter": quarter, "ended": interference_selectors.quarter_bounds(year, quarter)[1]
         < timezone.localdate(), "years": range(timezone.localdate().year, timezone.localdate().year - 5, -1),
     })  # fmt: skip
 
@@ -165,7 +166,7 @@ def interference_reports(request: HttpRequest) -> HttpResponse:
 @login_required
 def interference_reports_export(request: HttpRequest) -> HttpResponse:
     officer = officer_for_user(request.user)
-    departments = interference.report_departments_visible_to(officer)
+    departments = interference_selectors.report_departments_visible_to(officer)
     if not departments.exists():
         raise PermissionDenied
     year, quarter = _quarter(request)
@@ -173,7 +174,7 @@ def interference_reports_export(request: HttpRequest) -> HttpResponse:
     rows = (
         (s.department.organisation.name, s.department.name, f"{year}Q{quarter}", s.records, str(states[s.state]),
          s.due_on.isoformat(), timezone.localtime(s.report.filed_at).strftime("%Y-%m-%d") if s.report else "")
-        for s in interference.reports_status(departments=departments, year=year, quarter=quarter)
+        for s in interference_selectors.reports_status(departments=departments, year=year, quarter=quarter)
     )  # fmt: skip
     header = ("单位", "部门", "季度", "记录件数", "报告状态", "报送期限", "报送日期")
     return xlsx_response(f"interference-reports-{year}Q{quarter}.xlsx", "季度报告", header, rows)

@@ -14,7 +14,9 @@ from accountability.selectors import officer_for_user
 from cases.choices import ActionSource, CaseType
 from cases.models import Case
 from cases.selectors import case_get_for_user
+from similar import selectors as similar_selectors
 from similar import services as similar
+from similar import text as similar_text
 from similar.choices import SearchBearing, SourceLevel
 from similar.models import SearchReport, SearchReportItem
 from similar.views import filters_from
@@ -47,7 +49,7 @@ class SimilarQuerySerializer(serializers.Serializer):
     """The query string, checked strictly: a value out of range is a 400 naming the parameter (the browser's
     form, more forgiving, drops it instead)."""
 
-    q = serializers.CharField(max_length=similar.MAX_QUERY_LENGTH)
+    q = serializers.CharField(max_length=similar_text.MAX_QUERY_LENGTH)
     level = serializers.ListField(child=serializers.ChoiceField(choices=SourceLevel.choices), required=False)
     case_type = serializers.ChoiceField(choices=CaseType.choices, required=False)
     cause = serializers.CharField(max_length=200, required=False)
@@ -66,7 +68,7 @@ class SimilarSearchView(APIView):
         data = request.query_params.copy()
         query = SimilarQuerySerializer(data={**data.dict(), "level": data.getlist("level")})
         query.is_valid(raise_exception=True)
-        result = similar.search(officer=officer, query=query.validated_data["q"], filters=filters_from(data))
+        result = similar_selectors.search(officer=officer, query=query.validated_data["q"], filters=filters_from(data))
         return Response(SearchResultSerializer(result).data)
 
 

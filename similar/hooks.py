@@ -11,7 +11,8 @@ from accountability.powers import power_fact_register
 from cases import events as case_events
 from cases.models import Action, Case
 from cases.panels import CasePanel, PanelRequest, case_panel_register
-from similar.services import has_report, index_cases, report_required, report_required_reasons, reports_of
+from similar.selectors import has_report, report_required, report_required_reasons, reports_of
+from similar.services import index_cases
 
 
 def on_case_closed(*, case: Case, action: Action, **kwargs: Any) -> None:

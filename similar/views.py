@@ -17,15 +17,17 @@ from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from cases.choices import CaseType
 from cases.views import case_or_404
+from similar import selectors as similar_selectors
 from similar import services as similar
+from similar import text as similar_text
 from similar.choices import SearchBearing, SourceLevel
 
 
-def filters_from(data: QueryDict) -> similar.SearchFilters:
+def filters_from(data: QueryDict) -> similar_selectors.SearchFilters:
     """The filters of a search form or query string; values out of range are ignored, not guessed."""
     levels = tuple(sorted({int(v) for v in data.getlist("level") if v.isdigit() and int(v) in SourceLevel.values}))
     case_type = data.get("case_type", "")
-    return similar.SearchFilters(
+    return similar_selectors.SearchFilters(
         levels=levels,
         case_type=case_type if case_type in CaseType.values else "",
         cause=data.get("cause", "").strip()[:200],
@@ -36,7 +38,7 @@ def filters_from(data: QueryDict) -> similar.SearchFilters:
 
 def _default_query(case: Any) -> str:
     """What a judge would type first: the cause and the start of the disputed points."""
-    return " ".join(part for part in (case.cause, case.disputed_points[:60]) if part)[: similar.MAX_QUERY_LENGTH]
+    return " ".join(part for part in (case.cause, case.disputed_points[:60]) if part)[: similar_text.MAX_QUERY_LENGTH]
 
 
 def _page(request: HttpRequest, *, data: QueryDict, case: Any = None, errors: dict | None = None,
@@ -49,7 +51,7 @@ def _page(request: HttpRequest, *, data: QueryDict, case: Any = None, errors: di
     result, search_error = None, None
     if query or "q" in data:
         try:
-            result = similar.search(officer=officer, query=query, filters=filters)
+            result = similar_selectors.search(officer=officer, query=query, filters=filters)
         except DomainError as exc:
             search_error = exc.message
     may_report = bool(
@@ -64,7 +66,7 @@ def _page(request: HttpRequest, *, data: QueryDict, case: Any = None, errors: di
             "may_report": may_report, "levels": SourceLevel.choices, "case_types": CaseType.choices,
             "bearings": SearchBearing.choices, "errors": errors or {}, "chosen": chosen or {},
             "conclusion": data.get("conclusion", ""),
-            "required": similar.report_required_reasons(case) if case is not None else [],
+            "required": similar_selectors.report_required_reasons(case) if case is not None else [],
         },
         status=status,
     )  # fmt: skip

@@ -18,8 +18,8 @@ from cases.panels import CasePanel, PanelRequest, case_panel_register
 from cases.selectors import CaseFilter, case_filter_register
 from supervision.choices import OPEN_FLAG_STATUSES, AlertFamily, ReferralBody, TaskKind
 from supervision.models import Flag, Situation
-from supervision.selectors import case_open_flags, flagged
-from supervision.services import DETECTION_TRIGGERS, case_referrals, open_tasks, tasks_complete
+from supervision.selectors import case_open_flags, case_referrals, flagged, open_tasks
+from supervision.services import DETECTION_TRIGGERS, tasks_complete
 from supervision.tasks import detect_case
 
 

@@ -13,7 +13,7 @@ from accountability.selectors import officer_for_user
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from supervision.choices import OPEN_FLAG_STATUSES, FlagStatus, TaskStatus
-from supervision.models import Flag, SupervisionTask
+from supervision.models import Flag, Referral, SupervisionTask
 
 
 def flagged() -> Exists:
@@ -96,3 +96,13 @@ def flag_get_for_user(user: Any, public_id: Any) -> Flag:
     if flag is None:
         raise NotFound(_("No such alert."))
     return flag
+
+
+def open_tasks(case: Case) -> list[SupervisionTask]:
+    return list(
+        SupervisionTask.objects.filter(case=case, status=TaskStatus.OPEN).select_related("required_by", "assignee")
+    )
+
+
+def case_referrals(case: Case) -> list[Referral]:
+    return list(Referral.objects.filter(case=case).select_related("referred_by", "outcome_recorded_by"))

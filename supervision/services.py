@@ -663,16 +663,6 @@ def remind_overdue_tasks(*, now: dt.datetime | None = None) -> int:
 # --- reads for the inbox --------------------------------------------------------------------------
 
 
-def open_tasks(case: Case) -> list[SupervisionTask]:
-    return list(
-        SupervisionTask.objects.filter(case=case, status=TaskStatus.OPEN).select_related("required_by", "assignee")
-    )
-
-
-def case_referrals(case: Case) -> list[Referral]:
-    return list(Referral.objects.filter(case=case).select_related("referred_by", "outcome_recorded_by"))
-
-
 # --- the rule library -----------------------------------------------------------------------------
 
 REVISED_FIELDS = (

@@ -29,10 +29,10 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     assert verify_chains() == []
     # similar-case search works in the demo: reference cases and the decided cases of the judge's court
     from accountability.models import Officer
-    from similar import services as similar
+    from similar import selectors as similar_selectors
 
     judge = Officer.objects.get(user__username="judge1")
-    levels = {hit.level for hit in similar.search(officer=judge, query="物业费").hits}
+    levels = {hit.level for hit in similar_selectors.search(officer=judge, query="物业费").hits}
     assert 3 in levels and 5 in levels, levels
     # a discipline proceeding at the notice stage, seen by judge1 and the committee, not by the judge's chief
     from discipline.selectors import proceedings_visible_to

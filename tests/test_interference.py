@@ -17,6 +17,7 @@ from openpyxl import load_workbook
 from accountability.errors import PowerDenied, ValidationFailed
 from accountability.models import AppendOnlyError, Notification
 from cases.models import Action
+from interference import selectors as interference_selectors
 from interference import services as interference
 from interference.models import InterferenceRecord, InterferenceReport
 from tests.conftest import client_for
@@ -119,7 +120,7 @@ def test_recorder_protection_matrix(world):
     }
     for name, sees in expected.items():
         officer = getattr(world, name)
-        assert interference.records_visible_to(officer.user).filter(pk=rec.pk).exists() is sees, name
+        assert interference_selectors.records_visible_to(officer.user).filter(pk=rec.pk).exists() is sees, name
         client = client_for(officer)
         detail = client.get(reverse("interference:detail", args=[rec.public_id]))
         assert detail.status_code == (200 if sees else 404), name
@@ -130,8 +131,8 @@ def test_recorder_protection_matrix(world):
             assert "某领导" not in case_page.content.decode(), name
     # an inspector recorded about is protected from the record too
     about_inspector = record(world, case, actor=world.judge2, person=world.inspector)
-    assert not interference.records_visible_to(world.inspector.user).filter(pk=about_inspector.pk).exists()
-    assert interference.records_visible_to(world.filing.user).filter(pk=about_inspector.pk).exists()
+    assert not interference_selectors.records_visible_to(world.inspector.user).filter(pk=about_inspector.pk).exists()
+    assert interference_selectors.records_visible_to(world.filing.user).filter(pk=about_inspector.pk).exists()
 
 
 def test_export_equals_the_register(world):
@@ -163,7 +164,7 @@ def test_quarterly_reports_nil_filed_missing_and_flagged_once(world):
         assert (civil.records, civil.is_nil) == (1, False)
         with pytest.raises(PowerDenied):  # a chief files for their own division only
             interference.report_file(actor=world.chief, department=world.criminal, year=2026, quarter=3)
-        statuses = {s.department.code: s.state for s in interference.reports_status(
+        statuses = {s.department.code: s.state for s in interference_selectors.reports_status(
             departments=world.court.departments.all(), year=2026, quarter=3)}  # fmt: skip
         assert statuses == {"MS1": "filed", "XS": "due"}
         assert interference.flag_missing_reports() == 0  # within the grace period

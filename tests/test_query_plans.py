@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from dashboards.selectors import Scope, windows_of
 from evaluation.models import MetricResult
-from similar import services as similar
+from similar import selectors as similar_selectors
 from supervision import rules
 from supervision import services as supervision
 from supervision.models import Flag, Situation
@@ -40,8 +40,8 @@ def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
     )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchdocument")
-    documents = similar._scoped(world.judge, similar.SearchFilters(), dt.date(2026, 1, 1))
-    text = plan(similar._postgres_matches(documents, [("违约金",), ("调整",)], every=True))
+    documents = similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date(2026, 1, 1))
+    text = plan(similar_selectors._postgres_matches(documents, [("违约金",), ("调整",)], every=True))
     assert "searchdocument_vector" in text
 
 

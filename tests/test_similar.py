@@ -15,7 +15,9 @@ from accountability.powers import power_decide
 from cases import services
 from cases.models import Action, Case
 from interchange.importing.references import import_reference_cases
+from similar import selectors as similar_selectors
 from similar import services as similar
+from similar import text as similar_text
 from similar.models import ReferenceCase, SearchDocument, SearchReport
 from supervision import services as supervision
 from supervision.models import Situation
@@ -53,19 +55,19 @@ def library(world, tmp_path):
 
 
 def test_legal_terms_stay_whole_and_filler_words_are_dropped():
-    words = similar.segment("原告主张被告构成表见代理，要求支付逾期交房违约金，并适用诉讼时效的规定。")
+    words = similar_text.segment("原告主张被告构成表见代理，要求支付逾期交房违约金，并适用诉讼时效的规定。")
     for term in ("表见代理", "逾期交房", "违约金", "诉讼时效"):
         assert term in words
     assert "的" not in words and "，" not in words
 
 
 def test_the_index_holds_a_long_term_and_its_parts():
-    tokens = similar.index_tokens("机动车交通事故责任纠纷")
+    tokens = similar_text.index_tokens("机动车交通事故责任纠纷")
     assert {"机动车交通事故责任纠纷", "交通事故", "机动车", "纠纷"} <= set(tokens)
 
 
 def test_synonyms_widen_a_term():
-    assert similar.term_groups(["醉驾"]) == [("醉驾", "醉酒驾驶", "酒驾")]
+    assert similar_text.term_groups(["醉驾"]) == [("醉驾", "醉酒驾驶", "酒驾")]
 
 
 # --- ranking -----------------------------------------------------------------------------------------
@@ -115,10 +117,10 @@ def test_the_expected_case_comes_first_for_nearly_every_query(world, library, or
     """On the database's engine (PostgreSQL's full-text index in CI) and on the portable fallback that SQLite
     uses (forced here, so CI on PostgreSQL runs it too)."""
     if engine == "fallback":
-        monkeypatch.setattr(similar, "full_text_search", lambda: False)
+        monkeypatch.setattr(similar_selectors, "full_text_search", lambda: False)
     misses = []
     for query, expected in RANKING:
-        hits = similar.search(officer=world.judge, query=query, filters=similar.SearchFilters(order=order)).hits
+        hits = similar_selectors.search(officer=world.judge, query=query, filters=similar_selectors.SearchFilters(order=order)).hits
         if not hits or hits[0].label != expected:
             misses.append((query, expected, [h.label for h in hits[:3]]))
     share = 1 - len(misses) / len(RANKING)
@@ -131,34 +133,34 @@ def test_the_expected_case_comes_first_for_nearly_every_query(world, library, or
 
 
 def test_a_judge_finds_their_court_and_the_courts_above_never_another_court(world, library):
-    hits = similar.search(officer=world.judge, query="中介费 跳单").hits
+    hits = similar_selectors.search(officer=world.judge, query="中介费 跳单").hits
     assert [h.label for h in hits] == ["（2024）沪民终7号"]
     assert hits[0].level == 4  # a higher court's ruling
-    own = similar.search(officer=world.judge, query="停车位").hits
+    own = similar_selectors.search(officer=world.judge, query="停车位").hits
     assert [(h.label, h.level) for h in own] == [("（2025）沪0101民初100号", 5)]
     # the other court's judge finds their own ruling, and not the provincial cases of another province
-    theirs = similar.search(officer=world.other_judge, query="中介费 跳单").hits
+    theirs = similar_selectors.search(officer=world.other_judge, query="中介费 跳单").hits
     assert [h.label for h in theirs] == ["（2025）苏0102民初9号"]
-    assert similar.search(officer=world.other_judge, query="物业费 电梯故障").hits == []
-    assert similar.search(officer=world.judge, query="物业费 电梯故障").hits[0].level == 3
+    assert similar_selectors.search(officer=world.other_judge, query="物业费 电梯故障").hits == []
+    assert similar_selectors.search(officer=world.judge, query="物业费 电梯故障").hits[0].level == 3
 
 
 def test_filters_narrow_by_source_type_cause_and_years(world, library):
     def labels(query, **filters):
-        return {h.label for h in similar.search(officer=world.judge, query=query,
-                                                filters=similar.SearchFilters(**filters)).hits}  # fmt: skip
+        return {h.label for h in similar_selectors.search(officer=world.judge, query=query,
+                                                filters=similar_selectors.SearchFilters(**filters)).hits}  # fmt: skip
 
     assert labels("违约金") == {"示例指导案例1号", "示例参考案例9号"}
     assert labels("违约金", levels=(3,)) == {"示例参考案例9号"}
     assert labels("赔偿", case_type="administrative") == set()
     assert labels("赔偿", cause="产品责任") == {"示例典型案例5号"}
     assert "示例指导案例5号" not in labels("防卫", recent_only=True)  # decided in 2020
-    first = similar.search(officer=world.judge, query="违约金").hits
+    first = similar_selectors.search(officer=world.judge, query="违约金").hits
     assert [h.level for h in first] == sorted(h.level for h in first)  # the SPC's order: guiding first
 
 
 def test_when_no_case_has_every_word_the_result_says_so(world, library):
-    result = similar.search(officer=world.judge, query="竞业限制 花盆")
+    result = similar_selectors.search(officer=world.judge, query="竞业限制 花盆")
     assert not result.matched_all
     assert {h.label for h in result.hits} == {"示例参考案例9号", "示例典型案例3号"}
 
@@ -172,7 +174,7 @@ def test_empty_long_or_meaningless_queries_are_refused_with_a_reason(world, quer
     from django.utils import translation
 
     with translation.override("en"), pytest.raises(ValidationFailed) as refused:
-        similar.search(officer=world.judge, query=query)
+        similar_selectors.search(officer=world.judge, query=query)
     assert field_message in refused.value.details["q"][0]
 
 
@@ -197,7 +199,7 @@ def test_closing_a_case_with_text_makes_it_searchable(world, today):
     services.case_close(
         actor=world.judge, case=Case.objects.get(pk=case.pk), closed_on=today, closing_method="judgment"
     )
-    assert [h.label for h in similar.search(officer=world.judge2, query="借条 利率").hits] == [case.case_number]
+    assert [h.label for h in similar_selectors.search(officer=world.judge2, query="借条 利率").hits] == [case.case_number]
 
 
 def test_imported_text_columns_are_optional_and_indexed(world, tmp_path):
@@ -209,7 +211,7 @@ def test_imported_text_columns_are_optional_and_indexed(world, tmp_path):
         f"（2025）沪0101民初555号,{world.court.code},,civil,first_instance,租赁合同纠纷,2025-01-02,,,,,2025-03-01,"
         "judgment,,,,,,,承租人提前退租能否要求返还押金\n", encoding="utf-8")  # fmt: skip
     call_command("import_data", str(tmp_path))
-    hits = similar.search(officer=world.judge, query="提前退租 押金").hits
+    hits = similar_selectors.search(officer=world.judge, query="提前退租 押金").hits
     assert [h.label for h in hits] == ["（2025）沪0101民初555号"]
     # a file without the column leaves the stored text alone
     (tmp_path / "cases.csv").write_text(
@@ -310,7 +312,7 @@ def test_a_required_report_blocks_the_signature_until_it_is_attached(world, libr
         assert "类案检索报告" in str(refused.reason)
     with pytest.raises(PowerDenied):
         services.case_log_action(actor=world.judge, case=case, action_type="ruling_signed")
-    assert similar.report_required_reasons(case)
+    assert similar_selectors.report_required_reasons(case)
     _report(world, case, "示例指导案例1号")
     assert _sign(world, case).allowed
     services.case_log_action(actor=world.judge, case=case, action_type="ruling_signed")

@@ -1,0 +1,291 @@
+"""Reads of similar-case search: the search itself (scoped to what the officer may search, in the SPC order or by
+relevance), the hits a report may cite, and whether a case needs a search report before its ruling is signed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import connections, router
+from django.db.models import BooleanField, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case as CaseWhen
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accountability.errors import NotFound, ValidationFailed
+from accountability.models import Officer, Organisation
+from cases.models import Case
+from cases.selectors import case_get_for_user
+from similar.choices import SourceLevel
+from similar.models import SearchDocument, SearchReport
+from similar.text import MAX_QUERY_LENGTH, query_terms, term_groups
+from supervision.choices import OPEN_FLAG_STATUSES, TaskKind
+from supervision.models import Flag, Referral, SupervisionTask
+
+RESULT_LIMIT = 50
+VECTOR = '"cases_searchdocument"."vector"'  # PostgreSQL only: the generated tsvector (migration cases/0012)
+RECENT_YEARS = 3
+@dataclass(frozen=True)
+class Hit:
+    document_id: int
+    level: int
+    label: str
+    title: str
+    court: str
+    decided_on: dt.date | None
+    case_type: str
+    cause: str
+    summary: str
+    score: float
+    recent: bool
+    case_id: int | None = None
+    case_public_id: str | None = None
+    reference_id: int | None = None
+
+    @property
+    def level_label(self) -> str:
+        return str(SourceLevel(self.level).label)
+
+
+@dataclass
+class SearchResult:
+    query: str
+    terms: list[str]
+    hits: list[Hit] = field(default_factory=list)
+    matched_all: bool = True
+    limit: int = RESULT_LIMIT
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    levels: tuple[int, ...] = ()
+    case_type: str = ""
+    cause: str = ""
+    recent_only: bool = False
+    order: str = "level"  # or "relevance"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"levels": list(self.levels), "case_type": self.case_type, "cause": self.cause,
+                "recent_only": self.recent_only, "order": self.order}  # fmt: skip
+
+
+def _own_and_higher(officer: Officer) -> list[int]:
+    """The officer's court and every court above it (the materialised path)."""
+    organisation: Organisation = officer.organisation
+    return [int(part) for part in organisation.path.strip("/").split("/") if part] or [organisation.pk]
+
+
+def validate_query(query: str) -> str:
+    query = (query or "").strip()
+    if not query:
+        raise ValidationFailed(_("Enter what to search for."), details={"q": [_("Enter what to search for.")]})
+    if len(query) > MAX_QUERY_LENGTH:
+        message = _("The query is too long: at most %(n)d characters.") % {"n": MAX_QUERY_LENGTH}
+        raise ValidationFailed(message, details={"q": [message]})
+    if not query_terms(query):
+        message = _("The query has no searchable words; use words of the case such as its cause or disputed points.")
+        raise ValidationFailed(message, details={"q": [message]})
+    return query
+
+
+def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySet[SearchDocument]:
+    courts = _own_and_higher(officer)
+    documents = SearchDocument.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=courts))
+    level = CaseWhen(
+        When(level__isnull=False, then=F("level")),
+        When(organisation_id=officer.organisation_id, then=Value(int(SourceLevel.OWN))),
+        default=Value(int(SourceLevel.HIGHER)),
+        output_field=IntegerField(),
+    )
+    recent_from = today.replace(year=today.year - RECENT_YEARS) if not (today.month == 2 and today.day == 29) else (
+        today - dt.timedelta(days=365 * RECENT_YEARS + 1)
+    )  # fmt: skip
+    documents = documents.annotate(
+        source_level=level,
+        recent=CaseWhen(When(decided_on__gte=recent_from, then=Value(True)), default=Value(False),
+                        output_field=BooleanField()),
+    )  # fmt: skip
+    if filters.levels:
+        documents = documents.filter(source_level__in=filters.levels)
+    if filters.case_type:
+        documents = documents.filter(case_type=filters.case_type)
+    if filters.cause:
+        documents = documents.filter(cause__contains=filters.cause)
+    if filters.recent_only:
+        documents = documents.filter(decided_on__gte=recent_from)
+    return documents
+
+
+def _postgres_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool
+                      ) -> QuerySet:  # fmt: skip
+    tsquery = (" & " if every else " | ").join("(" + " | ".join(group) + ")" for group in groups)
+    # The SQL text is constant (the generated column is unknown to the ORM); the query is a bound parameter,
+    # built only from terms that are letters and digits (``_TERM``).
+    return documents.filter(
+        RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
+    ).annotate(
+        score=RawSQL(f"ts_rank({VECTOR}, to_tsquery('simple', %s), 1)", (tsquery,),  # noqa: S611
+                     output_field=FloatField())
+    )  # fmt: skip
+
+
+def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool
+                      ) -> QuerySet:  # fmt: skip
+    condition = Q() if every else Q(pk__in=[])
+    for group in groups:
+        part = Q(pk__in=[])
+        for word in group:
+            part |= Q(tokens__contains=f" {word} ")
+        condition = (condition & part) if every else (condition | part)
+    return documents.filter(condition).annotate(score=Value(0.0, output_field=FloatField()))
+
+
+def _fallback_score(tokens: str, groups: list[tuple[str, ...]]) -> float:
+    """How often the query's words occur, damped by the document's length (like ts_rank's norm 1)."""
+    words = tokens.split()
+    hits = sum(words.count(word) for group in groups for word in group)
+    return hits / (1 + math.log(len(words) + 1)) / 10
+
+
+def _ordering(order: str) -> list[Any]:
+    if order == "relevance":
+        return [F("score").desc(), "source_level", F("decided_on").desc(nulls_last=True), "pk"]
+    return ["source_level", F("recent").desc(), F("score").desc(), F("decided_on").desc(nulls_last=True), "pk"]
+
+
+def search(*, officer: Officer, query: str, filters: SearchFilters | None = None, limit: int = RESULT_LIMIT,
+           today: dt.date | None = None) -> SearchResult:  # fmt: skip
+    """The similar cases an officer may find for a query, best first (a selector: the scope is here)."""
+    filters = filters or SearchFilters()
+    query = validate_query(query)
+    terms = query_terms(query)
+    today = today or timezone.localdate()
+    documents = _scoped(officer, filters, today)
+    postgres = full_text_search()
+    result = SearchResult(query=query, terms=terms, limit=limit)
+    groups = term_groups(terms)
+    for every in (True, False) if len(terms) > 1 else (True,):
+        order = filters.order if every else "relevance"  # some words only: the best matches first
+        if postgres:
+            rows = list(_postgres_matches(documents, groups, every=every).order_by(*_ordering(order))
+                        .select_related("case__organisation", "reference")[:limit])  # fmt: skip
+        else:
+            rows = list(_fallback_matches(documents, groups, every=every).select_related("case__organisation",
+                                                                                        "reference")[:5000])  # fmt: skip
+            for row in rows:
+                row.score = _fallback_score(row.tokens, groups)
+            rows.sort(key=_sort_key(order))
+            rows = rows[:limit]
+        if rows:
+            result.matched_all = every
+            result.hits = [_hit(row) for row in rows]
+            break
+    return result
+
+
+def full_text_search() -> bool:
+    """PostgreSQL's full-text index when the documents live there; otherwise the portable token match."""
+    return connections[router.db_for_read(SearchDocument)].vendor == "postgresql"
+
+
+def _sort_key(order: str) -> Any:
+    def key(row: SearchDocument) -> tuple[Any, ...]:
+        decided = -(row.decided_on.toordinal() if row.decided_on else 0)
+        if order == "relevance":
+            return (-row.score, row.source_level, decided, row.pk)
+        return (row.source_level, not row.recent, -row.score, decided, row.pk)
+
+    return key
+
+
+def _hit(row: SearchDocument) -> Hit:
+    if row.reference_id:
+        reference = row.reference
+        return Hit(
+            document_id=row.pk, level=row.source_level, label=reference.number, title=reference.title,
+            court=reference.court, decided_on=reference.decided_on, case_type=reference.case_type,
+            cause=reference.cause, summary=reference.key_points or reference.ruling_summary, score=row.score,
+            recent=row.recent, reference_id=reference.pk,
+        )  # fmt: skip
+    case = row.case
+    return Hit(
+        document_id=row.pk, level=row.source_level, label=case.case_number, title=case.cause,
+        court=case.organisation.name, decided_on=case.closed_on, case_type=case.case_type, cause=case.cause,
+        summary=case.ruling_summary or case.disputed_points or case.facts_summary, score=row.score,
+        recent=row.recent, case_id=case.pk, case_public_id=str(case.public_id),
+    )  # fmt: skip
+
+
+def documents_for_report(*, officer: Officer, document_ids: Sequence[int]) -> dict[int, Hit]:
+    """The chosen results, re-read through the same scope as the search (nothing out of scope can be cited)."""
+    rows = (
+        _scoped(officer, SearchFilters(), timezone.localdate())
+        .filter(pk__in=list(document_ids))
+        .annotate(score=Value(0.0, output_field=FloatField()))
+        .select_related("case__organisation", "reference")
+    )
+    return {row.pk: _hit(row) for row in rows}
+
+
+# --- when a report is required ---------------------------------------------------------------------
+
+
+def _requirements() -> dict[str, Exists]:
+    """What makes a report a condition of signing, each as an EXISTS over the case: a referral to the judges'
+    meeting or the committee, a leader's search task, an open flag of a situation that requires a search."""
+    return {
+        "referred": Exists(Referral.objects.filter(case=OuterRef("pk"))),
+        "required": Exists(SupervisionTask.objects.filter(case=OuterRef("pk"), kind=TaskKind.SIMILAR_SEARCH)),
+        "flagged": Exists(Flag.objects.filter(case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES,
+                                              situation__requires_similar_search=True)),
+    }  # fmt: skip
+
+
+def report_required_reasons(case: Case) -> list[str]:
+    """Why this case needs a similar-case search report before its ruling is signed (empty: it does not)."""
+    found = Case.objects.filter(pk=case.pk).annotate(**_requirements()).values(*_requirements()).first()
+    if found is None:
+        return []
+    reasons = []
+    if found["referred"]:
+        reasons.append(_("The case was referred to the professional judges' meeting or the adjudication committee."))
+    if found["required"]:
+        reasons.append(_("A leader required a similar-case search."))
+    if found["flagged"]:
+        situations = (
+            Flag.objects.filter(case=case, status__in=OPEN_FLAG_STATUSES, situation__requires_similar_search=True)
+            .values_list("situation__title", flat=True)
+            .distinct()
+        )
+        reasons.extend(_("Flagged: %(situation)s") % {"situation": title} for title in situations)
+    return reasons
+
+
+def report_required(case: Case) -> bool:
+    """One query: any of the requirements holds."""
+    referred, required, flagged = _requirements().values()
+    return Case.objects.filter(pk=case.pk).filter(referred | required | flagged).exists()
+
+
+def has_report(case: Case) -> bool:
+    return SearchReport.objects.filter(case=case).exists()
+
+
+# --- reports ---------------------------------------------------------------------------------------
+
+
+def reports_of(case: Case) -> list[SearchReport]:
+    return list(SearchReport.objects.filter(case=case).select_related("author").prefetch_related("items"))
+
+
+def report_get_for_user(*, user: Any, public_id: Any) -> SearchReport:
+    """A report, if the user may see its case (the case selector decides); otherwise NotFound."""
+    report = SearchReport.objects.select_related("case", "author").filter(public_id=public_id).first()
+    if report is None:
+        raise NotFound(_("No such report."))
+    case_get_for_user(user, public_id=report.case.public_id)
+    return report
