@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "accountability.auth.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accountability.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "accountability.urls"
