@@ -198,6 +198,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "accountability.choices.OrganisationKind",
         "ReviewKindEnum": "evaluation.models.ReviewKind",
+        "SanctionKindEnum": "discipline.choices.SanctionKind",
+        "OutcomeEnum": "cases.choices.Outcome",
+        "ChallengeOutcomeEnum": "discipline.choices.Outcome",
     },
 }
 
