@@ -1,11 +1,16 @@
-"""Middleware: a Content Security Policy (Django 5.2 has none built in) and Chinese-first language."""
+"""Middleware: a Content Security Policy (Django 5.2 has none built in), Chinese-first language, and the one
+place where a page's refused write becomes a message."""
 
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+
+from accountability.errors import DomainError, NotFound
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -39,3 +44,52 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         language = translation.get_supported_language_variant(language)
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+def domain_error_message(exc: DomainError) -> str:
+    """The refusal as one line for a page: the message, then what each field was refused for, in brackets."""
+    details = "; ".join(str(p) for problems in exc.details.values() if isinstance(problems, list) for p in problems)
+    return f"{exc.message}（{details}）" if details and details != str(exc.message) else str(exc.message)
+
+
+class DomainErrorMiddleware:
+    """HTML views handle a ``DomainError`` here and nowhere else.
+
+    How a view uses it: call the service and let its refusal propagate; do not catch it. On success the view
+    adds its own success message and redirects, as usual::
+
+        @login_required
+        def proceeding_detail(request, public_id):
+            if request.method == "POST":
+                services.opinion_serve(actor=officer, proceeding=proceeding, expected_version=...)
+                messages.success(request, _("Recorded."))
+                return redirect(...)
+
+    A refusal raised by a POST (or other unsafe) request to a page becomes an error message, the message followed
+    by the fields at fault (:func:`domain_error_message`), and a redirect back to the page that posted: to the
+    form's ``next`` field when that is a safe address on this site, otherwise to the same address, which then
+    shows the page again with the message. A ``NotFound`` is a 404 whatever the method (a missing object and one
+    the user may not see look the same). API requests (``/api/``) are left alone: DRF's exception handler
+    gives them the one error body. Any other exception, and a ``DomainError`` raised while only reading a
+    page, goes on to Django's usual handling.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, DomainError) or request.path.startswith("/api/"):
+            return None
+        if isinstance(exception, NotFound):
+            raise Http404(str(exception.message)) from exception
+        if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
+            return None
+        messages.error(request, domain_error_message(exception))
+        target = request.POST.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return HttpResponseRedirect(target if target and safe else request.get_full_path())

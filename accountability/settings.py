@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "accountability.auth.SessionLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "accountability.middleware.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "accountability.urls"
@@ -202,6 +203,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "accountability.choices.OrganisationKind",
         "ReviewKindEnum": "evaluation.models.ReviewKind",
+        "SanctionKindEnum": "discipline.choices.SanctionKind",
+        "OutcomeEnum": "cases.choices.Outcome",
+        "ChallengeOutcomeEnum": "discipline.choices.Outcome",
     },
 }
 

@@ -1,10 +1,13 @@
 """Discipline in the browser: the lead register, the proceedings I handle or that concern me, one page per
 proceeding with its stage clock and the acts open to me, and the printable documents. Pages read through the
-selectors (a proceeding I may not see is 404) and write through the services."""
+selectors (a proceeding I may not see is 404) and write through the services, the same ones the API calls
+(discipline/api.py; neither module imports the other). A refused write is not caught here: the one handler,
+``accountability.middleware.DomainErrorMiddleware``, shows it as a message on the page that posted."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -16,7 +19,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 
 from accountability.audit import audit_read
-from accountability.errors import DomainError, NotFound
+from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
 from cases import attachments
@@ -52,11 +55,6 @@ def _proceeding_or_404(request: HttpRequest, public_id: Any) -> Proceeding:
     return proceeding
 
 
-def _error(request: HttpRequest, exc: DomainError) -> None:
-    details = "; ".join(str(p) for problems in exc.details.values() if isinstance(problems, list) for p in problems)
-    messages.error(request, f"{exc.message}{'（' + details + '）' if details and details != exc.message else ''}")
-
-
 @login_required
 def proceeding_list(request: HttpRequest) -> HttpResponse:
     """惩戒工作: the proceedings I handle, those concerning me, and (for inspectors) the lead register."""
@@ -78,15 +76,12 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     if request.method != "POST" or officer is None:
         return redirect("discipline:list")
     subject = Officer.objects.filter(officer_id=request.POST.get("officer_id", "").strip()).first()
-    try:
-        if subject is None:
-            raise services.invalid("officer_id", _("No officer with this number."))
-        services.lead_register(actor=officer, officer=subject, source=request.POST.get("source", ""),
-                               summary=request.POST.get("summary", ""))  # fmt: skip
-    except DomainError as exc:
-        _error(request, exc)
-    else:
-        messages.success(request, _("The lead is registered."))
+    if subject is None:
+        raise services.invalid("officer_id", _("No officer with this number."))
+    services.lead_register(
+        actor=officer, officer=subject, source=request.POST.get("source", ""), summary=request.POST.get("summary", "")
+    )
+    messages.success(request, _("The lead is registered."))
     return redirect("discipline:list")
 
 
@@ -98,22 +93,18 @@ def lead_review(request: HttpRequest, public_id: Any) -> HttpResponse:
         raise Http404 from exc
     officer = officer_for_user(request.user)
     if request.method == "POST":
-        try:
-            if request.POST.get("act") == "open":
-                proceeding = services.lead_open(actor=officer, lead=lead, allegation=request.POST.get("allegation", ""))
-                return redirect("discipline:detail", public_id=proceeding.public_id)
-            if request.POST.get("act") == "merge":
-                into = leads_visible_to(request.user).filter(public_id=request.POST.get("into") or None).first()
-                if into is None:
-                    raise services.invalid("into", _("Choose the lead it repeats."))
-                services.lead_merge(actor=officer, lead=lead, into=into)
-            else:
-                services.lead_dismiss(actor=officer, lead=lead, reason=request.POST.get("reason", ""))
-        except DomainError as exc:
-            _error(request, exc)
+        if request.POST.get("act") == "open":
+            proceeding = services.lead_open(actor=officer, lead=lead, allegation=request.POST.get("allegation", ""))
+            return redirect("discipline:detail", public_id=proceeding.public_id)
+        if request.POST.get("act") == "merge":
+            into = leads_visible_to(request.user).filter(public_id=request.POST.get("into") or None).first()
+            if into is None:
+                raise services.invalid("into", _("Choose the lead it repeats."))
+            services.lead_merge(actor=officer, lead=lead, into=into)
         else:
-            messages.success(request, _("Recorded."))
-            return redirect("discipline:list")
+            services.lead_dismiss(actor=officer, lead=lead, reason=request.POST.get("reason", ""))
+        messages.success(request, _("Recorded."))
+        return redirect("discipline:list")
     others = leads_visible_to(request.user).filter(officer=lead.officer).exclude(pk=lead.pk).exclude(
         status__in=[LeadStatus.DISMISSED, LeadStatus.MERGED])  # fmt: skip
     return render(request, "discipline/lead.html", {"lead": lead, "others": others})
@@ -156,12 +147,13 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     proceeding = _proceeding_or_404(request, public_id)
     officer = officer_for_user(request.user)
     if request.method == "POST":
-        try:
-            perform(officer, proceeding, request.POST, request.FILES.getlist("files"))
-        except DomainError as exc:
-            _error(request, exc)
-        else:
-            messages.success(request, _("Recorded."))
+        act = ACTS.get(request.POST.get("act", ""))
+        if act is None:
+            raise services.invalid("act", _("Unknown act."))
+        if officer is None:
+            raise PowerDenied(_("Only officers can act on proceedings."))
+        act(request, officer, proceeding, _version(request))
+        messages.success(request, _("Recorded."))
         return redirect("discipline:detail", public_id=proceeding.public_id)
     today = timezone.localdate()
     return render(request, "discipline/detail.html", {
@@ -182,79 +174,231 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
     })  # fmt: skip
 
 
+# --- the acts on the proceeding page: each form posts ``act`` and the page's ``expected_version`` --------------
+
+
+def _version(request: HttpRequest) -> int:
+    """The proceeding's version the page was showing when the form was filled in (a hidden field of each form)."""
+    raw = request.POST.get("expected_version", "")
+    if not raw.isdigit():
+        raise services.invalid("expected_version", _("Reload the page and try again."))
+    return int(raw)
+
+
+def _pk(request: HttpRequest, field: str) -> int:
+    """A record chosen in a form by its id (0, which matches nothing, when the value is not a whole number)."""
+    raw = request.POST.get(field, "")
+    return int(raw) if raw.isdigit() else 0
+
+
 def _order(post: Any) -> services.SanctionOrder:
     return services.SanctionOrder(post.get("kind", ""), tuple(post.getlist("measures")))
 
 
-def perform(officer: Officer, p: Proceeding, post: Any, files: list[Any]) -> None:
-    """One act on a proceeding, named by ``act`` in a form or a JSON body (the page and the API share it)."""
-    act = post.get("act", "")
-    s = services
-    if act == "suspend":
-        s.officer_suspend(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "reinstate":
-        s.officer_reinstate(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "refer":
-        committee = Committee.objects.filter(pk=post.get("committee") or 0).first()
-        if committee is None:
-            raise s.invalid("committee", _("Choose the committee."))
-        numbers = post.get("members", "")
-        numbers = numbers if isinstance(numbers, list) else [v.strip() for v in numbers.replace("，", ",").split(",")]
-        members = list(committee.members.filter(officer_id__in=numbers))
-        s.proceeding_refer(actor=officer, proceeding=p, committee=committee, members=members,
-                           findings=post.get("findings", ""), expected_version=int(post.get("version") or 0) or None)  # fmt: skip
-    elif act == "close":
-        s.proceeding_close_without_referral(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "notice":
-        hearing_on = parse_date(post.get("hearing_on", "") or "")
-        if hearing_on is None:
-            raise s.invalid("hearing_on", _("Give the hearing date."))
-        s.notice_serve(actor=officer, proceeding=p, hearing_on=hearing_on, notice=post.get("notice", ""))
-    elif act == "recusal_request":
-        member = ProceedingMember.objects.filter(proceeding=p, pk=post.get("member") or 0).first()
-        if member is None:
-            raise s.invalid("member", _("Choose a member."))
-        s.recusal_request(actor=officer, proceeding=p, member=member, reason=post.get("reason", ""))
-    elif act == "recusal_decide":
-        request_ = RecusalRequest.objects.filter(proceeding=p, pk=post.get("request") or 0).first()
-        if request_ is None:
-            raise s.invalid("request", _("No such request."))
-        s.recusal_decide(actor=officer, request=request_, grant=post.get("grant") == "1", reason=post.get("reason", ""))
-    elif act == "hear":
-        s.hearing_record(actor=officer, proceeding=p, record=post.get("record", ""))
-    elif act == "vote":
-        s.vote_cast(actor=officer, proceeding=p, opinion=post.get("opinion", ""), reason=post.get("reason", ""))
-    elif act == "opinion":
-        findings = [s.Finding(code, post.get(f"applies-{code}") == "1", post.get(f"reasoning-{code}", ""))
-                    for code in Exemption.values if post.get(f"reasoning-{code}", "").strip()]  # fmt: skip
-        s.opinion_give(actor=officer, proceeding=p, reasons=post.get("reasons", ""), findings=findings)
-    elif act == "serve":
-        s.opinion_serve(actor=officer, proceeding=p)
-    elif act == "acknowledge":
-        s.opinion_acknowledge(actor=officer, proceeding=p)
-    elif act == "object":
-        s.objection_file(actor=officer, proceeding=p, text=post.get("text", ""))
-    elif act == "objection_decide":
-        s.objection_decide(actor=officer, proceeding=p, grant=post.get("grant") == "1", reason=post.get("reason", ""),
-                           opinion=post.get("opinion") or None)  # fmt: skip
-    elif act == "decide":
-        s.decision_make(actor=officer, proceeding=p, order=_order(post), text=post.get("text", ""))
-    elif act == "review_request":
-        s.review_request(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "review_decide":
-        s.review_decide(actor=officer, proceeding=p, outcome=post.get("outcome", ""), reason=post.get("reason", ""),
-                        order=_order(post) if post.get("kind") else None)  # fmt: skip
-    elif act == "appeal":
-        s.appeal_lodge(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "appeal_extend":
-        s.appeal_extend(actor=officer, proceeding=p, reason=post.get("reason", ""))
-    elif act == "appeal_decide":
-        s.appeal_decide(actor=officer, proceeding=p, outcome=post.get("outcome", ""), reason=post.get("reason", ""),
-                        order=_order(post) if post.get("kind") else None)  # fmt: skip
-    elif act == "submit":
-        s.submission_add(actor=officer, proceeding=p, text=post.get("text", ""), files=files)
-    else:
-        raise s.invalid("act", _("Unknown act."))
+def _suspend(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.officer_suspend(
+        actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version
+    )
+
+
+def _reinstate(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.officer_reinstate(
+        actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version
+    )
+
+
+def _refer(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    committee = Committee.objects.filter(pk=_pk(request, "committee")).first()
+    if committee is None:
+        raise services.invalid("committee", _("Choose the committee."))
+    numbers = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
+    members = list(committee.members.filter(officer_id__in=numbers))
+    services.proceeding_refer(
+        actor=officer,
+        proceeding=p,
+        committee=committee,
+        members=members,
+        findings=request.POST.get("findings", ""),
+        expected_version=version,
+    )
+
+
+def _close(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.proceeding_close_without_referral(
+        actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version
+    )
+
+
+def _notice(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    try:
+        hearing_on = parse_date(request.POST.get("hearing_on", ""))
+    except ValueError:  # well formed, but no such day
+        hearing_on = None
+    if hearing_on is None:
+        raise services.invalid("hearing_on", _("Give the hearing date."))
+    services.notice_serve(
+        actor=officer,
+        proceeding=p,
+        hearing_on=hearing_on,
+        notice=request.POST.get("notice", ""),
+        expected_version=version,
+    )
+
+
+def _recusal_request(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    member = ProceedingMember.objects.filter(proceeding=p, pk=_pk(request, "member")).first()
+    if member is None:
+        raise services.invalid("member", _("Choose a member."))
+    services.recusal_request(
+        actor=officer, proceeding=p, member=member, reason=request.POST.get("reason", ""), expected_version=version
+    )
+
+
+def _recusal_decide(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    recusal = RecusalRequest.objects.filter(proceeding=p, pk=_pk(request, "request")).first()
+    if recusal is None:
+        raise services.invalid("request", _("No such request."))
+    services.recusal_decide(
+        actor=officer,
+        request=recusal,
+        grant=request.POST.get("grant") == "1",
+        reason=request.POST.get("reason", ""),
+        expected_version=version,
+    )
+
+
+def _hear(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.hearing_record(
+        actor=officer, proceeding=p, record=request.POST.get("record", ""), expected_version=version
+    )
+
+
+def _vote(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.vote_cast(
+        actor=officer,
+        proceeding=p,
+        opinion=request.POST.get("opinion", ""),
+        reason=request.POST.get("reason", ""),
+        expected_version=version,
+    )
+
+
+def _opinion(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    """One fieldset per exemption: a reasoning given means the exemption was considered."""
+    post = request.POST
+    findings = [
+        services.Finding(code, post.get(f"applies-{code}") == "1", post.get(f"reasoning-{code}", ""))
+        for code in Exemption.values
+        if post.get(f"reasoning-{code}", "").strip()
+    ]
+    services.opinion_give(
+        actor=officer, proceeding=p, reasons=post.get("reasons", ""), findings=findings, expected_version=version
+    )
+
+
+def _serve(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.opinion_serve(actor=officer, proceeding=p, expected_version=version)
+
+
+def _acknowledge(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.opinion_acknowledge(actor=officer, proceeding=p, expected_version=version)
+
+
+def _object(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.objection_file(actor=officer, proceeding=p, text=request.POST.get("text", ""), expected_version=version)
+
+
+def _objection_decide(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.objection_decide(
+        actor=officer,
+        proceeding=p,
+        grant=request.POST.get("grant") == "1",
+        reason=request.POST.get("reason", ""),
+        opinion=request.POST.get("opinion") or None,
+        expected_version=version,
+    )
+
+
+def _decide(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.decision_make(
+        actor=officer,
+        proceeding=p,
+        order=_order(request.POST),
+        text=request.POST.get("text", ""),
+        expected_version=version,
+    )
+
+
+def _review_request(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.review_request(
+        actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version
+    )
+
+
+def _review_decide(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.review_decide(
+        actor=officer,
+        proceeding=p,
+        outcome=request.POST.get("outcome", ""),
+        reason=request.POST.get("reason", ""),
+        order=_order(request.POST) if request.POST.get("kind") else None,
+        expected_version=version,
+    )
+
+
+def _appeal(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.appeal_lodge(actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version)
+
+
+def _appeal_extend(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.appeal_extend(actor=officer, proceeding=p, reason=request.POST.get("reason", ""), expected_version=version)
+
+
+def _appeal_decide(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.appeal_decide(
+        actor=officer,
+        proceeding=p,
+        outcome=request.POST.get("outcome", ""),
+        reason=request.POST.get("reason", ""),
+        order=_order(request.POST) if request.POST.get("kind") else None,
+        expected_version=version,
+    )
+
+
+def _submit(request: HttpRequest, officer: Officer, p: Proceeding, version: int) -> None:
+    services.submission_add(
+        actor=officer,
+        proceeding=p,
+        text=request.POST.get("text", ""),
+        files=request.FILES.getlist("files"),
+        expected_version=version,
+    )
+
+
+#: Each act on the page: the form's ``act`` value and the function that reads that form and calls the service.
+ACTS: dict[str, Callable[[HttpRequest, Officer, Proceeding, int], None]] = {
+    "suspend": _suspend,
+    "reinstate": _reinstate,
+    "refer": _refer,
+    "close": _close,
+    "notice": _notice,
+    "recusal_request": _recusal_request,
+    "recusal_decide": _recusal_decide,
+    "hear": _hear,
+    "vote": _vote,
+    "opinion": _opinion,
+    "serve": _serve,
+    "acknowledge": _acknowledge,
+    "object": _object,
+    "objection_decide": _objection_decide,
+    "decide": _decide,
+    "review_request": _review_request,
+    "review_decide": _review_decide,
+    "appeal": _appeal,
+    "appeal_extend": _appeal_extend,
+    "appeal_decide": _appeal_decide,
+    "submit": _submit,
+}
 
 
 DOCUMENTS = {"notice": Stage.NOTIFIED, "opinion": Stage.SERVED, "decision": Stage.DECIDED}

@@ -308,8 +308,10 @@ def test_pages_and_api_are_404_to_anyone_not_handling_or_concerned(world, panel,
         assert client.get(f"/discipline/{proceeding.public_id}/documents/notice/").status_code == 404
         api = client_for(officer)
         assert api.get(f"/api/proceedings/{proceeding.public_id}/").status_code == 404
-        assert api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "serve"},
-                        format="json").status_code == 404  # fmt: skip
+        served = api.post(
+            f"/api/proceedings/{proceeding.public_id}/acts/serve/", {"expected_version": 1}, format="json"
+        )
+        assert (served.status_code, served.json()["code"]) == (404, "not_found")
         assert api.get("/api/proceedings/").json()["results"] == []
     client.force_login(world.judge.user)
     page = client.get(f"/discipline/{proceeding.public_id}/").content.decode()
@@ -323,18 +325,21 @@ def test_the_officer_acknowledges_and_objects_in_the_browser_and_the_api(world, 
     client.force_login(world.judge.user)
     page = client.get(f"/discipline/{proceeding.public_id}/").content.decode()
     assert 'id="acknowledge"' in page and "objection" in page.lower() or "异议" in page
-    client.post(f"/discipline/{proceeding.public_id}/", {"act": "acknowledge"})
-    assert Proceeding.objects.get(pk=proceeding.pk).acknowledged_at is not None
+    client.post(f"/discipline/{proceeding.public_id}/", {"act": "acknowledge", "expected_version": proceeding.version})
+    acknowledged = Proceeding.objects.get(pk=proceeding.pk)
+    assert acknowledged.acknowledged_at is not None
     api = client_for(world.judge)
-    refused = api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "object", "text": ""}, format="json")
-    assert refused.status_code == 400 and "text" in refused.json()["details"]
-    made = api.post(f"/api/proceedings/{proceeding.public_id}/acts/", {"act": "object", "text": "事实认定有误"},
-                    format="json")  # fmt: skip
-    assert made.status_code == 200 and made.json()["stage"] == "objected"
+    url = f"/api/proceedings/{proceeding.public_id}/acts"
+    version = acknowledged.version
+    refused = api.post(f"{url}/object/", {"text": "", "expected_version": version}, format="json")
+    assert (refused.status_code, list(refused.json()["details"])) == (400, ["text"])
+    made = api.post(f"{url}/object/", {"text": "事实认定有误", "expected_version": version}, format="json")
+    assert (made.status_code, made.json()["stage"], made.json()["version"]) == (200, "objected", version + 1)
     assert made.json()["events"][-1]["kind"] == "objection_filed"
-    wrong = client_for(panel[1][1]).post(f"/api/proceedings/{proceeding.public_id}/acts/",
-                                         {"act": "decide", "kind": "warning", "text": "x"}, format="json")  # fmt: skip
-    assert wrong.status_code == 403
+    wrong = client_for(panel[1][1]).post(
+        f"{url}/decide/", {"kind": "warning", "text": "x", "expected_version": version + 1}, format="json"
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "power_denied")
 
 
 def test_documents_print_the_opinion_and_the_decision_in_chinese(world, panel, client):

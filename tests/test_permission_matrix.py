@@ -152,6 +152,8 @@ def test_a_write_to_an_object_the_caller_cannot_see_is_404_and_writes_nothing(sc
             else:
                 assert response.status_code == 404, (name, thing, response.status_code)
                 assert Action.objects.count() == before
-        refused = client.post(f"/api/proceedings/{ids['proceeding']}/acts/", {"act": "acknowledge"}, format="json")
+        refused = client.post(
+            f"/api/proceedings/{ids['proceeding']}/acts/acknowledge/", {"expected_version": 1}, format="json"
+        )
         if name not in SEES["proceeding"]:
             assert refused.status_code == 404, (name, refused.status_code)
