@@ -30,9 +30,12 @@ from accountability.services import department_save, officer_save, organisation_
 def record_rule_change(request, obj, change: bool) -> None:
     snapshot = json.loads(json.dumps(model_to_dict(obj), cls=DjangoJSONEncoder))
     RuleChange.objects.create(
-        table=obj._meta.label, object_id=str(obj.pk), action="changed" if change else "created",
-        snapshot=snapshot, changed_by=request.user,
-    )  # fmt: skip
+        table=obj._meta.label,
+        object_id=str(obj.pk),
+        action="changed" if change else "created",
+        snapshot=snapshot,
+        changed_by=request.user,
+    )
 
 
 class RuleAdmin(admin.ModelAdmin):

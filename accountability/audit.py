@@ -17,21 +17,39 @@ def _ip(request: HttpRequest | None) -> str | None:
     return request.META.get("REMOTE_ADDR") if request is not None else None
 
 
-def audit(*, kind: str, object_type: str, object_id: Any = "", outcome: str, request: HttpRequest | None = None,
-          user: Any = None, detail: dict[str, Any] | None = None) -> AuditEvent:  # fmt: skip
+def audit(
+    *,
+    kind: str,
+    object_type: str,
+    object_id: Any = "",
+    outcome: str,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    detail: dict[str, Any] | None = None,
+) -> AuditEvent:
     """Record one event; the user is the request's unless given (a signal or a task names its own)."""
     user = user if user is not None else getattr(request, "user", None)
     authenticated = getattr(user, "is_authenticated", False)
     return AuditEvent.objects.create(
-        kind=kind, user=user if authenticated else None, username=user.get_username() if authenticated else "",
-        source_ip=_ip(request), object_type=object_type, object_id=str(object_id)[:64], outcome=outcome,
+        kind=kind,
+        user=user if authenticated else None,
+        username=user.get_username() if authenticated else "",
+        source_ip=_ip(request),
+        object_type=object_type,
+        object_id=str(object_id)[:64],
+        outcome=outcome,
         detail=detail or {},
-    )  # fmt: skip
+    )
 
 
 def audit_read(request: HttpRequest, object_type: str, object_id: Any, *, allowed: bool) -> None:
-    audit(kind=AuditEvent.Kind.READ, object_type=object_type, object_id=object_id,
-          outcome="allowed" if allowed else "refused", request=request)  # fmt: skip
+    audit(
+        kind=AuditEvent.Kind.READ,
+        object_type=object_type,
+        object_id=object_id,
+        outcome="allowed" if allowed else "refused",
+        request=request,
+    )
 
 
 # --- account, permission and privileged changes, whichever door they come through -------------------
@@ -56,31 +74,53 @@ def _user_post_save(sender: Any, instance: Any, created: bool, **kwargs: Any) ->
     elif before is None:
         return
     else:
-        changed = {name: [before[name], getattr(instance, name)] for name in _WATCHED_USER_FIELDS
-                   if name != "password" and before[name] != getattr(instance, name)}  # fmt: skip
+        changed = {
+            name: [before[name], getattr(instance, name)]
+            for name in _WATCHED_USER_FIELDS
+            if name != "password" and before[name] != getattr(instance, name)
+        }
         if before["password"] != instance.password:
             changed["password"] = "changed"  # noqa: S105 - a marker that it changed, never the hash
         update_fields = kwargs.get("update_fields")
         if not changed or (update_fields and set(update_fields) <= {"last_login"}):
             return
-    audit(kind=AuditEvent.Kind.ACCOUNT, object_type="user", object_id=instance.get_username(), outcome="changed",
-          user=_current_user(), request=_request.get(), detail=changed)  # fmt: skip
+    audit(
+        kind=AuditEvent.Kind.ACCOUNT,
+        object_type="user",
+        object_id=instance.get_username(),
+        outcome="changed",
+        user=_current_user(),
+        request=_request.get(),
+        detail=changed,
+    )
 
 
 def _roles_changed(sender: Any, instance: Any, action: str, pk_set: Any, **kwargs: Any) -> None:
     if action not in ("post_add", "post_remove", "post_clear"):
         return
-    audit(kind=AuditEvent.Kind.PERMISSION, object_type="officer_roles", object_id=getattr(instance, "officer_id", ""),
-          outcome="changed", user=_current_user(), request=_request.get(),
-          detail={"action": action.removeprefix("post_"), "roles": sorted(pk_set or [])})  # fmt: skip
+    audit(
+        kind=AuditEvent.Kind.PERMISSION,
+        object_type="officer_roles",
+        object_id=getattr(instance, "officer_id", ""),
+        outcome="changed",
+        user=_current_user(),
+        request=_request.get(),
+        detail={"action": action.removeprefix("post_"), "roles": sorted(pk_set or [])},
+    )
 
 
 def _admin_logged(sender: Any, instance: Any, created: bool, **kwargs: Any) -> None:
     """Every change made in the admin is a privileged act."""
     if created:
-        audit(kind=AuditEvent.Kind.PRIVILEGED, object_type=f"admin:{instance.content_type.model}",
-              object_id=instance.object_id or "", outcome="changed", user=instance.user, request=_request.get(),
-              detail={"action": instance.get_action_flag_display(), "object": instance.object_repr[:200]})  # fmt: skip
+        audit(
+            kind=AuditEvent.Kind.PRIVILEGED,
+            object_type=f"admin:{instance.content_type.model}",
+            object_id=instance.object_id or "",
+            outcome="changed",
+            user=instance.user,
+            request=_request.get(),
+            detail={"action": instance.get_action_flag_display(), "object": instance.object_repr[:200]},
+        )
 
 
 def _current_user() -> Any:

@@ -106,9 +106,11 @@ def account_unlock(*, lock: AccountLock, by: Any) -> AccountLock:
         lock.unlocked_at, lock.unlocked_by = timezone.now(), by
         lock.save(update_fields=["unlocked_at", "unlocked_by"])
         AuthEvent.objects.create(
-            kind=AuthEvent.Kind.UNLOCKED, username=lock.user.get_username(), user=lock.user,
+            kind=AuthEvent.Kind.UNLOCKED,
+            username=lock.user.get_username(),
+            user=lock.user,
             detail={"by": by.get_username() if by else None},
-        )  # fmt: skip
+        )
     return lock
 
 

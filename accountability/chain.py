@@ -82,8 +82,9 @@ class BrokenLink:
     problem: str
 
 
-def verify(chain: Chain, rows: Iterable[Mapping[str, Any]], *, head: str | None = None,
-           length: int | None = None) -> list[BrokenLink]:  # fmt: skip
+def verify(
+    chain: Chain, rows: Iterable[Mapping[str, Any]], *, head: str | None = None, length: int | None = None
+) -> list[BrokenLink]:
     """Walk one chain's rows (in ``seq`` order, each with ``chain.columns()``, from ``seq`` 1) and report every
     broken link: a row whose content no longer matches its hash (edited), a ``prev_hash`` that is not the previous row's hash or
     a gap in ``seq`` (a row removed or inserted), and, when given, a stored head or length that disagrees with
@@ -92,8 +93,9 @@ def verify(chain: Chain, rows: Iterable[Mapping[str, Any]], *, head: str | None 
     previous, expected_seq = GENESIS_HASH, 1
     for row in rows:
         if row["seq"] != expected_seq:
-            broken.append(BrokenLink(row["seq"], f"expected {chain.item} #{expected_seq} here (missing or inserted "
-                                                 f"{chain.item})"))  # fmt: skip
+            broken.append(
+                BrokenLink(row["seq"], f"expected {chain.item} #{expected_seq} here (missing or inserted {chain.item})")
+            )
             expected_seq = row["seq"]
         if row["prev_hash"] != previous:
             broken.append(BrokenLink(row["seq"], f"prev_hash does not match the previous {chain.item}'s hash"))
@@ -116,10 +118,16 @@ def _interference_form_1(prev_hash: str, row: Mapping[str, Any]) -> str:
 def _proceeding_form_1(prev_hash: str, row: Mapping[str, Any]) -> str:
     """Proceeding events written before this module: short keys and ISO instants."""
     data = {
-        "proceeding": row["proceeding_id"], "seq": row["seq"], "kind": row["kind"], "stage": row["stage"],
-        "actor": row["actor_id"], "occurred_at": row["occurred_at"].isoformat(), "note": row["note"],
-        "payload": row["payload"], "power_item_code": row["power_item_code"],
-    }  # fmt: skip
+        "proceeding": row["proceeding_id"],
+        "seq": row["seq"],
+        "kind": row["kind"],
+        "stage": row["stage"],
+        "actor": row["actor_id"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "note": row["note"],
+        "payload": row["payload"],
+        "power_item_code": row["power_item_code"],
+    }
     body = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{prev_hash}\n{body}".encode()).hexdigest()
 
@@ -128,19 +136,48 @@ def _proceeding_form_1(prev_hash: str, row: Mapping[str, Any]) -> str:
 CASE_TRACE = Chain(
     "case trace",
     "action",
-    ("case_id", "seq", "action_type", "occurred_at", "recorded_at", "actor_id", "recorded_by_id", "source", "note",
-     "payload", "corrects_id", "power_item_code", "power_item_revision", "import_batch_id"),
-)  # fmt: skip
+    (
+        "case_id",
+        "seq",
+        "action_type",
+        "occurred_at",
+        "recorded_at",
+        "actor_id",
+        "recorded_by_id",
+        "source",
+        "note",
+        "payload",
+        "corrects_id",
+        "power_item_code",
+        "power_item_revision",
+        "import_batch_id",
+    ),
+)
 
 #: The interference register (``interference.InterferenceRecord``): one chain for the whole register.
 INTERFERENCE = Chain(
     "interference register",
     "record",
-    ("seq", "case_id", "organisation_id", "department_id", "recorder_id", "source_kind", "person_name",
-     "person_employer", "person_post", "relationship", "person_officer_id", "occurred_at", "channel", "content",
-     "handling", "recorded_at"),
+    (
+        "seq",
+        "case_id",
+        "organisation_id",
+        "department_id",
+        "recorder_id",
+        "source_kind",
+        "person_name",
+        "person_employer",
+        "person_post",
+        "relationship",
+        "person_officer_id",
+        "occurred_at",
+        "channel",
+        "content",
+        "handling",
+        "recorded_at",
+    ),
     legacy={1: _interference_form_1},
-)  # fmt: skip
+)
 
 #: A discipline proceeding's events (``discipline.ProceedingEvent``): per proceeding.
 PROCEEDING = Chain(

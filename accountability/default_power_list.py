@@ -32,10 +32,12 @@ SUSPENDED = {"field": "actor.suspended", "op": "eq", "value": True}
 DISCIPLINE = "《中华人民共和国法官法》第四十六条至第五十一条；《中华人民共和国检察官法》；法官、检察官惩戒工作程序规定"
 #: A similar-case search report is required (referral, leader's requirement, a situation that needs one)
 #: and none is attached.
-SEARCH_MISSING = {"all": [
-    {"field": "case.requires_search_report", "op": "eq", "value": True},
-    {"field": "case.has_search_report", "op": "eq", "value": False},
-]}  # fmt: skip
+SEARCH_MISSING = {
+    "all": [
+        {"field": "case.requires_search_report", "op": "eq", "value": True},
+        {"field": "case.has_search_report", "op": "eq", "value": False},
+    ]
+}
 
 
 def _as(participation: str) -> dict[str, Any]:

@@ -253,8 +253,9 @@ class AuditEvent(AppendOnlyModel):
 
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="+")  # fmt: skip
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     username = models.CharField(_("username"), max_length=150, blank=True)
     source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
     object_type = models.CharField(_("object"), max_length=60)

@@ -32,7 +32,8 @@ def _send(ids: list[int]) -> int:
     for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
         try:
             app.send_task(message.task, args=message.args) if not app.conf.task_always_eager else (
-                app.tasks[message.task].apply(args=message.args))  # fmt: skip
+                app.tasks[message.task].apply(args=message.args)
+            )
         except Exception as exc:  # noqa: BLE001 - any broker failure: keep the message for the relay
             OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:300])
             logger.warning("outbox: %s not sent (%s); the relay will retry", message, exc)

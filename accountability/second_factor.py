@@ -40,10 +40,18 @@ from accountability.audit import audit
 from accountability.choices import RoleCode
 from accountability.models import AuditEvent
 
-ROLES = frozenset({
-    RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.DIVISION_CHIEF, RoleCode.EVALUATOR,
-    RoleCode.COMMITTEE_MEMBER, RoleCode.INSPECTOR, RoleCode.ADMINISTRATOR, RoleCode.AUDITOR,
-})  # fmt: skip
+ROLES = frozenset(
+    {
+        RoleCode.PRESIDENT,
+        RoleCode.VICE_PRESIDENT,
+        RoleCode.DIVISION_CHIEF,
+        RoleCode.EVALUATOR,
+        RoleCode.COMMITTEE_MEMBER,
+        RoleCode.INSPECTOR,
+        RoleCode.ADMINISTRATOR,
+        RoleCode.AUDITOR,
+    }
+)
 RECOVERY_CODES = 10
 #: The session's key of the secret shown on the enrolment page until a code confirms it.
 ENROL_KEY = "second_factor_enrol_key"
@@ -75,8 +83,13 @@ class SecondFactorMiddleware:
         path = request.path
         if not path.startswith(OPEN_PATHS) and needs_second_factor(request.user) and not verified(request.user):
             if path.startswith("/api/"):
-                return JsonResponse({"code": "second_factor_required",
-                                     "message": str(_("Verify your second factor in the browser first."))}, status=403)  # fmt: skip
+                return JsonResponse(
+                    {
+                        "code": "second_factor_required",
+                        "message": str(_("Verify your second factor in the browser first.")),
+                    },
+                    status=403,
+                )
             return redirect(f"{reverse('second-factor')}?next={request.get_full_path()}")
         return self.get_response(request)
 
@@ -127,24 +140,47 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         import segno
 
         uri = pending.config_url
-        return render(request, "accountability/second_factor_enrol.html", {
-            "form": form, "secret": _base32(pending.bin_key), "uri": uri,
-            "qr": segno.make(uri, error="m").svg_data_uri(scale=4), "next": _next(request),
-        }, status=400 if form.errors else 200)  # fmt: skip
+        return render(
+            request,
+            "accountability/second_factor_enrol.html",
+            {
+                "form": form,
+                "secret": _base32(pending.bin_key),
+                "uri": uri,
+                "qr": segno.make(uri, error="m").svg_data_uri(scale=4),
+                "next": _next(request),
+            },
+            status=400 if form.errors else 200,
+        )
     if request.method == "POST" and form.is_valid():
         matched = match_token(user, form.cleaned_data["code"])
         if matched is not None:
             otp_login(request, matched)
-            audit(kind=AuditEvent.Kind.ACCOUNT, object_type="second_factor", object_id=user.get_username(),
-                  outcome="verified", request=request, detail={"device": matched.persistent_id.split("/")[0]})  # fmt: skip
+            audit(
+                kind=AuditEvent.Kind.ACCOUNT,
+                object_type="second_factor",
+                object_id=user.get_username(),
+                outcome="verified",
+                request=request,
+                detail={"device": matched.persistent_id.split("/")[0]},
+            )
             return redirect(_next(request))
-        audit(kind=AuditEvent.Kind.ACCOUNT, object_type="second_factor", object_id=user.get_username(),
-              outcome="refused", request=request)  # fmt: skip
+        audit(
+            kind=AuditEvent.Kind.ACCOUNT,
+            object_type="second_factor",
+            object_id=user.get_username(),
+            outcome="refused",
+            request=request,
+        )
         form.add_error(
             "code", _("The code is wrong, already used, or too many attempts were made: wait and try again.")
         )
-    return render(request, "accountability/second_factor_verify.html", {"form": form, "next": _next(request)},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "accountability/second_factor_verify.html",
+        {"form": form, "next": _next(request)},
+        status=400 if form.errors else 200,
+    )
 
 
 def _shown(request: HttpRequest) -> TOTPDevice:
@@ -173,13 +209,19 @@ def _enrol(request: HttpRequest, device: TOTPDevice) -> list[str]:
     codes = [StaticToken.random_token() for _i in range(RECOVERY_CODES)]
     StaticToken.objects.bulk_create([StaticToken(device=static, token=code) for code in codes])
     otp_login(request, device)
-    audit(kind=AuditEvent.Kind.ACCOUNT, object_type="second_factor", object_id=request.user.get_username(),
-          outcome="enrolled", request=request)  # fmt: skip
+    audit(
+        kind=AuditEvent.Kind.ACCOUNT,
+        object_type="second_factor",
+        object_id=request.user.get_username(),
+        outcome="enrolled",
+        request=request,
+    )
     return codes
 
 
-def reauthenticate(request: HttpRequest, form: forms.Form, *, knowledge_field: str = "password",
-                   possession_field: str = "code") -> bool:  # fmt: skip
+def reauthenticate(
+    request: HttpRequest, form: forms.Form, *, knowledge_field: str = "password", possession_field: str = "code"
+) -> bool:
     """Before a change to how someone signs in, they prove again who they are (ASVS 2.5.x, CJIS IA-11): the
     password (a wrong one counts towards the lockout, like a failed login) and, where they have a second
     factor, a current code, used up by this check. Errors go on the form's fields; False if any."""
@@ -193,8 +235,14 @@ def reauthenticate(request: HttpRequest, form: forms.Form, *, knowledge_field: s
         elif match_token(user, form.cleaned_data[possession_field]) is None:
             form.add_error(possession_field, _("The code is wrong or already used."))
     if form.errors:
-        audit(kind=AuditEvent.Kind.ACCOUNT, object_type="reauthentication", object_id=user.get_username(),
-              outcome="refused", request=request, detail={"fields": sorted(form.errors)})  # fmt: skip
+        audit(
+            kind=AuditEvent.Kind.ACCOUNT,
+            object_type="reauthentication",
+            object_id=user.get_username(),
+            outcome="refused",
+            request=request,
+            detail={"fields": sorted(form.errors)},
+        )
         return False
     return True
 
@@ -214,12 +262,18 @@ def second_factor_reset(request: HttpRequest) -> HttpResponse:
             with transaction.atomic():
                 TOTPDevice.objects.filter(user=user).delete()
                 StaticDevice.objects.filter(user=user).delete()
-                audit(kind=AuditEvent.Kind.ACCOUNT, object_type="second_factor", object_id=user.get_username(),
-                      outcome="reset", request=request)  # fmt: skip
+                audit(
+                    kind=AuditEvent.Kind.ACCOUNT,
+                    object_type="second_factor",
+                    object_id=user.get_username(),
+                    outcome="reset",
+                    request=request,
+                )
             request.session.pop("otp_device_id", None)
             return redirect("second-factor")
-    return render(request, "accountability/second_factor_reset.html", {"form": form},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request, "accountability/second_factor_reset.html", {"form": form}, status=400 if form.errors else 200
+    )
 
 
 class PasswordChangeForm(SetPasswordForm):
@@ -241,10 +295,19 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid() and reauthenticate(request, form, knowledge_field="old_password"):
         with transaction.atomic():
             form.save()
-            audit(kind=AuditEvent.Kind.ACCOUNT, object_type="password", object_id=request.user.get_username(),
-                  outcome="changed", request=request)  # fmt: skip
+            audit(
+                kind=AuditEvent.Kind.ACCOUNT,
+                object_type="password",
+                object_id=request.user.get_username(),
+                outcome="changed",
+                request=request,
+            )
         update_session_auth_hash(request, form.user)
         messages.success(request, _("Your password has been changed. Your other sessions have ended."))
         return redirect("home")
-    return render(request, "accountability/password_change.html", {"form": form, "needs_code": needs_code},
-                  status=400 if form.errors else 200)  # fmt: skip
+    return render(
+        request,
+        "accountability/password_change.html",
+        {"form": form, "needs_code": needs_code},
+        status=400 if form.errors else 200,
+    )

@@ -133,8 +133,11 @@ def accounts_disable_dormant(*, now: Any = None) -> list[str]:
     from django.utils import timezone
 
     cutoff = (now or timezone.now()) - dt.timedelta(days=settings.QUANZE_DORMANT_DAYS)
-    dormant = get_user_model().objects.filter(is_active=True).filter(
-        Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))  # fmt: skip
+    dormant = (
+        get_user_model()
+        .objects.filter(is_active=True)
+        .filter(Q(last_login__lt=cutoff) | Q(last_login__isnull=True, date_joined__lt=cutoff))
+    )
     disabled = []
     for user in dormant:
         user.is_active = False

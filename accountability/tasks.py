@@ -17,11 +17,15 @@ def email_notifications(ids: list[int]) -> int:
     """E-mail the given notifications to recipients who have an address. Sending twice is harmless."""
     rows = Notification.objects.filter(pk__in=ids).select_related("recipient__user")
     messages = [
-        (_("Quanze: %(message)s") % {"message": n.message[:60]}, f"{n.message}\n\n{n.link}",
-         settings.DEFAULT_FROM_EMAIL, [n.recipient.user.email])
+        (
+            _("Quanze: %(message)s") % {"message": n.message[:60]},
+            f"{n.message}\n\n{n.link}",
+            settings.DEFAULT_FROM_EMAIL,
+            [n.recipient.user.email],
+        )
         for n in rows
         if n.recipient.user.email
-    ]  # fmt: skip
+    ]
     return send_mass_mail(messages, fail_silently=False) if messages else 0
 
 

@@ -52,5 +52,6 @@ def audit_log(request: HttpRequest) -> HttpResponse:
         events = events.filter(object_id=request.GET["object"].strip())
     page = keyset_page(request, events, ordering=("-at", "-pk"), size=50)
     sign_ins = AuthEvent.objects.order_by("-at")[:50]
-    return render(request, "accountability/audit.html", {"page": page, "sign_ins": sign_ins,
-                                                          "kinds": AuditEvent.Kind.choices})  # fmt: skip
+    return render(
+        request, "accountability/audit.html", {"page": page, "sign_ins": sign_ins, "kinds": AuditEvent.Kind.choices}
+    )

@@ -113,9 +113,17 @@ def main() -> None:
     parser.add_argument("--cases-each", type=int, default=5)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_ACTIONS_DATABASE_URL", DEFAULT_URL))
     args = parser.parse_args()
-    env = {**os.environ, "DATABASE_URL": args.database_url, "DEBUG": "false", "SECURE_SSL_REDIRECT": "false",
-           "SECRET_KEY": "bench-only-" + "x" * 60, "ALLOWED_HOSTS": "127.0.0.1", "QUANZE_BENCH_ENDPOINTS": "true",
-           "DJANGO_SETTINGS_MODULE": "accountability.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "DEBUG": "false",
+        "SECURE_SSL_REDIRECT": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 60,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "QUANZE_BENCH_ENDPOINTS": "true",
+        "DJANGO_SETTINGS_MODULE": "accountability.settings",
+        "LOG_LEVEL": "WARNING",
+    }
     env.pop("REDIS_URL", None)
     fresh_database(args.database_url)
     migrated = manage("migrate", "--noinput", env=env)
@@ -126,18 +134,37 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE bench_bare (id bigserial PRIMARY KEY, user_id bigint, note text, at timestamptz)")
     connection.close()
-    setup = subprocess.run([sys.executable, "-c", SETUP, str(args.clients), str(args.cases_each)], cwd=ROOT, env=env,
-                           capture_output=True, text=True)  # fmt: skip
+    setup = subprocess.run(
+        [sys.executable, "-c", SETUP, str(args.clients), str(args.cases_each)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if setup.returncode:
         raise SystemExit(setup.stderr[-3000:])
     clients = json.loads(setup.stdout.strip().splitlines()[-1])
     port = free_port()
     with tempfile.TemporaryFile() as log:
         server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "accountability.wsgi:application", "--workers", "2",
-             "--bind", f"127.0.0.1:{port}", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=log, stderr=log, start_new_session=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "accountability.wsgi:application",
+                "--workers",
+                "2",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=log,
+            start_new_session=True,
+        )
         try:
             for _ in range(100):
                 try:
@@ -161,9 +188,21 @@ def main() -> None:
         "action": action,
         "ratio": round(action["throughput_rps"] / bare["throughput_rps"], 2),
     }
-    store([{"name": "action_logging", "value": action["throughput_rps"], "unit": "req/s",
-                     "floor": bare["throughput_rps"], "ratio": result["ratio"], "target_ratio": 0.5,
-                     "p95_ms": action["p95_ms"], "target_p95_ms": 50, "detail": result}])  # fmt: skip
+    store(
+        [
+            {
+                "name": "action_logging",
+                "value": action["throughput_rps"],
+                "unit": "req/s",
+                "floor": bare["throughput_rps"],
+                "ratio": result["ratio"],
+                "target_ratio": 0.5,
+                "p95_ms": action["p95_ms"],
+                "target_p95_ms": 50,
+                "detail": result,
+            }
+        ]
+    )
     print(json.dumps(result, indent=2))
 
 

@@ -97,30 +97,52 @@ print("DASH " + json.dumps(figures))
 
 def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int = 12) -> dict[str, object]:
     generated = ensure_generated(cases, url, reuse=reuse)
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings",
-           "ALLOWED_HOSTS": "testserver,localhost"}  # fmt: skip
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "true",
+        "DJANGO_SETTINGS_MODULE": "accountability.settings",
+        "ALLOWED_HOSTS": "testserver,localhost",
+    }
     env.pop("REDIS_URL", None)
     started = time.perf_counter()
-    stored = subprocess.run([sys.executable, "-c", f"MONTHS = {int(months)}\n" + STORE], cwd=ROOT, env=env,
-                            capture_output=True, text=True)  # fmt: skip
+    stored = subprocess.run(
+        [sys.executable, "-c", f"MONTHS = {int(months)}\n" + STORE], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     if stored.returncode:
         raise SystemExit(stored.stderr[-3000:])
     store_seconds = round(time.perf_counter() - started, 1)
-    child = subprocess.run([sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + CHILD], cwd=ROOT, env=env,
-                           capture_output=True, text=True)  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + CHILD],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
     line = next(x for x in child.stdout.splitlines() if x.startswith("DASH "))
-    return {"cases": cases, "generate_seconds": generated, "store_seconds": store_seconds,
-            **json.loads(line[len("DASH ") :])}  # fmt: skip
+    return {
+        "cases": cases,
+        "generate_seconds": generated,
+        "store_seconds": store_seconds,
+        **json.loads(line[len("DASH ") :]),
+    }
 
 
 def record(results: list[dict[str, object]]) -> None:
     entries = []
     for r in results:
         worst = max(v["p95_ms"] for k, v in r.items() if isinstance(v, dict))
-        entries.append({"name": f"dashboard@{r['cases']}", "value": worst, "unit": "ms p95 (worst scope, uncached)",
-                        "target": 200, "detail": {k: v for k, v in r.items() if isinstance(v, dict)}})  # fmt: skip
+        entries.append(
+            {
+                "name": f"dashboard@{r['cases']}",
+                "value": worst,
+                "unit": "ms p95 (worst scope, uncached)",
+                "target": 200,
+                "detail": {k: v for k, v in r.items() if isinstance(v, dict)},
+            }
+        )
     store(entries)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 
@@ -133,8 +155,12 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="requests per page and mode")
     parser.add_argument("--months", type=int, default=12, help="months of the trend to store (bench-quick: 2)")
     args = parser.parse_args()
-    record([run(n, args.database_url, reuse=args.reuse, requests=args.requests, months=args.months)
-            for n in args.cases or [1_000_000]])  # fmt: skip
+    record(
+        [
+            run(n, args.database_url, reuse=args.reuse, requests=args.requests, months=args.months)
+            for n in args.cases or [1_000_000]
+        ]
+    )
 
 
 if __name__ == "__main__":

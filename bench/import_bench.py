@@ -28,8 +28,18 @@ from urllib.parse import urlparse
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench"
 ACTIONS_PER_CASE = 10
-TYPES = ["filed", "assigned", "hearing_scheduled", "evidence_exchanged", "hearing_held", "deliberated",
-         "ruling_drafted", "ruling_signed", "served", "closed"]  # fmt: skip
+TYPES = [
+    "filed",
+    "assigned",
+    "hearing_scheduled",
+    "evidence_exchanged",
+    "hearing_held",
+    "deliberated",
+    "ruling_drafted",
+    "ruling_signed",
+    "served",
+    "closed",
+]
 
 
 def results_path() -> Path:
@@ -91,10 +101,29 @@ def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
         (directory / "actions.csv").open("w", newline="", encoding="utf-8") as fa,
     ):
         wc, wa = csv.writer(fc), csv.writer(fa)
-        wc.writerow(["case_number", "organisation_code", "department_code", "case_type", "procedure", "cause",
-                     "filed_on", "time_limit_days", "extension_days", "excluded_days", "lead_officer_id", "closed_on",
-                     "closing_method", "outcome", "original_case_number", "parties_count", "claim_amount",
-                     "awarded_amount", "recovered_amount"])  # fmt: skip
+        wc.writerow(
+            [
+                "case_number",
+                "organisation_code",
+                "department_code",
+                "case_type",
+                "procedure",
+                "cause",
+                "filed_on",
+                "time_limit_days",
+                "extension_days",
+                "excluded_days",
+                "lead_officer_id",
+                "closed_on",
+                "closing_method",
+                "outcome",
+                "original_case_number",
+                "parties_count",
+                "claim_amount",
+                "awarded_amount",
+                "recovered_amount",
+            ]
+        )
         wa.writerow(["case_number", "occurred_at", "actor_officer_id", "action_type", "note"])
         written = 0
         for n in range(cases):
@@ -102,8 +131,29 @@ def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
             filed = start + dt.timedelta(days=rng.randint(0, 1800))
             lead = rng.choice(officers)
             closed = filed + dt.timedelta(days=rng.randint(20, 300))
-            wc.writerow([number, "BENCH", "MS", "civil", "first_instance", "民间借贷纠纷", filed.isoformat(), 180, "",
-                         "", lead, closed.isoformat(), "judgment", "", "", 2, "50000.00", "", ""])  # fmt: skip
+            wc.writerow(
+                [
+                    number,
+                    "BENCH",
+                    "MS",
+                    "civil",
+                    "first_instance",
+                    "民间借贷纠纷",
+                    filed.isoformat(),
+                    180,
+                    "",
+                    "",
+                    lead,
+                    closed.isoformat(),
+                    "judgment",
+                    "",
+                    "",
+                    2,
+                    "50000.00",
+                    "",
+                    "",
+                ]
+            )
             for k, action_type in enumerate(TYPES):
                 if written >= actions:
                     break
@@ -164,8 +214,18 @@ def run(actions: int, url: str) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    store([{"name": f"import@{r['actions']}", "value": r["actions_per_second"], "unit": "actions/s", "target": 20000,
-            "detail": r} for r in results])  # fmt: skip
+    store(
+        [
+            {
+                "name": f"import@{r['actions']}",
+                "value": r["actions_per_second"],
+                "unit": "actions/s",
+                "target": 20000,
+                "detail": r,
+            }
+            for r in results
+        ]
+    )
     print(json.dumps(results, indent=2))
 
 

@@ -55,9 +55,12 @@ def connect(url: str):
 
     parsed = urlparse(url)
     return psycopg2.connect(
-        host=parsed.hostname, port=parsed.port or 5432, user=parsed.username, password=parsed.password,
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
         dbname=parsed.path.lstrip("/"),
-    )  # fmt: skip
+    )
 
 
 def _existing_cases(url: str) -> int | None:
@@ -101,8 +104,12 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
     connection = connect(url)
     connection.autocommit = True
     with connection.cursor() as cursor:  # a cold start: no stored results, no runs
-        for statement in ("DELETE FROM evaluation_metricrunitem", "DELETE FROM evaluation_metricrun",
-                          "DELETE FROM evaluation_metricresult", "VACUUM ANALYZE evaluation_metricresult"):  # fmt: skip
+        for statement in (
+            "DELETE FROM evaluation_metricrunitem",
+            "DELETE FROM evaluation_metricrun",
+            "DELETE FROM evaluation_metricresult",
+            "VACUUM ANALYZE evaluation_metricresult",
+        ):
             cursor.execute(statement)
     with connection.cursor() as cursor:
         cursor.execute(  # a partitioned table's size is its partitions' (cases.partitions)
@@ -120,9 +127,12 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
     connection.close()
     floor = min(floor_times)
     child = subprocess.run(
-        [sys.executable, "-c", NIGHTLY], cwd=ROOT, env={**env, "DJANGO_SETTINGS_MODULE": "accountability.settings"},
-        capture_output=True, text=True,
-    )  # fmt: skip
+        [sys.executable, "-c", NIGHTLY],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "accountability.settings"},
+        capture_output=True,
+        text=True,
+    )
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
     line = next(x for x in child.stdout.splitlines() if x.startswith("NIGHTLY"))
@@ -144,8 +154,20 @@ def run(cases: int, url: str, *, reuse: bool = False) -> dict[str, object]:
 
 
 def record(results: list[dict[str, object]]) -> None:
-    store([{"name": f"nightly_metrics@{r['cases']}", "value": r["nightly_seconds"], "unit": "s",
-            "floor": r["floor_seconds"], "ratio": r["ratio"], "target_ratio": 5, "detail": r} for r in results])  # fmt: skip
+    store(
+        [
+            {
+                "name": f"nightly_metrics@{r['cases']}",
+                "value": r["nightly_seconds"],
+                "unit": "s",
+                "floor": r["floor_seconds"],
+                "ratio": r["ratio"],
+                "target_ratio": 5,
+                "detail": r,
+            }
+            for r in results
+        ]
+    )
     print(json.dumps(results, indent=2))
 
 

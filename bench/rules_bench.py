@@ -102,14 +102,31 @@ def record(results: list[dict[str, object]]) -> None:
     for r in results:
         target = 60 * r["cases"] / 1_000_000
         entries += [
-            {"name": f"rule_event@{r['cases']}", "value": r["event_median_ms"], "unit": "ms median", "target": 5,
-             "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]}},
-            {"name": f"rule_sweep@{r['cases']}", "value": r["second_sweep_seconds"], "unit": "s", "target": target,
-             "detail": {"detect_seconds": r["detect_seconds"], "per_rule": r["per_rule"]}},
-            {"name": f"rule_sweep_cold@{r['cases']}", "value": r["first_sweep_seconds"], "unit": "s", "target": target,
-             "detail": {"flags_raised": r["flags_raised"],
-                        "ms_per_flag": round(r["first_sweep_seconds"] * 1000 / max(r["flags_raised"], 1), 3)}},
-        ]  # fmt: skip
+            {
+                "name": f"rule_event@{r['cases']}",
+                "value": r["event_median_ms"],
+                "unit": "ms median",
+                "target": 5,
+                "detail": {"p95_ms": r["event_p95_ms"], "rules": r["rules"]},
+            },
+            {
+                "name": f"rule_sweep@{r['cases']}",
+                "value": r["second_sweep_seconds"],
+                "unit": "s",
+                "target": target,
+                "detail": {"detect_seconds": r["detect_seconds"], "per_rule": r["per_rule"]},
+            },
+            {
+                "name": f"rule_sweep_cold@{r['cases']}",
+                "value": r["first_sweep_seconds"],
+                "unit": "s",
+                "target": target,
+                "detail": {
+                    "flags_raised": r["flags_raised"],
+                    "ms_per_flag": round(r["first_sweep_seconds"] * 1000 / max(r["flags_raised"], 1), 3),
+                },
+            },
+        ]
     store(entries)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

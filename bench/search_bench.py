@@ -58,8 +58,10 @@ SELECT c.id, NULL, c.organisation_id, NULL, coalesce(c.closed_on, c.filed_on), c
 FROM cases_case c
 WHERE c.id >= %(lo)s AND c.id < %(hi)s AND NOT EXISTS (SELECT 1 FROM cases_searchdocument d WHERE d.case_id = c.id)
 """
-AFTER_DOCUMENTS = ("CREATE INDEX searchdocument_vector ON cases_searchdocument USING gin (organisation_id, vector)",
-                   "ANALYZE cases_searchdocument")  # fmt: skip
+AFTER_DOCUMENTS = (
+    "CREATE INDEX searchdocument_vector ON cases_searchdocument USING gin (organisation_id, vector)",
+    "ANALYZE cases_searchdocument",
+)
 SLICE = 100_000
 
 CHILD = r"""
@@ -116,8 +118,11 @@ print("SEARCH " + json.dumps(figures))
 
 def _words() -> list[str]:
     dictionary = ROOT / "cases" / "data" / "legal_terms.txt"
-    terms = [ln.split()[0] for ln in dictionary.read_text(encoding="utf-8").splitlines()
-             if ln.strip() and not ln.startswith("#")]  # fmt: skip
+    terms = [
+        ln.split()[0]
+        for ln in dictionary.read_text(encoding="utf-8").splitlines()
+        if ln.strip() and not ln.startswith("#")
+    ]
     return list(dict.fromkeys(EVERYDAY_WORDS.split() + terms))
 
 
@@ -145,17 +150,31 @@ def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
     staged = ROOT / "bench" / "out" / "reference_cases.csv"
     staged.parent.mkdir(parents=True, exist_ok=True)
     staged.write_text(references.read_text(encoding="utf-8").replace(",SHG,", ",O001,"), encoding="utf-8")
-    imported = subprocess.run([sys.executable, "manage.py", "import_reference_cases", str(staged)], cwd=ROOT, env=env,
-                              capture_output=True, text=True)  # fmt: skip
+    imported = subprocess.run(
+        [sys.executable, "manage.py", "import_reference_cases", str(staged)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if imported.returncode:
         raise SystemExit(imported.stderr)
-    child = subprocess.run([sys.executable, "-c", f"WORDS = {json.dumps(json.dumps(_words()))}\n" + CHILD], cwd=ROOT,
-                           env=env, capture_output=True, text=True)  # fmt: skip
+    child = subprocess.run(
+        [sys.executable, "-c", f"WORDS = {json.dumps(json.dumps(_words()))}\n" + CHILD],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
     line = next(x for x in child.stdout.splitlines() if x.startswith("SEARCH "))
-    return {"cases": cases, "generate_seconds": generated, "documents_seconds": documents_seconds,
-            **json.loads(line[len("SEARCH ") :])}  # fmt: skip
+    return {
+        "cases": cases,
+        "generate_seconds": generated,
+        "documents_seconds": documents_seconds,
+        **json.loads(line[len("SEARCH ") :]),
+    }
 
 
 def record(results: list[dict[str, object]]) -> None:
@@ -163,12 +182,24 @@ def record(results: list[dict[str, object]]) -> None:
     for r in results:
         p95 = max(r["level"]["p95_ms"], r["relevance"]["p95_ms"])
         entries += [
-            {"name": f"search@{r['cases']}", "value": p95, "unit": "ms p95", "target": 100,
-             "detail": {k: r[k] for k in ("level", "relevance", "documents", "gin_bytes", "total_bytes",
-                                          "documents_seconds")}},
-            {"name": f"search_unscoped@{r['cases']}", "value": r["unscoped"]["p95_ms"], "unit": "ms p95",
-             "target": None, "detail": r["unscoped"]},
-        ]  # fmt: skip
+            {
+                "name": f"search@{r['cases']}",
+                "value": p95,
+                "unit": "ms p95",
+                "target": 100,
+                "detail": {
+                    k: r[k]
+                    for k in ("level", "relevance", "documents", "gin_bytes", "total_bytes", "documents_seconds")
+                },
+            },
+            {
+                "name": f"search_unscoped@{r['cases']}",
+                "value": r["unscoped"]["p95_ms"],
+                "unit": "ms p95",
+                "target": None,
+                "detail": r["unscoped"],
+            },
+        ]
     store(entries)
     print(json.dumps(results, indent=2, ensure_ascii=False))
 

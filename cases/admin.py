@@ -1,6 +1,5 @@
 """Admin views of cases and their trace: read-only. Cases change through the services, the trace never."""
 
-
 from django.contrib import admin
 
 from accountability.admin import ReadOnlyAdmin

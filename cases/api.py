@@ -219,10 +219,14 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
         data = ExtensionDecisionSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         created = services.case_decide_extension(
-            actor=officer, case=case, approve=data.validated_data["approve"], days=data.validated_data.get("days") or 0,
-            note=data.validated_data["note"], expected_version=data.validated_data.get("expected_version"),
+            actor=officer,
+            case=case,
+            approve=data.validated_data["approve"],
+            days=data.validated_data.get("days") or 0,
+            note=data.validated_data["note"],
+            expected_version=data.validated_data.get("expected_version"),
             source=ActionSource.API,
-        )  # fmt: skip
+        )
         return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 

@@ -143,6 +143,10 @@ def verify_digests(kept: list[dict[str, Any]] | None = None) -> list[str]:
         if d is None:
             problems.append(f"digest {entry['day']}: kept outside but no longer stored")
         elif (d.digest, d.prev_digest, d.chains, d.actions) != (
-            entry["digest"], entry["prev_digest"], entry["chains"], entry["actions"]):  # fmt: skip
+            entry["digest"],
+            entry["prev_digest"],
+            entry["chains"],
+            entry["actions"],
+        ):
             problems.append(f"digest {entry['day']}: differs from the copy kept outside")
     return problems

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.chain import GENESIS_HASH
-from accountability.choices import ActionType, Participation
+from accountability.choices import Participation, action_type_choices
 from accountability.models import AppendOnlyError, AppendOnlyModel, Department, Officer, Organisation, TimeStamped
 from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
 
@@ -225,7 +225,7 @@ class Action(AppendOnlyModel):
     # The year the case was filed: on PostgreSQL the table is partitioned by it (cases.partitions), so a case's
     # whole trace lives in one partition and (case, seq) stays unique across the table. Set by every writer.
     case_year = models.PositiveSmallIntegerField(_("case year"), editable=False)
-    action_type = models.CharField(_("action type"), max_length=48, choices=ActionType.choices)
+    action_type = models.CharField(_("action type"), max_length=48, choices=action_type_choices)
     occurred_at = models.DateTimeField(_("occurred at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     actor = models.ForeignKey(

@@ -112,8 +112,9 @@ def partition_table(schema_editor: Any, model: Any, *, today: dt.date | None = N
             for c in columns
         )
         parent = f"{TABLE}_partitioned"
-        cursor.execute(f"CREATE TABLE {parent} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING IDENTITY) "
-                       "PARTITION BY RANGE (case_year)")  # fmt: skip
+        cursor.execute(
+            f"CREATE TABLE {parent} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING IDENTITY) PARTITION BY RANGE (case_year)"
+        )
         cursor.execute(f"CREATE TABLE {TABLE}_default PARTITION OF {parent} DEFAULT")
         year_now = (today or dt.date.today()).year
         # the years that hold cases, or last year on a new database; empty years ahead only: each partition

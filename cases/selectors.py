@@ -113,13 +113,21 @@ _LIMITED = _OPEN & Q(limit_days__gt=0)
 for _filter in (
     CaseFilter("pending", _lazy("Pending"), 10, lambda today: _OPEN),
     # at least 80 % of the limit used, not yet over it
-    CaseFilter("near_limit", _lazy("Time limit ≥ 80 percent used"), 20,
-               lambda today: _LIMITED & Q(days_used__lte=F("limit_days"), used5__gte=F("limit4"))),
+    CaseFilter(
+        "near_limit",
+        _lazy("Time limit ≥ 80 percent used"),
+        20,
+        lambda today: _LIMITED & Q(days_used__lte=F("limit_days"), used5__gte=F("limit4")),
+    ),
     CaseFilter("overdue", _lazy("Overdue"), 30, lambda today: _LIMITED & Q(days_used__gt=F("limit_days"))),
-    CaseFilter("closed_month", _lazy("Closed this month"), 50,
-               lambda today: Q(closed_on__gte=today.replace(day=1), closed_on__lte=today)),
+    CaseFilter(
+        "closed_month",
+        _lazy("Closed this month"),
+        50,
+        lambda today: Q(closed_on__gte=today.replace(day=1), closed_on__lte=today),
+    ),
     CaseFilter("all", _lazy("All"), 90, lambda today: Q()),
-):  # fmt: skip
+):
     case_filter_register(_filter)
 
 

@@ -114,9 +114,17 @@ def trace_append(
 ) -> Action:
     """Append one action to a case's chain. The caller holds the case's row lock (``case_lock_for_update``)."""
     action = trace_build(
-        case=case, action_type=action_type, actor=actor, source=source, occurred_at=occurred_at, note=note,
-        payload=payload, corrects=corrects, decision=decision, recorded_by_id=recorded_by_id,
-    )  # fmt: skip
+        case=case,
+        action_type=action_type,
+        actor=actor,
+        source=source,
+        occurred_at=occurred_at,
+        note=note,
+        payload=payload,
+        corrects=corrects,
+        decision=decision,
+        recorded_by_id=recorded_by_id,
+    )
     action.save(force_insert=True)
     Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq)
     return action
@@ -349,21 +357,42 @@ def case_log_action(
     checked = attachments.check_uploads(list(files)) if files else []
     with attachments.storing() as written, transaction.atomic():
         action = _log_action(
-            actor=actor, case=case, action_type=action_type, occurred_at=occurred_at, note=note,
-            payload={**(payload or {}), **({"files": [
-                {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.content_type} for f in checked
-            ]} if checked else {})},
-            corrects=corrects, expected_version=expected_version, source=source,
-        )  # fmt: skip
+            actor=actor,
+            case=case,
+            action_type=action_type,
+            occurred_at=occurred_at,
+            note=note,
+            payload={
+                **(payload or {}),
+                **(
+                    {
+                        "files": [
+                            {"name": f.name, "sha256": f.sha256, "size": f.size, "type": f.content_type}
+                            for f in checked
+                        ]
+                    }
+                    if checked
+                    else {}
+                ),
+            },
+            corrects=corrects,
+            expected_version=expected_version,
+            source=source,
+        )
         if not checked:  # nothing attached: no need to ask the database when the response lists them
             action._prefetched_objects_cache = {"attachments": Attachment.objects.none()}
         for file in checked:
             stored = attachments.store(file)
             written.append(stored)
             Attachment.objects.create(
-                action=action, original_name=file.name, stored_name=stored, content_type=file.content_type,
-                size=file.size, sha256=file.sha256, uploaded_by=actor.user,
-            )  # fmt: skip
+                action=action,
+                original_name=file.name,
+                stored_name=stored,
+                content_type=file.content_type,
+                size=file.size,
+                sha256=file.sha256,
+                uploaded_by=actor.user,
+            )
     return action
 
 

@@ -29,7 +29,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "discipline": bool(
                 {"inspector", "committee_member", "president", "case_management"} & set(officer.role_codes)
             )
-            or officer.proceedings.exists(),  # fmt: skip
+            or officer.proceedings.exists(),
         }
 
     return {"nav": SimpleLazyObject(build)}

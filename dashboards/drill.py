@@ -17,11 +17,23 @@ from cases.expressions import DaysBetween
 from cases.models import Case
 from dashboards.selectors import Scope, Window
 
-DRILLABLE = frozenset({
-    "filed_count", "closed_count", "pending_count", "clearance_ratio", "closure_rate", "within_limit_rate",
-    "extension_rate", "pending_over_12m_ratio", "appeal_rate", "acceptance_rate", "appeal_amended_remanded_ratio",
-    "retrial_amended_remanded_ratio", "avg_duration_days",
-})  # fmt: skip
+DRILLABLE = frozenset(
+    {
+        "filed_count",
+        "closed_count",
+        "pending_count",
+        "clearance_ratio",
+        "closure_rate",
+        "within_limit_rate",
+        "extension_rate",
+        "pending_over_12m_ratio",
+        "appeal_rate",
+        "acceptance_rate",
+        "appeal_amended_remanded_ratio",
+        "retrial_amended_remanded_ratio",
+        "avg_duration_days",
+    }
+)
 ORIGINAL = frozenset({"appeal_amended_remanded_ratio", "retrial_amended_remanded_ratio"})
 
 

@@ -33,13 +33,27 @@ from supervision.choices import FlagStatus
 from supervision.models import Flag
 
 #: Roles that read their organisation and those below (as metric_results_visible_to).
-OVERSIGHT = (RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.CASE_MANAGEMENT, RoleCode.EVALUATOR,
-             RoleCode.INSPECTOR)  # fmt: skip
+OVERSIGHT = (
+    RoleCode.PRESIDENT,
+    RoleCode.VICE_PRESIDENT,
+    RoleCode.CASE_MANAGEMENT,
+    RoleCode.EVALUATOR,
+    RoleCode.INSPECTOR,
+)
 #: Metrics whose value is a share (shown as a percentage).
-RATES = frozenset({
-    "closure_rate", "within_limit_rate", "extension_rate", "pending_over_12m_ratio", "appeal_rate", "acceptance_rate",
-    "appeal_amended_remanded_ratio", "retrial_amended_remanded_ratio", "enforcement_recovery_rate",
-})  # fmt: skip
+RATES = frozenset(
+    {
+        "closure_rate",
+        "within_limit_rate",
+        "extension_rate",
+        "pending_over_12m_ratio",
+        "appeal_rate",
+        "acceptance_rate",
+        "appeal_amended_remanded_ratio",
+        "retrial_amended_remanded_ratio",
+        "enforcement_recovery_rate",
+    }
+)
 BINS = 10
 
 
@@ -77,14 +91,26 @@ def scopes_for(user: Any) -> list[Scope]:
         organisations = Organisation.objects.filter(path__startswith=officer.organisation.path).order_by("path")
         scopes += [Scope("organisation", o.code, o, o.name) for o in organisations]
         scopes += [
-            Scope("department", f"{officer.organisation.code}/{d.code}", officer.organisation,
-                  f"{officer.organisation.name} {d.name}", department=d)
+            Scope(
+                "department",
+                f"{officer.organisation.code}/{d.code}",
+                officer.organisation,
+                f"{officer.organisation.name} {d.name}",
+                department=d,
+            )
             for d in officer.organisation.departments.order_by("code")
-        ]  # fmt: skip
+        ]
     elif officer.has_role(RoleCode.DIVISION_CHIEF) and officer.department_id:
         d = officer.department
-        scopes.append(Scope("department", f"{officer.organisation.code}/{d.code}", officer.organisation,
-                            f"{officer.organisation.name} {d.name}", department=d))  # fmt: skip
+        scopes.append(
+            Scope(
+                "department",
+                f"{officer.organisation.code}/{d.code}",
+                officer.organisation,
+                f"{officer.organisation.name} {d.name}",
+                department=d,
+            )
+        )
     scopes.append(Scope("officer", officer.officer_id, officer.organisation, officer.name, officer=officer))
     return scopes
 
@@ -121,12 +147,16 @@ def window_parse(text: str | None, available: list[Window]) -> Window | None:
     try:
         start, end = (dt.date.fromisoformat(part) for part in text.split("_"))
     except ValueError as exc:
-        raise ValidationFailed(_("The window must be written as YYYY-MM-DD_YYYY-MM-DD."),
-                               details={"window": [_("The window must be written as YYYY-MM-DD_YYYY-MM-DD.")]}) from exc  # fmt: skip
+        raise ValidationFailed(
+            _("The window must be written as YYYY-MM-DD_YYYY-MM-DD."),
+            details={"window": [_("The window must be written as YYYY-MM-DD_YYYY-MM-DD.")]},
+        ) from exc
     window = Window(start, end)
     if window not in available:
         message = _("No results are stored for %(start)s to %(end)s; choose one of the listed windows.") % {
-            "start": start.isoformat(), "end": end.isoformat()}  # fmt: skip
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+        }
         raise ValidationFailed(message, details={"window": [message]})
     return window
 
@@ -170,8 +200,9 @@ def calendar_months(end: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
 
 def _stamp(scope: Scope, window: Window) -> str:
     """When results for this window last landed: the cache key changes with it (invalidated by new results)."""
-    last = MetricResult.objects.filter(window_from=window.start, window_to=window.end,
-                                       organisation=scope.organisation).aggregate(at=Max("computed_at"))["at"]  # fmt: skip
+    last = MetricResult.objects.filter(
+        window_from=window.start, window_to=window.end, organisation=scope.organisation
+    ).aggregate(at=Max("computed_at"))["at"]
     return last.isoformat() if last else "-"
 
 
@@ -192,13 +223,15 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
         r.metric: r
         for r in MetricResult.objects.filter(
             level=scope.level, subject=scope.subject, window_from=window.start, window_to=window.end
-        )  # fmt: skip
+        )
     }
     months = calendar_months(window.end, 12)
     trend_rows = MetricResult.objects.filter(
-        level=scope.level, subject=scope.subject, window_from__in=[m[0] for m in months],
+        level=scope.level,
+        subject=scope.subject,
+        window_from__in=[m[0] for m in months],
         window_to__in=[m[1] for m in months],
-    ).values_list("metric", "window_from", "window_to", "value")  # fmt: skip
+    ).values_list("metric", "window_from", "window_to", "value")
     trends: dict[str, dict[dt.date, Decimal | None]] = defaultdict(dict)
     wanted = set(months)
     for metric, start, end, value in trend_rows:
@@ -210,9 +243,12 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
         if scope.department is not None:
             officers = officers.filter(department=scope.department)
         for metric, value in MetricResult.objects.filter(
-            level="officer", window_from=window.start, window_to=window.end,
-            subject__in=officers.values("officer_id"), value__isnull=False,
-        ).values_list("metric", "value"):  # fmt: skip
+            level="officer",
+            window_from=window.start,
+            window_to=window.end,
+            subject__in=officers.values("officer_id"),
+            value__isnull=False,
+        ).values_list("metric", "value"):
             distribution[metric].append(value)
     ranges = list(MetricRange.objects.all())
     post = scope.officer.post if scope.officer else ""
@@ -221,19 +257,21 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
         result = results.get(metric)
         band = _band_for(ranges, metric, post, scope.organisation.level)
         value = result.value if result else None
-        rows.append({
-            "metric": metric,
-            "numerator": result.numerator if result else None,
-            "denominator": result.denominator if result else None,
-            "value": value,
-            "rate": metric in RATES,
-            "low": band.low if band else None,
-            "high": band.high if band else None,
-            "status": _status(value, band),
-            "trend": [{"month": m[0].strftime("%Y-%m"), "value": trends[metric].get(m[0])} for m in months],
-            "histogram": _histogram(distribution.get(metric, [])),
-            "officers": len(distribution.get(metric, [])),
-        })  # fmt: skip
+        rows.append(
+            {
+                "metric": metric,
+                "numerator": result.numerator if result else None,
+                "denominator": result.denominator if result else None,
+                "value": value,
+                "rate": metric in RATES,
+                "low": band.low if band else None,
+                "high": band.high if band else None,
+                "status": _status(value, band),
+                "trend": [{"month": m[0].strftime("%Y-%m"), "value": trends[metric].get(m[0])} for m in months],
+                "histogram": _histogram(distribution.get(metric, [])),
+                "officers": len(distribution.get(metric, [])),
+            }
+        )
     return {"rows": rows, "months": [m[0].strftime("%Y-%m") for m in months]}
 
 
@@ -258,17 +296,21 @@ def alerts_panel(scope: Scope) -> dict[str, Any]:
     flags = _cases_in_scope(flags, scope, prefix="case__")
     rows = list(
         flags.values("situation__family", "situation__category", "situation__code", "situation__title")
-        .annotate(open=Count("pk"), escalated=Count("pk", filter=Q(escalation_level__gt=0)),
-                  pending=Count("pk", filter=Q(status=FlagStatus.PENDING)))
+        .annotate(
+            open=Count("pk"),
+            escalated=Count("pk", filter=Q(escalation_level__gt=0)),
+            pending=Count("pk", filter=Q(status=FlagStatus.PENDING)),
+        )
         .order_by("situation__family", "situation__category", "situation__code")
-    )  # fmt: skip
+    )
     return {"rows": rows, "open": sum(r["open"] for r in rows), "escalated": sum(r["escalated"] for r in rows)}
 
 
 def quality_panel(scope: Scope, window: Window) -> dict[str, Any]:
     """Review grades of cases closed in the window, and defect points and consequences of the year."""
-    reviews = _cases_in_scope(Review.objects.filter(case__closed_on__range=(window.start, window.end)), scope,
-                              prefix="case__")  # fmt: skip
+    reviews = _cases_in_scope(
+        Review.objects.filter(case__closed_on__range=(window.start, window.end)), scope, prefix="case__"
+    )
     grades = dict(reviews.exclude(grade="").values_list("grade").annotate(n=Count("pk")).order_by())
     points = PointEntry.objects.filter(year=window.end.year)
     consequences = ConsequenceRecord.objects.filter(year=window.end.year)

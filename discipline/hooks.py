@@ -31,11 +31,13 @@ def on_case_closed(*, case: Case, action: Action, **kwargs: Any) -> None:
     original = Case.objects.select_related("lead_officer").get(pk=case.original_case_id)
     if original.lead_officer_id:
         lead_register(
-            actor=None, officer=original.lead_officer, source=LeadSource.REVERSED_CASE,
+            actor=None,
+            officer=original.lead_officer,
+            source=LeadSource.REVERSED_CASE,
             origin={"case": case.case_number},
             summary=_("Case %(original)s was %(outcome)s on appeal in %(case)s.")
             % {"original": original.case_number, "outcome": Outcome(case.outcome).label, "case": case.case_number},
-        )  # fmt: skip
+        )
 
 
 def on_flag_decided(*, flag: Flag, case: Case, **kwargs: Any) -> None:
@@ -44,32 +46,39 @@ def on_flag_decided(*, flag: Flag, case: Case, **kwargs: Any) -> None:
         return
     if case.lead_officer_id:
         lead_register(
-            actor=None, officer=case.lead_officer, source=LeadSource.SUPERVISION, origin={"flag": str(flag.public_id)},
+            actor=None,
+            officer=case.lead_officer,
+            source=LeadSource.SUPERVISION,
+            origin={"flag": str(flag.public_id)},
             summary=_("Confirmed on case %(case)s: %(situation)s")
             % {"case": case.case_number, "situation": flag.situation.title},
-        )  # fmt: skip
+        )
 
 
 def on_officer_named(*, record: InterferenceRecord, **kwargs: Any) -> None:
     """An officer who asked about a case: a lead for the inspectors (the origin names the record, not who
     recorded it)."""
     lead_register(
-        actor=None, officer=record.person_officer, source=LeadSource.INTERFERENCE,
+        actor=None,
+        officer=record.person_officer,
+        source=LeadSource.INTERFERENCE,
         origin={"interference_record": record.seq},
         summary=_("An interference record (no. %(seq)s) names this officer as having asked about a case.")
         % {"seq": record.seq},
-    )  # fmt: skip
+    )
 
 
 def on_report_missing(*, department: Department, year: int, quarter: int, **kwargs: Any) -> None:
     """A failure to report is a lead about the department's chief (once: the same origin is the same lead)."""
     for chief in Officer.objects.filter(department=department, roles__code="division_chief").distinct():
         lead_register(
-            actor=None, officer=chief, source=LeadSource.INTERFERENCE,
+            actor=None,
+            officer=chief,
+            source=LeadSource.INTERFERENCE,
             origin={"missing_report": f"{department.organisation.code}/{department.code}/{year}Q{quarter}"},
             summary=_("The quarterly interference report of %(dept)s for %(year)s Q%(q)s was not filed.")
             % {"dept": department.name, "year": year, "q": quarter},
-        )  # fmt: skip
+        )
 
 
 def is_suspended(officer: Officer, case: Any) -> bool:

@@ -26,17 +26,31 @@ from discipline.choices import (
 
 #: What each kind of proceeding event is called on the page.
 EVENT_LABELS = {
-    "opened": _("Proceeding opened"), "suspended": _("Suspended from duty"), "reinstated": _("Suspension lifted"),
-    "referred": _("Referred to the committee"), "closed_without_referral": _("Closed without referral"),
-    "notice_served": _("Notice served"), "recusal_requested": _("Recusal requested"),
-    "recusal_decided": _("Recusal decided"), "hearing_held": _("Hearing held"), "vote_cast": _("Vote cast"),
-    "opinion_given": _("Opinion given"), "opinion_served": _("Opinion served"),
-    "opinion_acknowledged": _("Opinion acknowledged by the officer"), "objection_filed": _("Objection filed"),
-    "objection_decided": _("Objection decided"), "opinion_final": _("Opinion final"), "decided": _("Decided"),
-    "review_requested": _("Review requested"), "review_decided": _("Review decided"),
-    "appeal_lodged": _("Appeal lodged"), "appeal_extended": _("Appeal time extended"),
-    "appeal_decided": _("Appeal decided"), "closed": _("Closed"), "statement_submitted": _("Statement submitted"),
-}  # fmt: skip
+    "opened": _("Proceeding opened"),
+    "suspended": _("Suspended from duty"),
+    "reinstated": _("Suspension lifted"),
+    "referred": _("Referred to the committee"),
+    "closed_without_referral": _("Closed without referral"),
+    "notice_served": _("Notice served"),
+    "recusal_requested": _("Recusal requested"),
+    "recusal_decided": _("Recusal decided"),
+    "hearing_held": _("Hearing held"),
+    "vote_cast": _("Vote cast"),
+    "opinion_given": _("Opinion given"),
+    "opinion_served": _("Opinion served"),
+    "opinion_acknowledged": _("Opinion acknowledged by the officer"),
+    "objection_filed": _("Objection filed"),
+    "objection_decided": _("Objection decided"),
+    "opinion_final": _("Opinion final"),
+    "decided": _("Decided"),
+    "review_requested": _("Review requested"),
+    "review_decided": _("Review decided"),
+    "appeal_lodged": _("Appeal lodged"),
+    "appeal_extended": _("Appeal time extended"),
+    "appeal_decided": _("Appeal decided"),
+    "closed": _("Closed"),
+    "statement_submitted": _("Statement submitted"),
+}
 
 
 class Lead(TimeStamped):
@@ -103,10 +117,12 @@ class Proceeding(TimeStamped):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     number = models.CharField(_("number"), max_length=40, unique=True)
     lead = models.OneToOneField(Lead, on_delete=models.PROTECT, related_name="proceeding")
-    officer = models.ForeignKey(Officer, verbose_name=_("officer concerned"), on_delete=models.PROTECT,
-                                related_name="proceedings")  # fmt: skip
-    organisation = models.ForeignKey(Organisation, verbose_name=_("deciding organisation"), on_delete=models.PROTECT,
-                                     related_name="+")  # fmt: skip
+    officer = models.ForeignKey(
+        Officer, verbose_name=_("officer concerned"), on_delete=models.PROTECT, related_name="proceedings"
+    )
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("deciding organisation"), on_delete=models.PROTECT, related_name="+"
+    )
     committee = models.ForeignKey(Committee, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     stage = FSMField(_("stage"), max_length=20, choices=Stage.choices, default=Stage.INVESTIGATION, protected=True)
     stage_started_at = models.DateTimeField()
@@ -172,8 +188,9 @@ class Proceeding(TimeStamped):
     @transition(field=stage, source=[Stage.DECIDED, Stage.REVIEWED], target=Stage.APPEAL)
     def appeal(self) -> None: ...
 
-    @transition(field=stage, source=[Stage.INVESTIGATION, Stage.DECIDED, Stage.REVIEWED, Stage.APPEAL],
-                target=Stage.CLOSED)  # fmt: skip
+    @transition(
+        field=stage, source=[Stage.INVESTIGATION, Stage.DECIDED, Stage.REVIEWED, Stage.APPEAL], target=Stage.CLOSED
+    )
     def close(self) -> None: ...
 
 

@@ -81,15 +81,27 @@ def _link(proceeding: Proceeding) -> str:
 # --- the chained trace -----------------------------------------------------------------------------
 
 
-def _record(proceeding: Proceeding, kind: str, *, actor: Officer | None, note: str = "",
-            payload: dict[str, Any] | None = None, decision: PowerDecision | None = None) -> ProceedingEvent:  # fmt: skip
+def _record(
+    proceeding: Proceeding,
+    kind: str,
+    *,
+    actor: Officer | None,
+    note: str = "",
+    payload: dict[str, Any] | None = None,
+    decision: PowerDecision | None = None,
+) -> ProceedingEvent:
     """Append one event to the locked proceeding's chain."""
     row = {
-        "proceeding_id": proceeding.pk, "seq": proceeding.trace_length + 1, "kind": kind, "stage": proceeding.stage,
-        "actor_id": actor.pk if actor else None, "occurred_at": timezone.now(), "note": note,
+        "proceeding_id": proceeding.pk,
+        "seq": proceeding.trace_length + 1,
+        "kind": kind,
+        "stage": proceeding.stage,
+        "actor_id": actor.pk if actor else None,
+        "occurred_at": timezone.now(),
+        "note": note,
         "payload": normalise_payload(payload),
         "power_item_code": decision.item.code if decision and decision.item else "",
-    }  # fmt: skip
+    }
     digest = PROCEEDING.hash(proceeding.trace_head, row)
     event = ProceedingEvent.objects.create(**row, prev_hash=proceeding.trace_head, hash=digest)
     proceeding.trace_head, proceeding.trace_length = digest, event.seq
@@ -155,8 +167,13 @@ def _grant(proceeding: Proceeding, officers: Sequence[Officer]) -> None:
     """Who may see the proceeding from now on: an object permission each, and a permission event in the audit."""
     for officer in officers:
         assign_perm(VIEW, officer.user, proceeding)
-    audit(kind=AuditEvent.Kind.PERMISSION, object_type="proceeding", object_id=proceeding.public_id, outcome="changed",
-          detail={"granted": VIEW, "to": sorted(o.officer_id for o in officers)})  # fmt: skip
+    audit(
+        kind=AuditEvent.Kind.PERMISSION,
+        object_type="proceeding",
+        object_id=proceeding.public_id,
+        outcome="changed",
+        detail={"granted": VIEW, "to": sorted(o.officer_id for o in officers)},
+    )
 
 
 def _text(field: str, value: str, *, label: str, limit: int = 20000) -> str:
@@ -171,21 +188,27 @@ def _text(field: str, value: str, *, label: str, limit: int = 20000) -> str:
 # --- leads -----------------------------------------------------------------------------------------
 
 
-def lead_register(*, actor: Officer | None, officer: Officer, source: str, summary: str,
-                  origin: dict[str, Any] | None = None) -> Lead:  # fmt: skip
+def lead_register(
+    *, actor: Officer | None, officer: Officer, source: str, summary: str, origin: dict[str, Any] | None = None
+) -> Lead:
     """Register a lead. The same source and origin about the same officer, still registered, is the same lead
     (returned, not repeated): sources that fire twice do not make two leads. ``actor`` None: the system."""
     if source not in LeadSource.values:
         raise invalid("source", _("Choose where the lead comes from."))
     summary = _text("summary", summary, label=_("The summary"))
     if actor is not None:
-        power_decide(officer=actor, action_type=ActionType.DISCIPLINE_LEAD,
-                     organisation=officer.organisation).raise_if_denied()  # fmt: skip
+        power_decide(
+            officer=actor, action_type=ActionType.DISCIPLINE_LEAD, organisation=officer.organisation
+        ).raise_if_denied()
     origin = origin or {}
     with transaction.atomic():
-        same = Lead.objects.select_for_update().filter(
-            officer=officer, source=source, origin=origin, status=LeadStatus.REGISTERED
-        ).first() if origin else None  # fmt: skip
+        same = (
+            Lead.objects.select_for_update()
+            .filter(officer=officer, source=source, origin=origin, status=LeadStatus.REGISTERED)
+            .first()
+            if origin
+            else None
+        )
         if same is not None:
             return same
         return Lead.objects.create(officer=officer, source=source, summary=summary, origin=origin, registered_by=actor)
@@ -194,8 +217,9 @@ def lead_register(*, actor: Officer | None, officer: Officer, source: str, summa
 @transaction.atomic
 def lead_merge(*, actor: Officer, lead: Lead, into: Lead) -> Lead:
     """A duplicate lead joins the one it repeats (same officer); both stay on record."""
-    power_decide(officer=actor, action_type=ActionType.DISCIPLINE_LEAD,
-                 organisation=lead.officer.organisation).raise_if_denied()  # fmt: skip
+    power_decide(
+        officer=actor, action_type=ActionType.DISCIPLINE_LEAD, organisation=lead.officer.organisation
+    ).raise_if_denied()
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.pk == into.pk or into.officer_id != lead.officer_id:
         raise invalid("into", _("A lead can only be merged into another lead about the same officer."))
@@ -209,14 +233,19 @@ def lead_merge(*, actor: Officer, lead: Lead, into: Lead) -> Lead:
 @transaction.atomic
 def lead_dismiss(*, actor: Officer, lead: Lead, reason: str) -> Lead:
     """Preliminary review ends the lead (了结), with the reason kept."""
-    power_decide(officer=actor, action_type=ActionType.DISCIPLINE_LEAD,
-                 organisation=lead.officer.organisation).raise_if_denied()  # fmt: skip
+    power_decide(
+        officer=actor, action_type=ActionType.DISCIPLINE_LEAD, organisation=lead.officer.organisation
+    ).raise_if_denied()
     reason = _text("reason", reason, label=_("The reason"))
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
     if lead.status != LeadStatus.REGISTERED:
         raise Conflict(_("This lead has already been reviewed."))
     lead.status, lead.review_reason, lead.reviewed_by, lead.reviewed_at = (
-        LeadStatus.DISMISSED, reason, actor, timezone.now())  # fmt: skip
+        LeadStatus.DISMISSED,
+        reason,
+        actor,
+        timezone.now(),
+    )
     lead.save()
     return lead
 
@@ -224,8 +253,9 @@ def lead_dismiss(*, actor: Officer, lead: Lead, reason: str) -> Lead:
 @transaction.atomic
 def lead_open(*, actor: Officer, lead: Lead, allegation: str) -> Proceeding:
     """Preliminary review opens a proceeding: investigation (调查核实) starts, with its clock."""
-    decision = power_decide(officer=actor, action_type=ActionType.DISCIPLINE_INVESTIGATION,
-                            organisation=lead.officer.organisation)  # fmt: skip
+    decision = power_decide(
+        officer=actor, action_type=ActionType.DISCIPLINE_INVESTIGATION, organisation=lead.officer.organisation
+    )
     decision.raise_if_denied()
     allegation = _text("allegation", allegation, label=_("The allegation"))
     lead = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -237,13 +267,18 @@ def lead_open(*, actor: Officer, lead: Lead, allegation: str) -> Proceeding:
     lead.save()
     now = timezone.now()
     proceeding = Proceeding.objects.create(
-        number=str(lead.public_id), lead=lead, officer=lead.officer,
-        organisation=lead.officer.organisation, allegation=allegation, stage_started_at=now,
+        number=str(lead.public_id),
+        lead=lead,
+        officer=lead.officer,
+        organisation=lead.officer.organisation,
+        allegation=allegation,
+        stage_started_at=now,
         due_on=timezone.localdate(now) + dt.timedelta(days=_days(Stage.INVESTIGATION)),
-    )  # fmt: skip
+    )
     proceeding.number = f"惩{now:%Y}-{proceeding.pk:05d}"
-    _record(proceeding, "opened", actor=actor, note=allegation, payload={"lead": str(lead.public_id)},
-            decision=decision)  # fmt: skip
+    _record(
+        proceeding, "opened", actor=actor, note=allegation, payload={"lead": str(lead.public_id)}, decision=decision
+    )
     _save(proceeding)
     _grant(proceeding, [actor, lead.officer])
     _tell(
@@ -287,8 +322,9 @@ def officer_reinstate(
     proceeding = _lock(proceeding, expected_version)
     decision = _allowed(actor, ActionType.DISCIPLINE_INVESTIGATION, proceeding)
     reason = _text("reason", reason, label=_("The reason"))
-    suspension = Suspension.objects.filter(officer=proceeding.officer, proceeding=proceeding,
-                                           lifted_at__isnull=True).first()  # fmt: skip
+    suspension = Suspension.objects.filter(
+        officer=proceeding.officer, proceeding=proceeding, lifted_at__isnull=True
+    ).first()
     if suspension is None:
         raise Conflict(_("The officer is not suspended in this proceeding."))
     suspension.lifted_at, suspension.lifted_by = timezone.now(), actor
@@ -299,8 +335,15 @@ def officer_reinstate(
 
 
 @transaction.atomic
-def proceeding_refer(*, actor: Officer, proceeding: Proceeding, committee: Committee, members: Sequence[Officer],
-                     findings: str, expected_version: int | None = None) -> Proceeding:  # fmt: skip
+def proceeding_refer(
+    *,
+    actor: Officer,
+    proceeding: Proceeding,
+    committee: Committee,
+    members: Sequence[Officer],
+    findings: str,
+    expected_version: int | None = None,
+) -> Proceeding:
     """提请审议: the investigation's findings go to the committee, with the members who will sit. At least half
     of them must be judges or prosecutors (法官法第四十八条); none may be the officer concerned."""
     proceeding = _lock(proceeding, expected_version)
@@ -316,14 +359,23 @@ def proceeding_refer(*, actor: Officer, proceeding: Proceeding, committee: Commi
         raise invalid("members", _("The officer concerned cannot sit on their own proceeding."))
     judicial = [m for m in members if JUDICIAL_ROLES & set(m.role_codes)]
     if len(judicial) * 2 < len(members):
-        raise invalid("members", _("At least half of the members must be judges or prosecutors (%(j)d of %(n)d).")
-                       % {"j": len(judicial), "n": len(members)})  # fmt: skip
+        raise invalid(
+            "members",
+            _("At least half of the members must be judges or prosecutors (%(j)d of %(n)d).")
+            % {"j": len(judicial), "n": len(members)},
+        )
     _move(proceeding, "refer", due_days=_days(Stage.REFERRED))
     proceeding.committee = committee
     for member in members:
         ProceedingMember.objects.create(proceeding=proceeding, officer=member, is_judicial=member in judicial)
-    _record(proceeding, "referred", actor=actor, note=findings, decision=decision,
-            payload={"committee": committee.pk, "members": [m.officer_id for m in members]})  # fmt: skip
+    _record(
+        proceeding,
+        "referred",
+        actor=actor,
+        note=findings,
+        decision=decision,
+        payload={"committee": committee.pk, "members": [m.officer_id for m in members]},
+    )
     _save(proceeding)
     _grant(proceeding, [actor, *members])
     _tell(
@@ -345,8 +397,9 @@ def proceeding_close_without_referral(
     if proceeding.stage != Stage.INVESTIGATION:
         raise Conflict(_("Only an investigation can be closed without referral."))
     _move(proceeding, "close", due_days=None)
-    Suspension.objects.filter(proceeding=proceeding, lifted_at__isnull=True).update(lifted_at=timezone.now(),
-                                                                                     lifted_by=actor)  # fmt: skip
+    Suspension.objects.filter(proceeding=proceeding, lifted_at__isnull=True).update(
+        lifted_at=timezone.now(), lifted_by=actor
+    )
     _record(proceeding, "closed_without_referral", actor=actor, note=reason, decision=decision)
     _save(proceeding)
     _tell(
@@ -386,8 +439,14 @@ def notice_serve(
         raise invalid("hearing_on", _("The hearing must be after today, so the officer can prepare."))
     _move(proceeding, "notify", due_days=(hearing_on - timezone.localdate()).days)
     proceeding.hearing_on, proceeding.notice = hearing_on, notice
-    _record(proceeding, "notice_served", actor=actor, note=notice, decision=decision,
-            payload={"hearing_on": hearing_on.isoformat()})  # fmt: skip
+    _record(
+        proceeding,
+        "notice_served",
+        actor=actor,
+        note=notice,
+        decision=decision,
+        payload={"hearing_on": hearing_on.isoformat()},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -449,10 +508,21 @@ def recusal_decide(
         ProceedingMember.objects.filter(pk=request.member_id).update(recused=True)
         remaining = list(proceeding.members.filter(recused=False).select_related("officer"))
         if sum(m.is_judicial for m in remaining) * 2 < len(remaining):
-            raise invalid("grant", _("After this recusal fewer than half of the members would be judges or "
-                                      "prosecutors: assign another member first."))  # fmt: skip
-    _record(proceeding, "recusal_decided", actor=actor, note=reason, decision=decision,
-            payload={"member": request.member.officer.officer_id, "granted": grant})  # fmt: skip
+            raise invalid(
+                "grant",
+                _(
+                    "After this recusal fewer than half of the members would be judges or "
+                    "prosecutors: assign another member first."
+                ),
+            )
+    _record(
+        proceeding,
+        "recusal_decided",
+        actor=actor,
+        note=reason,
+        decision=decision,
+        payload={"member": request.member.officer.officer_id, "granted": grant},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -521,8 +591,10 @@ def opinion_give(
     sitting = list(proceeding.members.filter(recused=False))
     votes = Counter(Vote.objects.filter(proceeding=proceeding, member__in=sitting).values_list("opinion", flat=True))
     if sum(votes.values()) * 2 <= len(sitting):
-        raise Conflict(_("More than half of the sitting members must vote first (%(v)d of %(n)d have).")
-                       % {"v": sum(votes.values()), "n": len(sitting)})  # fmt: skip
+        raise Conflict(
+            _("More than half of the sitting members must vote first (%(v)d of %(n)d have).")
+            % {"v": sum(votes.values()), "n": len(sitting)}
+        )
     opinion, count = votes.most_common(1)[0]
     if count * 2 <= len(sitting):
         raise Conflict(_("No opinion has a majority of the sitting members yet."))
@@ -532,16 +604,27 @@ def opinion_give(
     if any(not (f.reasoning or "").strip() for f in findings):
         raise invalid("findings", _("Give the reasoning for each exemption considered."))
     if opinion != Opinion.NO_BREACH and set(codes) != set(Exemption.values):
-        raise invalid("findings", _("Before finding a breach, consider every exemption and say why it does or "
-                                     "does not apply."))  # fmt: skip
+        raise invalid(
+            "findings", _("Before finding a breach, consider every exemption and say why it does or does not apply.")
+        )
     _move(proceeding, "give_opinion", due_days=_days(Stage.OPINION))
     proceeding.opinion, proceeding.opinion_reasons = opinion, reasons
-    ExemptionFinding.objects.bulk_create([
-        ExemptionFinding(proceeding=proceeding, exemption=f.exemption, applies=f.applies, reasoning=f.reasoning.strip())
-        for f in findings
-    ])  # fmt: skip
-    _record(proceeding, "opinion_given", actor=actor, note=reasons, decision=decision,
-            payload={"opinion": opinion, "votes": dict(votes), "exemptions": {f.exemption: f.applies for f in findings}})  # fmt: skip
+    ExemptionFinding.objects.bulk_create(
+        [
+            ExemptionFinding(
+                proceeding=proceeding, exemption=f.exemption, applies=f.applies, reasoning=f.reasoning.strip()
+            )
+            for f in findings
+        ]
+    )
+    _record(
+        proceeding,
+        "opinion_given",
+        actor=actor,
+        note=reasons,
+        decision=decision,
+        payload={"opinion": opinion, "votes": dict(votes), "exemptions": {f.exemption: f.applies for f in findings}},
+    )
     _save(proceeding)
     return proceeding
 
@@ -568,8 +651,11 @@ def opinion_serve(*, actor: Officer, proceeding: Proceeding, expected_version: i
 
 def deciders(proceeding: Proceeding) -> list[Officer]:
     """The deciding organisation's presidents (the power list decides who of them may decide)."""
-    return list(Officer.objects.filter(organisation=proceeding.organisation, roles=RoleCode.PRESIDENT,
-                                       user__is_active=True).exclude(pk=proceeding.officer_id))  # fmt: skip
+    return list(
+        Officer.objects.filter(
+            organisation=proceeding.organisation, roles=RoleCode.PRESIDENT, user__is_active=True
+        ).exclude(pk=proceeding.officer_id)
+    )
 
 
 @transaction.atomic
@@ -642,8 +728,14 @@ def objection_decide(
     objection.decision_reason, objection.decided_by, objection.decided_at = reason, actor, timezone.now()
     objection.save()
     _move(proceeding, "finalise_opinion", due_days=_days(Stage.OPINION_FINAL))
-    _record(proceeding, "objection_decided", actor=actor, note=reason, decision=decision,
-            payload={"granted": grant, "opinion": proceeding.opinion})  # fmt: skip
+    _record(
+        proceeding,
+        "objection_decided",
+        actor=actor,
+        note=reason,
+        decision=decision,
+        payload={"granted": grant, "opinion": proceeding.opinion},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -686,16 +778,23 @@ class SanctionOrder:
             raise invalid("measures", _("Unknown personnel measure."))
 
 
-def _impose(proceeding: Proceeding, order: SanctionOrder, *, source: str, actor: Officer,
-            replaces: Sanction | None = None) -> Sanction:  # fmt: skip
+def _impose(
+    proceeding: Proceeding, order: SanctionOrder, *, source: str, actor: Officer, replaces: Sanction | None = None
+) -> Sanction:
     """Register the sanction and apply its measures: suspension (the power list stops case work), loss of the
     quota seat (the power list stops signing); a replaced sanction is superseded, never deleted."""
     today = timezone.localdate()
     months = SANCTION_MONTHS.get(order.kind)
     sanction = Sanction.objects.create(
-        proceeding=proceeding, officer=proceeding.officer, kind=order.kind, measures=list(order.measures),
-        months=months, starts_on=today, ends_on=today + relativedelta(months=months) if months else None, source=source,
-    )  # fmt: skip
+        proceeding=proceeding,
+        officer=proceeding.officer,
+        kind=order.kind,
+        measures=list(order.measures),
+        months=months,
+        starts_on=today,
+        ends_on=today + relativedelta(months=months) if months else None,
+        source=source,
+    )
     if replaces is not None:
         replaces.superseded_by = sanction
         replaces.save(update_fields=["superseded_by", "updated_at"])
@@ -733,8 +832,10 @@ def decision_make(
     text = _text("text", text, label=_("The decision"))
     if proceeding.stage == Stage.SERVED:
         closes = objection_closes_on(proceeding)
-        raise Conflict(_("The objection window is open until %(date)s: decide after it closes.")
-                       % {"date": closes.isoformat() if closes else "—"})  # fmt: skip
+        raise Conflict(
+            _("The objection window is open until %(date)s: decide after it closes.")
+            % {"date": closes.isoformat() if closes else "—"}
+        )
     if proceeding.stage == Stage.OBJECTED:
         raise Conflict(_("An objection is waiting for the committee's decision."))
     if proceeding.opinion == Opinion.NO_BREACH and (order.kind != SanctionKind.NONE or order.measures):
@@ -742,8 +843,14 @@ def decision_make(
     _move(proceeding, "decide", due_days=_days(Stage.DECIDED))
     proceeding.decision_text, proceeding.decided_at, proceeding.decided_by = text, timezone.now(), actor
     sanction = _impose(proceeding, order, source="decision", actor=actor)
-    _record(proceeding, "decided", actor=actor, note=text, decision=decision,
-            payload={"sanction": order.kind, "measures": list(order.measures), "sanction_id": sanction.pk})  # fmt: skip
+    _record(
+        proceeding,
+        "decided",
+        actor=actor,
+        note=text,
+        decision=decision,
+        payload={"sanction": order.kind, "measures": list(order.measures), "sanction_id": sanction.pk},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -772,8 +879,9 @@ def review_request(
             raise Conflict(_("The time to ask for review ended on %(date)s.") % {"date": last.isoformat()})
     days = int(settings.QUANZE_DISCIPLINE_DAYS["review_decision"])
     _move(proceeding, "request_review", due_days=days)
-    challenge = Challenge.objects.create(proceeding=proceeding, kind=Challenge.Kind.REVIEW, reason=reason,
-                                         due_on=proceeding.due_on)  # fmt: skip
+    challenge = Challenge.objects.create(
+        proceeding=proceeding, kind=Challenge.Kind.REVIEW, reason=reason, due_on=proceeding.due_on
+    )
     _record(proceeding, "review_requested", actor=actor, note=reason)
     _save(proceeding)
     _tell(
@@ -798,8 +906,11 @@ def _outcome_order(current: Sanction | None, outcome: str, order: SanctionOrder 
     was_kind = current.kind if current else SanctionKind.NONE
     was_measures = set(current.measures) if current else set()
     if SEVERITY[order.kind] > SEVERITY[was_kind] or not set(order.measures) <= was_measures:
-        raise invalid("kind", _("A review or an appeal can never end harsher than the decision it reviews "
-                                 "(%(was)s).") % {"was": SanctionKind(was_kind).label})  # fmt: skip
+        raise invalid(
+            "kind",
+            _("A review or an appeal can never end harsher than the decision it reviews (%(was)s).")
+            % {"was": SanctionKind(was_kind).label},
+        )
     if SEVERITY[order.kind] == SEVERITY[was_kind] and set(order.measures) == was_measures:
         raise invalid("outcome", _("A changed decision must change something; choose upheld instead."))
     return order
@@ -827,10 +938,20 @@ def review_decide(
     if new is not None:
         _impose(proceeding, new, source="review", actor=actor, replaces=current_sanction(proceeding))
     challenge.outcome, challenge.decision_reason, challenge.decided_by, challenge.decided_at = (
-        outcome, reason, actor, timezone.now())  # fmt: skip
+        outcome,
+        reason,
+        actor,
+        timezone.now(),
+    )
     challenge.save()
-    _record(proceeding, "review_decided", actor=actor, note=reason, decision=decision,
-            payload={"outcome": outcome, "sanction": new.kind if new else None})  # fmt: skip
+    _record(
+        proceeding,
+        "review_decided",
+        actor=actor,
+        note=reason,
+        decision=decision,
+        payload={"outcome": outcome, "sanction": new.kind if new else None},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -866,15 +987,17 @@ def appeal_lodge(
         reviewed = proceeding.challenges.filter(kind=Challenge.Kind.REVIEW).latest("pk").decided_at
         last, direct = timezone.localdate(reviewed) + dt.timedelta(days=int(days["appeal_after_review"])), False
     else:
-        raise Conflict(_("An appeal lies against a decision or a review decision."),
-                       details={"stage": proceeding.stage})  # fmt: skip
+        raise Conflict(
+            _("An appeal lies against a decision or a review decision."), details={"stage": proceeding.stage}
+        )
     if today > last:
         raise Conflict(_("The time to appeal ended on %(date)s.") % {"date": last.isoformat()})
     if not appeal_deciders(proceeding):
         raise Conflict(_("There is no organisation above the deciding one to hear an appeal."))
     _move(proceeding, "appeal", due_days=int(days["appeal_decision"]))
-    challenge = Challenge.objects.create(proceeding=proceeding, kind=Challenge.Kind.APPEAL, reason=reason,
-                                         direct=direct, due_on=proceeding.due_on)  # fmt: skip
+    challenge = Challenge.objects.create(
+        proceeding=proceeding, kind=Challenge.Kind.APPEAL, reason=reason, direct=direct, due_on=proceeding.due_on
+    )
     _record(proceeding, "appeal_lodged", actor=actor, note=reason, payload={"direct": direct})
     _save(proceeding)
     _grant(proceeding, appeal_deciders(proceeding))
@@ -909,8 +1032,14 @@ def appeal_extend(
     challenge.due_on += dt.timedelta(days=int(settings.QUANZE_DISCIPLINE_DAYS["appeal_extension"]))
     challenge.save()
     proceeding.due_on = challenge.due_on
-    _record(proceeding, "appeal_extended", actor=actor, note=reason, decision=decision,
-            payload={"due_on": challenge.due_on.isoformat()})  # fmt: skip
+    _record(
+        proceeding,
+        "appeal_extended",
+        actor=actor,
+        note=reason,
+        decision=decision,
+        payload={"due_on": challenge.due_on.isoformat()},
+    )
     _save(proceeding)
     return challenge
 
@@ -936,11 +1065,21 @@ def appeal_decide(
     if new is not None:
         _impose(proceeding, new, source="appeal", actor=actor, replaces=current_sanction(proceeding))
     challenge.outcome, challenge.decision_reason, challenge.decided_by, challenge.decided_at = (
-        outcome, reason, actor, timezone.now())  # fmt: skip
+        outcome,
+        reason,
+        actor,
+        timezone.now(),
+    )
     challenge.save()
     _move(proceeding, "close", due_days=None)
-    _record(proceeding, "appeal_decided", actor=actor, note=reason, decision=decision,
-            payload={"outcome": outcome, "sanction": new.kind if new else None})  # fmt: skip
+    _record(
+        proceeding,
+        "appeal_decided",
+        actor=actor,
+        note=reason,
+        decision=decision,
+        payload={"outcome": outcome, "sanction": new.kind if new else None},
+    )
     _save(proceeding)
     _tell(
         proceeding,
@@ -988,12 +1127,25 @@ def submission_add(
         for file in checked:
             name = attachments.store(file)
             written.append(name)
-            stored.append({"name": file.name, "stored_name": name, "sha256": file.sha256, "size": file.size,
-                           "type": file.content_type})  # fmt: skip
-        submission = Submission.objects.create(proceeding=proceeding, author=actor, text=text, files=stored,
-                                               created_at=timezone.now())  # fmt: skip
-        _record(proceeding, "statement_submitted", actor=actor, note=text,
-                payload={"files": [{k: f[k] for k in ("name", "sha256", "size")} for f in stored]})  # fmt: skip
+            stored.append(
+                {
+                    "name": file.name,
+                    "stored_name": name,
+                    "sha256": file.sha256,
+                    "size": file.size,
+                    "type": file.content_type,
+                }
+            )
+        submission = Submission.objects.create(
+            proceeding=proceeding, author=actor, text=text, files=stored, created_at=timezone.now()
+        )
+        _record(
+            proceeding,
+            "statement_submitted",
+            actor=actor,
+            note=text,
+            payload={"files": [{k: f[k] for k in ("name", "sha256", "size")} for f in stored]},
+        )
         _save(proceeding)
     _tell(
         proceeding,
@@ -1024,7 +1176,8 @@ def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
     reminded = alerted = 0
     active = Proceeding.objects.exclude(stage=Stage.CLOSED).filter(due_on__isnull=False)
     for proceeding in active.filter(due_on__gte=today, due_on__lte=today + dt.timedelta(days=3)).exclude(
-            reminded_stage=F("stage")):  # fmt: skip
+        reminded_stage=F("stage")
+    ):
         _tell(
             proceeding,
             handlers(proceeding),
@@ -1042,5 +1195,9 @@ def deadlines_check(*, today: dt.date | None = None) -> dict[str, int]:
         )
         Proceeding.objects.filter(pk=proceeding.pk).update(overdue_stage=proceeding.stage)
         alerted += 1
-    return {"reminded": reminded, "overdue": alerted, "finalised": finalise_unobjected(today=today),
-            "closed": close_lapsed(today=today)}  # fmt: skip
+    return {
+        "reminded": reminded,
+        "overdue": alerted,
+        "finalised": finalise_unobjected(today=today),
+        "closed": close_lapsed(today=today),
+    }

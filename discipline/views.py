@@ -60,14 +60,20 @@ def proceeding_list(request: HttpRequest) -> HttpResponse:
     """惩戒工作: the proceedings I handle, those concerning me, and (for inspectors) the lead register."""
     officer = officer_for_user(request.user)
     audit_read(request, "proceeding", "list", allowed=True)
-    return render(request, "discipline/list.html", {
-        "handled": proceedings_visible_to(request.user).exclude(officer=officer).order_by("due_on", "pk"),
-        "mine": my_proceedings(request.user).order_by("-created_at"),
-        "leads": leads_visible_to(request.user).filter(status=LeadStatus.REGISTERED)[:200],
-        "may_register": leads_visible_to(request.user).model is Lead and officer is not None
-        and bool({"inspector", "case_management"} & set(officer.role_codes)),
-        "sources": LeadSource.choices, "today": timezone.localdate(),
-    })  # fmt: skip
+    return render(
+        request,
+        "discipline/list.html",
+        {
+            "handled": proceedings_visible_to(request.user).exclude(officer=officer).order_by("due_on", "pk"),
+            "mine": my_proceedings(request.user).order_by("-created_at"),
+            "leads": leads_visible_to(request.user).filter(status=LeadStatus.REGISTERED)[:200],
+            "may_register": leads_visible_to(request.user).model is Lead
+            and officer is not None
+            and bool({"inspector", "case_management"} & set(officer.role_codes)),
+            "sources": LeadSource.choices,
+            "today": timezone.localdate(),
+        },
+    )
 
 
 @login_required
@@ -105,8 +111,12 @@ def lead_review(request: HttpRequest, public_id: Any) -> HttpResponse:
             services.lead_dismiss(actor=officer, lead=lead, reason=request.POST.get("reason", ""))
         messages.success(request, _("Recorded."))
         return redirect("discipline:list")
-    others = leads_visible_to(request.user).filter(officer=lead.officer).exclude(pk=lead.pk).exclude(
-        status__in=[LeadStatus.DISMISSED, LeadStatus.MERGED])  # fmt: skip
+    others = (
+        leads_visible_to(request.user)
+        .filter(officer=lead.officer)
+        .exclude(pk=lead.pk)
+        .exclude(status__in=[LeadStatus.DISMISSED, LeadStatus.MERGED])
+    )
     return render(request, "discipline/lead.html", {"lead": lead, "others": others})
 
 
@@ -156,22 +166,35 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         messages.success(request, _("Recorded."))
         return redirect("discipline:detail", public_id=proceeding.public_id)
     today = timezone.localdate()
-    return render(request, "discipline/detail.html", {
-        "p": proceeding, "acts": _acts(officer, proceeding), "today": today,
-        "overdue": proceeding.due_on is not None and proceeding.due_on < today,
-        "events": proceeding.events.select_related("actor").order_by("-seq"),
-        "members": proceeding.members.select_related("officer"),
-        "votes": proceeding.votes.select_related("member__officer"),
-        "recusals": proceeding.recusals.select_related("member__officer"),
-        "exemptions": proceeding.exemptions.all(), "objections": proceeding.objections.all(),
-        "sanctions": proceeding.sanctions.all(), "challenges": proceeding.challenges.all(),
-        "submissions": proceeding.submissions.select_related("author"),
-        "suspended": proceeding.suspensions.filter(lifted_at__isnull=True).exists(),
-        "committees": Committee.objects.all(), "opinions": Opinion.choices, "exemption_choices": Exemption.choices,
-        "sanction_kinds": SanctionKind.choices, "measures": PersonnelMeasure.choices, "outcomes": Outcome.choices,
-        "objection_closes": services.objection_closes_on(proceeding), "chain_intact": not services.verify_events(proceeding),
-        "stages": Stage.choices,
-    })  # fmt: skip
+    return render(
+        request,
+        "discipline/detail.html",
+        {
+            "p": proceeding,
+            "acts": _acts(officer, proceeding),
+            "today": today,
+            "overdue": proceeding.due_on is not None and proceeding.due_on < today,
+            "events": proceeding.events.select_related("actor").order_by("-seq"),
+            "members": proceeding.members.select_related("officer"),
+            "votes": proceeding.votes.select_related("member__officer"),
+            "recusals": proceeding.recusals.select_related("member__officer"),
+            "exemptions": proceeding.exemptions.all(),
+            "objections": proceeding.objections.all(),
+            "sanctions": proceeding.sanctions.all(),
+            "challenges": proceeding.challenges.all(),
+            "submissions": proceeding.submissions.select_related("author"),
+            "suspended": proceeding.suspensions.filter(lifted_at__isnull=True).exists(),
+            "committees": Committee.objects.all(),
+            "opinions": Opinion.choices,
+            "exemption_choices": Exemption.choices,
+            "sanction_kinds": SanctionKind.choices,
+            "measures": PersonnelMeasure.choices,
+            "outcomes": Outcome.choices,
+            "objection_closes": services.objection_closes_on(proceeding),
+            "chain_intact": not services.verify_events(proceeding),
+            "stages": Stage.choices,
+        },
+    )
 
 
 # --- the acts on the proceeding page: each form posts ``act`` and the page's ``expected_version`` --------------
@@ -412,15 +435,23 @@ def document(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
     if kind not in DOCUMENTS or order.index(proceeding.stage) < order.index(DOCUMENTS[kind]):
         raise Http404
     challenge = proceeding.challenges.filter(kind=Challenge.Kind.APPEAL).first()
-    return render(request, f"discipline/doc_{kind}.html", {
-        "p": proceeding, "today": timezone.localdate(), "exemptions": proceeding.exemptions.all(),
-        "sanction": services.current_sanction(proceeding), "members": proceeding.members.filter(recused=False)
-        .select_related("officer"), "appeal": challenge, "days": services._days,
-        "review_days": services.settings.QUANZE_DISCIPLINE_DAYS["review_request"],
-        "appeal_days": services.settings.QUANZE_DISCIPLINE_DAYS["direct_appeal"],
-        "objection_days": services.settings.QUANZE_DISCIPLINE_DAYS["served"],
-        "hearing_days": (proceeding.hearing_on - dt.date.today()).days if proceeding.hearing_on else None,
-    })  # fmt: skip
+    return render(
+        request,
+        f"discipline/doc_{kind}.html",
+        {
+            "p": proceeding,
+            "today": timezone.localdate(),
+            "exemptions": proceeding.exemptions.all(),
+            "sanction": services.current_sanction(proceeding),
+            "members": proceeding.members.filter(recused=False).select_related("officer"),
+            "appeal": challenge,
+            "days": services._days,
+            "review_days": services.settings.QUANZE_DISCIPLINE_DAYS["review_request"],
+            "appeal_days": services.settings.QUANZE_DISCIPLINE_DAYS["direct_appeal"],
+            "objection_days": services.settings.QUANZE_DISCIPLINE_DAYS["served"],
+            "hearing_days": (proceeding.hearing_on - dt.date.today()).days if proceeding.hearing_on else None,
+        },
+    )
 
 
 @login_required

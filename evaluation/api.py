@@ -52,8 +52,19 @@ class ReviewSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Review
-        fields = ["id", "case_number", "officer_id", "evaluator_id", "reason", "status", "grade", "response_due",
-                  "graded_at", "finalised_at", "version"]  # fmt: skip
+        fields = [
+            "id",
+            "case_number",
+            "officer_id",
+            "evaluator_id",
+            "reason",
+            "status",
+            "grade",
+            "response_due",
+            "graded_at",
+            "finalised_at",
+            "version",
+        ]
 
 
 class ReviewDetailSerializer(ReviewSerializer):
@@ -125,9 +136,11 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         if evaluator is None:
             raise serializers.ValidationError({"evaluator": ["No such officer."]})
         review = review_services.review_assign(
-            actor=_officer(request), review=self.get_object(), evaluator=evaluator,
+            actor=_officer(request),
+            review=self.get_object(),
+            evaluator=evaluator,
             expected_version=data.validated_data.get("expected_version"),
-        )  # fmt: skip
+        )
         return self._done(review)
 
     @extend_schema(request=GradeSerializer, responses=ReviewDetailSerializer)
@@ -136,10 +149,13 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         data = GradeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = review_services.review_grade(
-            actor=_officer(request), review=self.get_object(), grade=data.validated_data["grade"],
-            defects=data.validated_data["defects"], summary=data.validated_data["summary"],
+            actor=_officer(request),
+            review=self.get_object(),
+            grade=data.validated_data["grade"],
+            defects=data.validated_data["defects"],
+            summary=data.validated_data["summary"],
             expected_version=data.validated_data.get("expected_version"),
-        )  # fmt: skip
+        )
         return self._done(review)
 
     @extend_schema(request=RespondSerializer, responses=ReviewDetailSerializer)
@@ -148,9 +164,11 @@ class ReviewViewSet(viewsets.ReadOnlyModelViewSet):
         data = RespondSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         review = review_services.review_respond(
-            actor=_officer(request), review=self.get_object(), statement=data.validated_data["statement"],
+            actor=_officer(request),
+            review=self.get_object(),
+            statement=data.validated_data["statement"],
             expected_version=data.validated_data.get("expected_version"),
-        )  # fmt: skip
+        )
         return self._done(review)
 
     @extend_schema(request=VersionSerializer, responses=ReviewDetailSerializer)
@@ -187,8 +205,17 @@ class PlanSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReviewPlan
-        fields = ["id", "name", "kind", "organisation", "window_from", "window_to", "sample_percent",
-                  "include_amended_remanded", "reviews"]  # fmt: skip
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "organisation",
+            "window_from",
+            "window_to",
+            "sample_percent",
+            "include_amended_remanded",
+            "reviews",
+        ]
 
 
 class ReviewPlanView(APIView):
@@ -200,12 +227,14 @@ class ReviewPlanView(APIView):
         if organisation is None:
             raise serializers.ValidationError({"organisation": ["No such organisation."]})
         plan = review_services.review_plan_create(
-            actor=_officer(request), name=data.validated_data["name"], kind=data.validated_data["kind"],
+            actor=_officer(request),
+            name=data.validated_data["name"],
+            kind=data.validated_data["kind"],
             organisation=organisation,
             window=Window(data.validated_data["closed_from"], data.validated_data["closed_to"]),
             sample_percent=data.validated_data["sample_percent"],
             include_amended_remanded=data.validated_data["include_amended_remanded"],
-        )  # fmt: skip
+        )
         return Response(PlanSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
@@ -225,8 +254,9 @@ class DefectItemViewSet(viewsets.ReadOnlyModelViewSet):
 class PerformanceView(APIView):
     """业绩档案: GET /api/performance/{officer uuid}/?year=YYYY (default: this year)."""
 
-    @extend_schema(parameters=[OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100})],
-                   responses=dict)  # fmt: skip
+    @extend_schema(
+        parameters=[OpenApiParameter("year", {"type": "integer", "minimum": 2000, "maximum": 2100})], responses=dict
+    )
     def get(self, request: Request, id: str) -> Response:
         year_text = request.query_params.get("year") or str(timezone.localdate().year)
         if not year_text.isdigit() or not 2000 <= int(year_text) <= 2100:

@@ -362,8 +362,22 @@ def _own_rows(level: str, windows: list[Window], rows: Iterable[tuple[Any, ...]]
     for row in rows:
         subject, org_id = row[0], row[1]
         for i, window in enumerate(windows):
-            (filed, closed, pending_end, pending_start, limited_closed, within, duration_sum, extended, pending_old,
-             appealable, appealed, recovered, awarded, weighted) = row[2 + i * _OWN_WIDTH: 2 + (i + 1) * _OWN_WIDTH]  # fmt: skip
+            (
+                filed,
+                closed,
+                pending_end,
+                pending_start,
+                limited_closed,
+                within,
+                duration_sum,
+                extended,
+                pending_old,
+                appealable,
+                appealed,
+                recovered,
+                awarded,
+                weighted,
+            ) = row[2 + i * _OWN_WIDTH : 2 + (i + 1) * _OWN_WIDTH]
             candidates = [
                 ("filed_count", filed, 1),
                 ("closed_count", closed, 1),
@@ -420,6 +434,12 @@ def _leader_rows(windows: list[Window], officers: list[tuple[Any, ...]]) -> Iter
             mean = Fraction(sum(counts), len(counts))
             denominator = (Decimal(mean.numerator) / Decimal(mean.denominator)).quantize(VALUE_PLACES)
             yield Row(
-                window, "officer", officer_id, "leader_caseload_ratio", numerator, denominator, _rate(numerator, mean),
+                window,
+                "officer",
+                officer_id,
+                "leader_caseload_ratio",
+                numerator,
+                denominator,
+                _rate(numerator, mean),
                 organisation_id,
-            )  # fmt: skip
+            )

@@ -306,7 +306,7 @@ def review_finalise(*, actor: Officer, review: Review, expected_version: int | N
             case=case,
             points=d.points,
             reason=f"{d.item.code} {d.item.description}",
-        )  # fmt: skip
+        )
         for d in review.defects.select_related("item")
         if d.points
     ]
@@ -320,7 +320,7 @@ def review_finalise(*, actor: Officer, review: Review, expected_version: int | N
                 case=case,
                 points=penalty,
                 reason=_("Fail grade"),
-            )  # fmt: skip
+            )
         )
     PointEntry.objects.bulk_create(entries)
     review.status, review.finalised_at, review.finalised_by = Review.Status.FINALISED, timezone.now(), actor
@@ -354,9 +354,13 @@ def points_apply_thresholds(*, officer: Officer, year: int, case: Case) -> list[
             continue
         total = case_total if per_case else year_total
         record = ConsequenceRecord.objects.create(
-            officer=officer, year=year, threshold=threshold, consequence=threshold.consequence,
-            case=case if per_case else None, points=total,
-        )  # fmt: skip
+            officer=officer,
+            year=year,
+            threshold=threshold,
+            consequence=threshold.consequence,
+            case=case if per_case else None,
+            points=total,
+        )
         label = Consequence(threshold.consequence).label
         if threshold.consequence == Consequence.DISCIPLINE_LEAD:
             basis = (

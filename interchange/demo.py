@@ -289,13 +289,28 @@ class _Generator:
                 recovered = f"{int(base * rng.choice([1, 1, 0.8, 0.5, 0.2, 0]))}.00"
         self.data.cases.append(
             [
-                number, org, dept, case_type, procedure, cause, filed.isoformat(), str(limit),
-                str(extension) if extension else "", str(excluded) if excluded else "", lead,
-                closed_on.isoformat() if closed_on else "", method, outcome, original,
-                str(rng.choice([2, 2, 2, 3, 4, 12])), claim, awarded, recovered,
+                number,
+                org,
+                dept,
+                case_type,
+                procedure,
+                cause,
+                filed.isoformat(),
+                str(limit),
+                str(extension) if extension else "",
+                str(excluded) if excluded else "",
+                lead,
+                closed_on.isoformat() if closed_on else "",
+                method,
+                outcome,
+                original,
+                str(rng.choice([2, 2, 2, 3, 4, 12])),
+                claim,
+                awarded,
+                recovered,
                 *_case_text(number, cause, closed_on),
             ]
-        )  # fmt: skip
+        )
         self.actions(
             number, org, dept, lead, filed, closed_on, extension, case_type == "criminal" and org.startswith("SHJ")
         )
@@ -381,9 +396,17 @@ class _Generator:
                         "",
                     )
                 number, closed_on, method, _ = self.add_case(
-                    org=org, prefix=prefixes[org], dept=dept, case_type=case_type, procedure="first_instance",
-                    kind=kind, cause=cause, filed=filed, limit=limit, claim=claim,
-                )  # fmt: skip
+                    org=org,
+                    prefix=prefixes[org],
+                    dept=dept,
+                    case_type=case_type,
+                    procedure="first_instance",
+                    kind=kind,
+                    cause=cause,
+                    filed=filed,
+                    limit=limit,
+                    claim=claim,
+                )
                 if closed_on is None or method not in ("judgment", "ruling"):
                     continue
                 follow = rng.random()
@@ -395,28 +418,58 @@ class _Generator:
                     upper_dept = {"civil": "MS", "criminal": "XS", "administrative": "XZ"}[case_type]
                     kinds = {"civil": "民终", "criminal": "刑终", "administrative": "行终"}
                     self.add_case(
-                        org=upper, prefix=prefixes[upper], dept=upper_dept, case_type=case_type,
-                        procedure="second_instance", kind=kinds[case_type], cause=cause, filed=later,
-                        limit=90 if case_type == "civil" else 60, original=number,
-                    )  # fmt: skip
+                        org=upper,
+                        prefix=prefixes[upper],
+                        dept=upper_dept,
+                        case_type=case_type,
+                        procedure="second_instance",
+                        kind=kinds[case_type],
+                        cause=cause,
+                        filed=later,
+                        limit=90 if case_type == "civil" else 60,
+                        original=number,
+                    )
                 elif follow < 0.18:
                     upper_dept = {"civil": "MS", "criminal": "XS", "administrative": "XZ"}[case_type]
                     kinds = {"civil": "民再", "criminal": "刑再", "administrative": "行再"}
                     self.add_case(
-                        org=upper, prefix=prefixes[upper], dept=upper_dept, case_type=case_type, procedure="retrial",
-                        kind=kinds[case_type], cause=cause, filed=later, limit=180, original=number,
-                    )  # fmt: skip
+                        org=upper,
+                        prefix=prefixes[upper],
+                        dept=upper_dept,
+                        case_type=case_type,
+                        procedure="retrial",
+                        kind=kinds[case_type],
+                        cause=cause,
+                        filed=later,
+                        limit=180,
+                        original=number,
+                    )
                 elif follow < 0.38 and case_type == "civil":
                     self.add_case(
-                        org=org, prefix=prefixes[org], dept="ZX", case_type="enforcement", procedure="enforcement",
-                        kind="执", cause=cause, filed=later, limit=180, original=number,
-                    )  # fmt: skip
+                        org=org,
+                        prefix=prefixes[org],
+                        dept="ZX",
+                        case_type="enforcement",
+                        procedure="enforcement",
+                        kind="执",
+                        cause=cause,
+                        filed=later,
+                        limit=180,
+                        original=number,
+                    )
         for _ in range(self.per_court // 3):
             filed = start + dt.timedelta(days=rng.randint(0, 725))
             self.add_case(
-                org="SHJ0101", prefix="沪黄检", dept=rng.choice(["JC1", "JC2"]), case_type="criminal",
-                procedure="first_instance", kind="刑诉", cause=rng.choice(CRIMINAL_CAUSES), filed=filed, limit=45,
-            )  # fmt: skip
+                org="SHJ0101",
+                prefix="沪黄检",
+                dept=rng.choice(["JC1", "JC2"]),
+                case_type="criminal",
+                procedure="first_instance",
+                kind="刑诉",
+                cause=rng.choice(CRIMINAL_CAUSES),
+                filed=filed,
+                limit=45,
+            )
 
 
 def _case_text(number: str, cause: str, closed_on: dt.date | None) -> tuple[str, str, str]:
@@ -521,9 +574,14 @@ def _reviews() -> int:
     evaluator = Officer.objects.get(officer_id="evaluator1")
     today = timezone.localdate()
     plan = review_plan_create(
-        actor=office, name=f"{today.year}年度案件质量常规评查", kind="routine", organisation=court,
-        window=Window(today - dt.timedelta(days=365), today), sample_percent=4, include_amended_remanded=True,
-    )  # fmt: skip
+        actor=office,
+        name=f"{today.year}年度案件质量常规评查",
+        kind="routine",
+        organisation=court,
+        window=Window(today - dt.timedelta(days=365), today),
+        sample_percent=4,
+        include_amended_remanded=True,
+    )
     items = {i.code: i for i in DefectItem.objects.all()}
     findings = [
         ("pass", [], ""),
@@ -566,24 +624,35 @@ def _discipline() -> None:
 
     password = settings.QUANZE_DEMO_PASSWORD
     members = [Officer.objects.get(officer_id="committee1")]
-    for officer_id, name, roles in (("committee2", "钱委员", ["judge", "committee_member"]),
-                                    ("committee3", "孙委员", ["committee_member"])):  # fmt: skip
+    for officer_id, name, roles in (
+        ("committee2", "钱委员", ["judge", "committee_member"]),
+        ("committee3", "孙委员", ["committee_member"]),
+    ):
         officer = Officer(officer_id=officer_id, name=name, organisation=members[0].organisation, is_quota=True)
         members.append(officer_save(officer=officer, roles=roles, username=officer_id, password=password))
     committee = Committee.objects.create(organisation=members[0].organisation, name="上海市法官惩戒委员会")
     for member in members:
         CommitteeMember.objects.create(committee=committee, officer=member)
     inspector, judge = Officer.objects.get(officer_id="inspector1"), Officer.objects.get(officer_id="judge1")
-    lead = discipline.lead_register(actor=inspector, officer=judge, source="complaint",
-                                    summary="当事人投诉承办法官在庭审中未依法告知诉讼权利")  # fmt: skip
+    lead = discipline.lead_register(
+        actor=inspector, officer=judge, source="complaint", summary="当事人投诉承办法官在庭审中未依法告知诉讼权利"
+    )
     proceeding = discipline.lead_open(
         actor=inspector, lead=lead, allegation="涉嫌违反法定程序，未依法告知当事人诉讼权利"
     )
-    discipline.proceeding_refer(actor=inspector, proceeding=proceeding, committee=committee, members=members,
-                                findings="经调阅庭审录像，承办法官未告知当事人申请回避的权利")  # fmt: skip
-    discipline.notice_serve(actor=members[0], proceeding=proceeding,
-                            hearing_on=timezone.localdate() + dt.timedelta(days=14),
-                            notice="请于听证前提交书面陈述及证据材料。")  # fmt: skip
+    discipline.proceeding_refer(
+        actor=inspector,
+        proceeding=proceeding,
+        committee=committee,
+        members=members,
+        findings="经调阅庭审录像，承办法官未告知当事人申请回避的权利",
+    )
+    discipline.notice_serve(
+        actor=members[0],
+        proceeding=proceeding,
+        hearing_on=timezone.localdate() + dt.timedelta(days=14),
+        notice="请于听证前提交书面陈述及证据材料。",
+    )
 
 
 def _flags() -> None:
@@ -593,10 +662,18 @@ def _flags() -> None:
     open_cases = list(Case.objects.filter(lead_officer=judge, closed_on__isnull=True).order_by("filed_on")[:2])
     if len(open_cases) < 2:
         return
-    flag_raise(actor=judge, case=open_cases[0], situation=Situation.objects.get(code="G-01"),
-               reason="原告三十余人，系同一楼盘购房者，可能引发系列诉讼")  # fmt: skip
-    confirmed = flag_raise(actor=judge, case=open_cases[1], situation=Situation.objects.get(code="C-01"),
-                           reason="与上级法院类似案件裁判尺度可能不一致")  # fmt: skip
+    flag_raise(
+        actor=judge,
+        case=open_cases[0],
+        situation=Situation.objects.get(code="G-01"),
+        reason="原告三十余人，系同一楼盘购房者，可能引发系列诉讼",
+    )
+    confirmed = flag_raise(
+        actor=judge,
+        case=open_cases[1],
+        situation=Situation.objects.get(code="C-01"),
+        reason="与上级法院类似案件裁判尺度可能不一致",
+    )
     flag_decide(actor=chief, flag=confirmed, confirm=True, reason="确认，需进行类案检索")
 
     task_require(

@@ -94,18 +94,30 @@ def record_interference(
     checked = attachments.check_uploads(list(files)) if files else []
     with attachments.storing() as written, transaction.atomic():
         record = _append(
-            actor=actor, case=case, source_kind=source_kind, person_name=person_name.strip(),
-            person_employer=person_employer.strip(), person_post=person_post.strip(),
-            relationship=relationship.strip(), person_officer=person_officer, occurred_at=occurred_at,
-            channel=channel, content=content.strip(), handling=handling.strip(),
-        )  # fmt: skip
+            actor=actor,
+            case=case,
+            source_kind=source_kind,
+            person_name=person_name.strip(),
+            person_employer=person_employer.strip(),
+            person_post=person_post.strip(),
+            relationship=relationship.strip(),
+            person_officer=person_officer,
+            occurred_at=occurred_at,
+            channel=channel,
+            content=content.strip(),
+            handling=handling.strip(),
+        )
         for file in checked:
             stored = attachments.store(file)
             written.append(stored)
             InterferenceAttachment.objects.create(
-                record=record, original_name=file.name, stored_name=stored, content_type=file.content_type,
-                size=file.size, sha256=file.sha256,
-            )  # fmt: skip
+                record=record,
+                original_name=file.name,
+                stored_name=stored,
+                content_type=file.content_type,
+                size=file.size,
+                sha256=file.sha256,
+            )
         if person_officer is not None:  # an officer who asked about a case: discipline makes it a lead
             events.officer_named.send(sender=InterferenceRecord, record=record)
     return record
@@ -118,10 +130,15 @@ def _append(**fields: Any) -> InterferenceRecord:
     last = InterferenceRecord.objects.order_by("-seq").values("seq", "hash").first()
     actor, case = fields.pop("actor"), fields.pop("case")
     record = InterferenceRecord(
-        seq=(last["seq"] + 1) if last else 1, case=case, organisation_id=case.organisation_id,
-        department_id=actor.department_id, recorder=actor, recorded_at=timezone.now(),
-        prev_hash=last["hash"] if last else GENESIS_HASH, **fields,
-    )  # fmt: skip
+        seq=(last["seq"] + 1) if last else 1,
+        case=case,
+        organisation_id=case.organisation_id,
+        department_id=actor.department_id,
+        recorder=actor,
+        recorded_at=timezone.now(),
+        prev_hash=last["hash"] if last else GENESIS_HASH,
+        **fields,
+    )
     record.hash = INTERFERENCE.hash(record.prev_hash, {name: getattr(record, name) for name in INTERFERENCE.fields})
     try:
         with transaction.atomic():
@@ -143,9 +160,11 @@ def report_file(
 ) -> InterferenceReport:
     """File the department's quarterly report; with no records in the quarter it is a nil report."""
     decision = power_decide(
-        officer=actor, action_type=ActionType.INTERFERENCE_REPORT_FILED, organisation=department.organisation,
+        officer=actor,
+        action_type=ActionType.INTERFERENCE_REPORT_FILED,
+        organisation=department.organisation,
         department=department,
-    )  # fmt: skip
+    )
     decision.raise_if_denied()
     if quarter not in (1, 2, 3, 4):
         raise _invalid("quarter", _("A quarter is 1, 2, 3 or 4."))
@@ -155,9 +174,14 @@ def report_file(
     try:
         with transaction.atomic():
             return InterferenceReport.objects.create(
-                department=department, year=year, quarter=quarter, records=records, is_nil=records == 0,
-                note=note.strip(), filed_by=actor,
-            )  # fmt: skip
+                department=department,
+                year=year,
+                quarter=quarter,
+                records=records,
+                is_nil=records == 0,
+                note=note.strip(),
+                filed_by=actor,
+            )
     except IntegrityError:
         raise Conflict(_("This quarter's report has already been filed.")) from None
 
@@ -171,14 +195,18 @@ def flag_missing_reports(*, today: dt.date | None = None) -> int:
     if report_due_on(year, quarter) >= today:
         return 0
     missing = [
-        s for s in reports_status(departments=Department.objects.all(), year=year, quarter=quarter)
+        s
+        for s in reports_status(departments=Department.objects.all(), year=year, quarter=quarter)
         if s.state == "missing"
-    ]  # fmt: skip
+    ]
     link = reverse("interference:reports") + f"?year={year}&quarter={quarter}"
     for status in missing:
         message = _("Missing quarterly interference report: %(dept)s, %(year)s Q%(q)s (due %(due)s).") % {
-            "dept": status.department.name, "year": year, "q": quarter, "due": status.due_on.isoformat(),
-        }  # fmt: skip
+            "dept": status.department.name,
+            "year": year,
+            "q": quarter,
+            "due": status.due_on.isoformat(),
+        }
         watchers = Officer.objects.filter(
             organisation_id=status.department.organisation_id, roles__code__in=REGISTER_ROLES
         ).distinct()

@@ -1,6 +1,5 @@
 """Admin of similar-case search: the reference cases (data, each save recorded) and the reports (read-only)."""
 
-
 from django.contrib import admin
 from django.db import transaction
 

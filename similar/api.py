@@ -125,8 +125,11 @@ class SearchReportView(APIView):
         data = SearchReportInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         report = similar.report_attach(
-            actor=officer, case=case, query=data.validated_data["query"],
+            actor=officer,
+            case=case,
+            query=data.validated_data["query"],
             items=[similar.ReportItem(**item) for item in data.validated_data["items"]],
-            conclusion=data.validated_data["conclusion"], source=ActionSource.API,
-        )  # fmt: skip
+            conclusion=data.validated_data["conclusion"],
+            source=ActionSource.API,
+        )
         return Response(SearchReportSerializer(report).data, status=status.HTTP_201_CREATED)

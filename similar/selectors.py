@@ -29,6 +29,8 @@ from supervision.models import Flag, Referral, SupervisionTask
 RESULT_LIMIT = 50
 VECTOR = '"cases_searchdocument"."vector"'  # PostgreSQL only: the generated tsvector (migration cases/0012)
 RECENT_YEARS = 3
+
+
 @dataclass(frozen=True)
 class Hit:
     document_id: int
@@ -69,8 +71,13 @@ class SearchFilters:
     order: str = "level"  # or "relevance"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"levels": list(self.levels), "case_type": self.case_type, "cause": self.cause,
-                "recent_only": self.recent_only, "order": self.order}  # fmt: skip
+        return {
+            "levels": list(self.levels),
+            "case_type": self.case_type,
+            "cause": self.cause,
+            "recent_only": self.recent_only,
+            "order": self.order,
+        }
 
 
 def _own_and_higher(officer: Officer) -> list[int]:
@@ -101,14 +108,17 @@ def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySe
         default=Value(int(SourceLevel.HIGHER)),
         output_field=IntegerField(),
     )
-    recent_from = today.replace(year=today.year - RECENT_YEARS) if not (today.month == 2 and today.day == 29) else (
-        today - dt.timedelta(days=365 * RECENT_YEARS + 1)
-    )  # fmt: skip
+    recent_from = (
+        today.replace(year=today.year - RECENT_YEARS)
+        if not (today.month == 2 and today.day == 29)
+        else (today - dt.timedelta(days=365 * RECENT_YEARS + 1))
+    )
     documents = documents.annotate(
         source_level=level,
-        recent=CaseWhen(When(decided_on__gte=recent_from, then=Value(True)), default=Value(False),
-                        output_field=BooleanField()),
-    )  # fmt: skip
+        recent=CaseWhen(
+            When(decided_on__gte=recent_from, then=Value(True)), default=Value(False), output_field=BooleanField()
+        ),
+    )
     if filters.levels:
         documents = documents.filter(source_level__in=filters.levels)
     if filters.case_type:
@@ -120,21 +130,18 @@ def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySe
     return documents
 
 
-def _postgres_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool
-                      ) -> QuerySet:  # fmt: skip
+def _postgres_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool) -> QuerySet:
     tsquery = (" & " if every else " | ").join("(" + " | ".join(group) + ")" for group in groups)
     # The SQL text is constant (the generated column is unknown to the ORM); the query is a bound parameter,
     # built only from terms that are letters and digits (``_TERM``).
     return documents.filter(
         RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
     ).annotate(
-        score=RawSQL(f"ts_rank({VECTOR}, to_tsquery('simple', %s), 1)", (tsquery,),  # noqa: S611
-                     output_field=FloatField())
-    )  # fmt: skip
+        score=RawSQL(f"ts_rank({VECTOR}, to_tsquery('simple', %s), 1)", (tsquery,), output_field=FloatField())  # noqa: S611
+    )
 
 
-def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool
-                      ) -> QuerySet:  # fmt: skip
+def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool) -> QuerySet:
     condition = Q() if every else Q(pk__in=[])
     for group in groups:
         part = Q(pk__in=[])
@@ -157,8 +164,14 @@ def _ordering(order: str) -> list[Any]:
     return ["source_level", F("recent").desc(), F("score").desc(), F("decided_on").desc(nulls_last=True), "pk"]
 
 
-def search(*, officer: Officer, query: str, filters: SearchFilters | None = None, limit: int = RESULT_LIMIT,
-           today: dt.date | None = None) -> SearchResult:  # fmt: skip
+def search(
+    *,
+    officer: Officer,
+    query: str,
+    filters: SearchFilters | None = None,
+    limit: int = RESULT_LIMIT,
+    today: dt.date | None = None,
+) -> SearchResult:
     """The similar cases an officer may find for a query, best first (a selector: the scope is here)."""
     filters = filters or SearchFilters()
     query = validate_query(query)
@@ -171,11 +184,17 @@ def search(*, officer: Officer, query: str, filters: SearchFilters | None = None
     for every in (True, False) if len(terms) > 1 else (True,):
         order = filters.order if every else "relevance"  # some words only: the best matches first
         if postgres:
-            rows = list(_postgres_matches(documents, groups, every=every).order_by(*_ordering(order))
-                        .select_related("case__organisation", "reference")[:limit])  # fmt: skip
+            rows = list(
+                _postgres_matches(documents, groups, every=every)
+                .order_by(*_ordering(order))
+                .select_related("case__organisation", "reference")[:limit]
+            )
         else:
-            rows = list(_fallback_matches(documents, groups, every=every).select_related("case__organisation",
-                                                                                        "reference")[:5000])  # fmt: skip
+            rows = list(
+                _fallback_matches(documents, groups, every=every).select_related("case__organisation", "reference")[
+                    :5000
+                ]
+            )
             for row in rows:
                 row.score = _fallback_score(row.tokens, groups)
             rows.sort(key=_sort_key(order))
@@ -206,18 +225,35 @@ def _hit(row: SearchDocument) -> Hit:
     if row.reference_id:
         reference = row.reference
         return Hit(
-            document_id=row.pk, level=row.source_level, label=reference.number, title=reference.title,
-            court=reference.court, decided_on=reference.decided_on, case_type=reference.case_type,
-            cause=reference.cause, summary=reference.key_points or reference.ruling_summary, score=row.score,
-            recent=row.recent, reference_id=reference.pk,
-        )  # fmt: skip
+            document_id=row.pk,
+            level=row.source_level,
+            label=reference.number,
+            title=reference.title,
+            court=reference.court,
+            decided_on=reference.decided_on,
+            case_type=reference.case_type,
+            cause=reference.cause,
+            summary=reference.key_points or reference.ruling_summary,
+            score=row.score,
+            recent=row.recent,
+            reference_id=reference.pk,
+        )
     case = row.case
     return Hit(
-        document_id=row.pk, level=row.source_level, label=case.case_number, title=case.cause,
-        court=case.organisation.name, decided_on=case.closed_on, case_type=case.case_type, cause=case.cause,
-        summary=case.ruling_summary or case.disputed_points or case.facts_summary, score=row.score,
-        recent=row.recent, case_id=case.pk, case_public_id=str(case.public_id),
-    )  # fmt: skip
+        document_id=row.pk,
+        level=row.source_level,
+        label=case.case_number,
+        title=case.cause,
+        court=case.organisation.name,
+        decided_on=case.closed_on,
+        case_type=case.case_type,
+        cause=case.cause,
+        summary=case.ruling_summary or case.disputed_points or case.facts_summary,
+        score=row.score,
+        recent=row.recent,
+        case_id=case.pk,
+        case_public_id=str(case.public_id),
+    )
 
 
 def documents_for_report(*, officer: Officer, document_ids: Sequence[int]) -> dict[int, Hit]:
@@ -240,9 +276,12 @@ def _requirements() -> dict[str, Exists]:
     return {
         "referred": Exists(Referral.objects.filter(case=OuterRef("pk"))),
         "required": Exists(SupervisionTask.objects.filter(case=OuterRef("pk"), kind=TaskKind.SIMILAR_SEARCH)),
-        "flagged": Exists(Flag.objects.filter(case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES,
-                                              situation__requires_similar_search=True)),
-    }  # fmt: skip
+        "flagged": Exists(
+            Flag.objects.filter(
+                case=OuterRef("pk"), status__in=OPEN_FLAG_STATUSES, situation__requires_similar_search=True
+            )
+        ),
+    }
 
 
 def report_required_reasons(case: Case) -> list[str]:

@@ -45,10 +45,16 @@ def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
         chunk = ids[start : start + chunk_size]
         cases = list(
             Case.objects.filter(pk__in=chunk).only(
-                "pk", "organisation_id", "closed_on", "case_type", "cause", "facts_summary", "disputed_points",
+                "pk",
+                "organisation_id",
+                "closed_on",
+                "case_type",
+                "cause",
+                "facts_summary",
+                "disputed_points",
                 "ruling_summary",
             )
-        )  # fmt: skip
+        )
         searchable = [c for c in cases if c.closed_on is not None and has_text(c)]
         with transaction.atomic():
             SearchDocument.objects.filter(case_id__in=chunk).delete()
@@ -61,7 +67,7 @@ def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
                         case_type=c.case_type,
                         cause=c.cause,
                         tokens=document_tokens(case_text(c)),
-                    )  # fmt: skip
+                    )
                     for c in searchable
                 ],
                 batch_size=chunk_size,
@@ -122,8 +128,16 @@ class ReportItem:
     note: str
 
 
-def report_attach(*, actor: Officer, case: Case, query: str, filters: SearchFilters | None = None,
-                  items: Sequence[ReportItem], conclusion: str, source: str = ActionSource.WEB) -> SearchReport:  # fmt: skip
+def report_attach(
+    *,
+    actor: Officer,
+    case: Case,
+    query: str,
+    filters: SearchFilters | None = None,
+    items: Sequence[ReportItem],
+    conclusion: str,
+    source: str = ActionSource.WEB,
+) -> SearchReport:
     """Attach a similar-case search report to the case: checked against the power list (the search is the
     ``similar_case_search`` action), each cited result re-read through the searcher's scope, all in the trace."""
     filters = filters or SearchFilters()
@@ -155,8 +169,9 @@ def report_attach(*, actor: Officer, case: Case, query: str, filters: SearchFilt
     hits = documents_for_report(officer=actor, document_ids=[i.document_id for i in items])
     missing = [i.document_id for i in items if i.document_id not in hits]
     if missing:
-        errors.setdefault("items", []).append(_("Some chosen results are not searchable by you: %(ids)s")
-                                              % {"ids": ", ".join(map(str, missing))})  # fmt: skip
+        errors.setdefault("items", []).append(
+            _("Some chosen results are not searchable by you: %(ids)s") % {"ids": ", ".join(map(str, missing))}
+        )
     if errors:
         raise ValidationFailed(_("The search report is incomplete."), details=errors)
     with transaction.atomic():
@@ -164,16 +179,28 @@ def report_attach(*, actor: Officer, case: Case, query: str, filters: SearchFilt
         decision = power_decide(officer=actor, action_type=ActionType.SIMILAR_CASE_SEARCH, case=case)
         decision.raise_if_denied()
         action = trace_append(
-            case=case, action_type=ActionType.SIMILAR_CASE_SEARCH, actor=actor, source=source,
-            note=_("Similar-case search report: %(query)s — %(conclusion)s") % {
-                "query": query, "conclusion": conclusion[:500]},
+            case=case,
+            action_type=ActionType.SIMILAR_CASE_SEARCH,
+            actor=actor,
+            source=source,
+            note=_("Similar-case search report: %(query)s — %(conclusion)s")
+            % {"query": query, "conclusion": conclusion[:500]},
             payload={
-                "query": query, "filters": filters.as_dict(), "conclusion": conclusion,
-                "items": [{"source": hits[i.document_id].level, "case": hits[i.document_id].label,
-                           "bearing": i.bearing, "note": i.note.strip()} for i in items],
+                "query": query,
+                "filters": filters.as_dict(),
+                "conclusion": conclusion,
+                "items": [
+                    {
+                        "source": hits[i.document_id].level,
+                        "case": hits[i.document_id].label,
+                        "bearing": i.bearing,
+                        "note": i.note.strip(),
+                    }
+                    for i in items
+                ],
             },
             decision=decision,
-        )  # fmt: skip
+        )
         report = SearchReport.objects.create(
             case=case, author=actor, query=query, filters=filters.as_dict(), conclusion=conclusion, action=action
         )
@@ -188,7 +215,7 @@ def report_attach(*, actor: Officer, case: Case, query: str, filters: SearchFilt
                     label=f"{hits[i.document_id].label} {hits[i.document_id].title}"[:300],
                     bearing=i.bearing,
                     note=i.note.strip(),
-                )  # fmt: skip
+                )
                 for position, i in enumerate(items, start=1)
             ]
         )

@@ -158,10 +158,18 @@ def case_text(case: Case) -> str:
 
 
 def reference_text(reference: ReferenceCase) -> str:
-    return "\n".join([
-        reference.title, reference.cause, reference.cause, reference.keywords, reference.key_points,
-        reference.disputed_points, reference.facts_summary, reference.ruling_summary,
-    ])  # fmt: skip
+    return "\n".join(
+        [
+            reference.title,
+            reference.cause,
+            reference.cause,
+            reference.keywords,
+            reference.key_points,
+            reference.disputed_points,
+            reference.facts_summary,
+            reference.ruling_summary,
+        ]
+    )
 
 
 def document_tokens(text: str) -> str:

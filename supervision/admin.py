@@ -70,7 +70,11 @@ class SituationAdmin(RuleAdmin):
 
     def get_urls(self):
         extra = [
-            path("<int:pk>/simulate/", self.admin_site.admin_view(self.simulate_view), name="supervision_situation_simulate"),
+            path(
+                "<int:pk>/simulate/",
+                self.admin_site.admin_view(self.simulate_view),
+                name="supervision_situation_simulate",
+            ),
         ]
         return extra + super().get_urls()
 
@@ -85,10 +89,14 @@ class SituationAdmin(RuleAdmin):
         except (ValueError, ValidationError) as exc:
             error = "; ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
         context = {
-            **self.admin_site.each_context(request), "opts": self.model._meta, "situation": situation,
-            "condition": json.dumps(condition, ensure_ascii=False, indent=2), "result": result, "error": error,
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "situation": situation,
+            "condition": json.dumps(condition, ensure_ascii=False, indent=2),
+            "result": result,
+            "error": error,
             "title": _("Simulate %(code)s") % {"code": situation.code},
-        }  # fmt: skip
+        }
         return TemplateResponse(request, "admin/supervision/situation_simulate.html", context)
 
 

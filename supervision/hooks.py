@@ -34,9 +34,12 @@ def on_action_recorded(*, case: Case, action: Action, **kwargs: Any) -> None:
 
 def is_four_category(officer: Officer, case: Case) -> bool:
     """``case.is_four_category``: a four-category flag is pending or confirmed on the case."""
-    return case.pk is not None and Flag.objects.filter(
-        case=case, status__in=OPEN_FLAG_STATUSES, situation__family=AlertFamily.FOUR_CATEGORY
-    ).exists()
+    return (
+        case.pk is not None
+        and Flag.objects.filter(
+            case=case, status__in=OPEN_FLAG_STATUSES, situation__family=AlertFamily.FOUR_CATEGORY
+        ).exists()
+    )
 
 
 def alerts_panel(request: PanelRequest) -> dict[str, Any]:
@@ -64,14 +67,25 @@ def connect() -> None:
     case_events.action_recorded.connect(on_action_recorded, dispatch_uid="supervision.on_action_recorded")
     power_fact_register("case.is_four_category", is_four_category, about="case")
     case_filter_register(CaseFilter("four_category", _("Four-category"), 40, lambda today: Q(flagged())))
-    case_panel_register(CasePanel(
-        name="supervision.alerts", template="supervision/_case_alerts.html", order=20,
-        action_types=(ActionType.FOUR_CATEGORY_FLAGGED, ActionType.FOUR_CATEGORY_CONFIRMED,
-                      ActionType.FOUR_CATEGORY_DISMISSED),
-        context=alerts_panel,
-    ))
-    case_panel_register(CasePanel(
-        name="supervision.acts", template="supervision/_case_supervision.html", order=40,
-        action_types=(ActionType.SUPERVISION_COMMENT, ActionType.COMMITTEE_OUTCOME_RECORDED),
-        context=supervision_panel,
-    ))  # fmt: skip
+    case_panel_register(
+        CasePanel(
+            name="supervision.alerts",
+            template="supervision/_case_alerts.html",
+            order=20,
+            action_types=(
+                ActionType.FOUR_CATEGORY_FLAGGED,
+                ActionType.FOUR_CATEGORY_CONFIRMED,
+                ActionType.FOUR_CATEGORY_DISMISSED,
+            ),
+            context=alerts_panel,
+        )
+    )
+    case_panel_register(
+        CasePanel(
+            name="supervision.acts",
+            template="supervision/_case_supervision.html",
+            order=40,
+            action_types=(ActionType.SUPERVISION_COMMENT, ActionType.COMMITTEE_OUTCOME_RECORDED),
+            context=supervision_panel,
+        )
+    )

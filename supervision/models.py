@@ -47,9 +47,11 @@ class Situation(TimeStamped):
     requires_similar_search = models.BooleanField(
         _("requires a similar-case search"),
         default=False,
-        help_text=_("While a flag of this situation is pending or confirmed, the ruling cannot be signed "
-                    "until a similar-case search report is attached."),
-    )  # fmt: skip
+        help_text=_(
+            "While a flag of this situation is pending or confirmed, the ruling cannot be signed "
+            "until a similar-case search report is attached."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
 

@@ -74,9 +74,11 @@ def _case_year() -> Any:
 def _last_activity(today: dt.date) -> Any:
     """When a person last did something on the case (the system's own alerts do not count)."""
     return Subquery(
-        Action.objects.filter(case=OuterRef("pk"), case_year=_case_year()).exclude(source=ActionSource.SYSTEM)
-        .order_by("-seq").values("occurred_at")[:1]
-    )  # fmt: skip
+        Action.objects.filter(case=OuterRef("pk"), case_year=_case_year())
+        .exclude(source=ActionSource.SYSTEM)
+        .order_by("-seq")
+        .values("occurred_at")[:1]
+    )
 
 
 def _extension_requests(today: dt.date) -> Any:
@@ -193,8 +195,9 @@ _CASE_ID_MARK = -7_340_211_993
 
 
 @functools.lru_cache(maxsize=32)
-def _one_case_query(fields: tuple[str, ...], today: dt.date, using: str
-                    ) -> tuple[Any, str, tuple[Any, ...], int, list[str]]:  # fmt: skip
+def _one_case_query(
+    fields: tuple[str, ...], today: dt.date, using: str
+) -> tuple[Any, str, tuple[Any, ...], int, list[str]]:
     """The one-case facts query, compiled once per set of facts and day (compiling costs more than running it)."""
     now = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))  # only ``today`` reaches the SQL
     queryset = (
@@ -300,8 +303,13 @@ def rule_queryset(condition: Mapping[str, Any], *, now: dt.datetime | None = Non
     return annotated_cases(fields, now=now).filter(compile_condition(condition, now=now))
 
 
-def rule_matches(condition: Mapping[str, Any], queryset_filter: Q | None = None, *, now: dt.datetime | None = None,
-                 limit: int | None = None) -> list[tuple[int, dict[str, Any]]]:  # fmt: skip
+def rule_matches(
+    condition: Mapping[str, Any],
+    queryset_filter: Q | None = None,
+    *,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+) -> list[tuple[int, dict[str, Any]]]:
     """(case id, facts looked at) for each matching case: the simulation and the sweep use it."""
     now = now or timezone.now()
     fields = conditions.fields_of(condition)

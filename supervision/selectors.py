@@ -54,8 +54,9 @@ def alerts_for_leader(user: Any, tab: str = "pending") -> QuerySet[Flag]:
     if officer.has_role(RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT):
         scope |= Q(case__organisation_id=officer.organisation_id)
         scope |= Q(case__organisation__path__startswith=officer.organisation.path, escalation_level__gte=2)
-    flags = Flag.objects.filter(scope).select_related("case__lead_officer", "case__organisation", "situation",
-                                                      "raised_by", "decided_by")  # fmt: skip
+    flags = Flag.objects.filter(scope).select_related(
+        "case__lead_officer", "case__organisation", "situation", "raised_by", "decided_by"
+    )
     if tab == "escalated":
         flags = flags.filter(status=FlagStatus.PENDING, escalation_level__gte=1)
     elif tab == "supervising":
@@ -91,8 +92,11 @@ def inbox_counts(user: Any) -> dict[str, int]:
 
 def flag_get_for_user(user: Any, public_id: Any) -> Flag:
     """A flag on a case the user may see (NotFound otherwise)."""
-    flag = Flag.objects.filter(public_id=public_id, case__in=cases_visible_to(user).values("pk")).select_related(
-        "case", "situation").first()  # fmt: skip
+    flag = (
+        Flag.objects.filter(public_id=public_id, case__in=cases_visible_to(user).values("pk"))
+        .select_related("case", "situation")
+        .first()
+    )
     if flag is None:
         raise NotFound(_("No such alert."))
     return flag

@@ -148,8 +148,9 @@ def _blocked(situation: Situation) -> Q:
 
 
 @transaction.atomic
-def detect_for_case(case_id: int, *, now: dt.datetime | None = None, situations: Sequence[Situation] | None = None
-                    ) -> list[Flag]:  # fmt: skip
+def detect_for_case(
+    case_id: int, *, now: dt.datetime | None = None, situations: Sequence[Situation] | None = None
+) -> list[Flag]:
     """Evaluate every active automatic rule on one case and raise the flags that hold (idempotent)."""
     now = now or timezone.now()
     situations = list(situations) if situations is not None else active_rules()
@@ -186,15 +187,23 @@ def _raise_automatic(case: Case, found: list[tuple[Situation, dict[str, Any]]], 
         try:
             with transaction.atomic():
                 flag = Flag.objects.create(
-                    case=case, situation=situation, situation_revision=situation.revision, facts=rules.jsonable(facts),
-                    reason=_explanation(situation, facts), act_by=_act_by(now),
-                )  # fmt: skip
+                    case=case,
+                    situation=situation,
+                    situation_revision=situation.revision,
+                    facts=rules.jsonable(facts),
+                    reason=_explanation(situation, facts),
+                    act_by=_act_by(now),
+                )
         except IntegrityError:
             continue  # raised meanwhile by someone else: one open flag per case and situation
         trace_append(
-            case=case, action_type=_raised_type(situation), actor=None, source=ActionSource.SYSTEM,
-            note=flag.reason, payload=_flag_payload(flag, situation),
-        )  # fmt: skip
+            case=case,
+            action_type=_raised_type(situation),
+            actor=None,
+            source=ActionSource.SYSTEM,
+            note=flag.reason,
+            payload=_flag_payload(flag, situation),
+        )
         created.append(flag)
     return created
 
@@ -207,9 +216,12 @@ def _raised_type(situation: Situation) -> str:
 
 def _flag_payload(flag: Flag, situation: Situation) -> dict[str, Any]:
     return {
-        "flag": str(flag.public_id), "situation": situation.code, "category": situation.category,
-        "situation_revision": situation.revision, "facts": flag.facts,
-    }  # fmt: skip
+        "flag": str(flag.public_id),
+        "situation": situation.code,
+        "category": situation.category,
+        "situation_revision": situation.revision,
+        "facts": flag.facts,
+    }
 
 
 def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | None = None) -> dict[str, int]:
@@ -259,20 +271,26 @@ def _raise_batch(situation: Situation, batch: list[tuple[int, dict[str, Any]]], 
     # planned on the statistics of a flags table the sweep itself is filling.
     cases = list(Case.objects.select_for_update(of=("self",)).filter(pk__in=facts_of).order_by("pk"))
     blocked = set(
-        Flag.objects.filter(case_id__in=facts_of, situation=situation).filter(_blocking(situation))
+        Flag.objects.filter(case_id__in=facts_of, situation=situation)
+        .filter(_blocking(situation))
         .values_list("case_id", flat=True)
-    )  # fmt: skip
+    )
     cases = [case for case in cases if case.pk not in blocked]
     if not cases:
         return []
     flags = Flag.objects.bulk_create(
         [
-            Flag(case=case, situation=situation, situation_revision=situation.revision,
-                 facts=rules.jsonable(facts_of[case.pk]), reason=_explanation(situation, facts_of[case.pk]),
-                 act_by=_act_by(now))
+            Flag(
+                case=case,
+                situation=situation,
+                situation_revision=situation.revision,
+                facts=rules.jsonable(facts_of[case.pk]),
+                reason=_explanation(situation, facts_of[case.pk]),
+                act_by=_act_by(now),
+            )
             for case in cases
         ]
-    )  # fmt: skip
+    )
     by_case = {case.pk: case for case in cases}
     actions = []
     for flag in flags:
@@ -280,10 +298,14 @@ def _raise_batch(situation: Situation, batch: list[tuple[int, dict[str, Any]]], 
             flag.pk = Flag.objects.get(case_id=flag.case_id, situation=situation, status=FlagStatus.PENDING).pk
         actions.append(
             trace_build(
-                case=by_case[flag.case_id], action_type=_raised_type(situation), actor=None,
-                source=ActionSource.SYSTEM, note=flag.reason, payload=_flag_payload(flag, situation),
+                case=by_case[flag.case_id],
+                action_type=_raised_type(situation),
+                actor=None,
+                source=ActionSource.SYSTEM,
+                note=flag.reason,
+                payload=_flag_payload(flag, situation),
             )
-        )  # fmt: skip
+        )
     copy_rows(Action, [model_row(action) for action in actions])  # COPY on PostgreSQL
     update_heads((case.pk, case.trace_head, case.trace_length) for case in cases)
     for flag in flags:
@@ -316,9 +338,10 @@ def simulate(condition: dict[str, Any], *, limit: int = 200, now: dt.datetime | 
     numbers = dict(Case.objects.filter(pk__in=[pk for pk, _ in matches]).values_list("pk", "case_number"))
     return {
         "count": queryset.count(),
-        "cases": [{"case_number": numbers[pk], "facts": facts, "explanation": rules.explain(facts)}
-                  for pk, facts in matches],
-    }  # fmt: skip
+        "cases": [
+            {"case_number": numbers[pk], "facts": facts, "explanation": rules.explain(facts)} for pk, facts in matches
+        ],
+    }
 
 
 # --- people raise and decide flags ----------------------------------------------------------------
@@ -339,17 +362,30 @@ def flag_raise(
     try:
         with transaction.atomic():
             flag = Flag.objects.create(
-                case=case, situation=situation, situation_revision=situation.revision, reason=reason.strip(),
-                raised_by=actor, facts={"raised_by": actor.officer_id}, act_by=_act_by(timezone.now()),
-            )  # fmt: skip
+                case=case,
+                situation=situation,
+                situation_revision=situation.revision,
+                reason=reason.strip(),
+                raised_by=actor,
+                facts={"raised_by": actor.officer_id},
+                act_by=_act_by(timezone.now()),
+            )
     except IntegrityError:
         raise Conflict(_("The case is already flagged under this situation.")) from None
     trace_append(
-        case=case, action_type=ActionType.FOUR_CATEGORY_FLAGGED, actor=actor, source=source, note=reason.strip(),
-        payload={"flag": str(flag.public_id), "situation": situation.code, "category": situation.category,
-                 "situation_revision": situation.revision},
+        case=case,
+        action_type=ActionType.FOUR_CATEGORY_FLAGGED,
+        actor=actor,
+        source=source,
+        note=reason.strip(),
+        payload={
+            "flag": str(flag.public_id),
+            "situation": situation.code,
+            "category": situation.category,
+            "situation_revision": situation.revision,
+        },
         decision=decision,
-    )  # fmt: skip
+    )
     notify(
         officers=[o for o in leaders_at(case, 0) if o.pk != actor.pk],
         message=_("%(name)s flagged case %(case)s: %(title)s")
@@ -379,9 +415,14 @@ def _acted(flag: Flag | None) -> None:
 
 @transaction.atomic
 def flag_decide(
-    *, actor: Officer, flag: Flag, confirm: bool, reason: str = "", expected_version: int | None = None,
+    *,
+    actor: Officer,
+    flag: Flag,
+    confirm: bool,
+    reason: str = "",
+    expected_version: int | None = None,
     source: str = ActionSource.WEB,
-) -> Flag:  # fmt: skip
+) -> Flag:
     """A leader in scope confirms the flag, or dismisses it with a reason (预标识+再确认)."""
     case = case_lock_for_update(flag.case, expected_version=None)
     flag = _lock_flag(flag, expected_version)
@@ -400,9 +441,14 @@ def flag_decide(
         update_fields=["status", "decided_by", "decided_at", "decision_reason", "act_by", "version", "updated_at"]
     )
     trace_append(
-        case=case, action_type=action_type, actor=actor, source=source, note=reason.strip(),
-        payload={"flag": str(flag.public_id), "situation": flag.situation.code}, decision=decision,
-    )  # fmt: skip
+        case=case,
+        action_type=action_type,
+        actor=actor,
+        source=source,
+        note=reason.strip(),
+        payload={"flag": str(flag.public_id), "situation": flag.situation.code},
+        decision=decision,
+    )
     events.flag_decided.send(sender=Flag, flag=flag, case=case, actor=actor)
     return flag
 
@@ -432,9 +478,14 @@ def supervision_comment(
         raise _invalid("comment", _("The comment is too long (at most 10,000 characters)."))
     _acted(_flag_of(case, flag))
     action = trace_append(
-        case=case, action_type=ActionType.SUPERVISION_COMMENT, actor=actor, source=source, note=comment.strip(),
-        payload={"flag": str(flag.public_id)} if flag else {}, decision=decision,
-    )  # fmt: skip
+        case=case,
+        action_type=ActionType.SUPERVISION_COMMENT,
+        actor=actor,
+        source=source,
+        note=comment.strip(),
+        payload={"flag": str(flag.public_id)} if flag else {},
+        decision=decision,
+    )
     if case.lead_officer_id:
         notify(
             officers=[case.lead_officer],
@@ -447,9 +498,15 @@ def supervision_comment(
 
 @transaction.atomic
 def task_require(
-    *, actor: Officer, case: Case, kind: str, due_on: dt.date | None, instructions: str, flag: Flag | None = None,
+    *,
+    actor: Officer,
+    case: Case,
+    kind: str,
+    due_on: dt.date | None,
+    instructions: str,
+    flag: Flag | None = None,
     source: str = ActionSource.WEB,
-) -> SupervisionTask:  # fmt: skip
+) -> SupervisionTask:
     """Require the panel to report progress and deliberation, or to search similar cases, by a date."""
     case = case_lock_for_update(case, expected_version=None)
     action_type = {
@@ -470,15 +527,27 @@ def task_require(
         raise _invalid("case", _("The case has no lead officer to answer yet."))
     _acted(_flag_of(case, flag))
     task = SupervisionTask.objects.create(
-        case=case, flag=flag, kind=kind, required_by=actor, assignee=case.lead_officer,
-        instructions=instructions.strip(), due_on=due_on,
-    )  # fmt: skip
+        case=case,
+        flag=flag,
+        kind=kind,
+        required_by=actor,
+        assignee=case.lead_officer,
+        instructions=instructions.strip(),
+        due_on=due_on,
+    )
     trace_append(
-        case=case, action_type=action_type, actor=actor, source=source, note=instructions.strip(),
-        payload={"task": str(task.public_id), "due_on": due_on.isoformat(),
-                 **({"flag": str(flag.public_id)} if flag else {})},
+        case=case,
+        action_type=action_type,
+        actor=actor,
+        source=source,
+        note=instructions.strip(),
+        payload={
+            "task": str(task.public_id),
+            "due_on": due_on.isoformat(),
+            **({"flag": str(flag.public_id)} if flag else {}),
+        },
         decision=decision,
-    )  # fmt: skip
+    )
     notify(
         officers=[case.lead_officer],
         message=_("%(name)s requires on case %(case)s, by %(due)s: %(what)s")
@@ -490,9 +559,13 @@ def task_require(
 
 @transaction.atomic
 def task_report(
-    *, actor: Officer, task: SupervisionTask, report: str, expected_version: int | None = None,
+    *,
+    actor: Officer,
+    task: SupervisionTask,
+    report: str,
+    expected_version: int | None = None,
     source: str = ActionSource.WEB,
-) -> SupervisionTask:  # fmt: skip
+) -> SupervisionTask:
     """The panel's progress report (进展和评议情况) to the leader who required it."""
     case = case_lock_for_update(task.case, expected_version=None)
     task = SupervisionTask.objects.select_for_update(of=("self",)).select_related("required_by").get(pk=task.pk)
@@ -510,9 +583,14 @@ def task_report(
     task.version += 1
     task.save(update_fields=["status", "response", "done_at", "version", "updated_at"])
     trace_append(
-        case=case, action_type=ActionType.PROGRESS_REPORTED, actor=actor, source=source, note=report.strip(),
-        payload={"task": str(task.public_id)}, decision=decision,
-    )  # fmt: skip
+        case=case,
+        action_type=ActionType.PROGRESS_REPORTED,
+        actor=actor,
+        source=source,
+        note=report.strip(),
+        payload={"task": str(task.public_id)},
+        decision=decision,
+    )
     notify(
         officers=[task.required_by],
         message=_("%(name)s reported progress on case %(case)s.") % {"name": actor.name, "case": case.case_number},
@@ -522,8 +600,9 @@ def task_report(
 
 
 def tasks_complete(*, case: Case, kind: str, action: Action) -> None:
-    tasks = list(SupervisionTask.objects.filter(case=case, kind=kind, status=TaskStatus.OPEN).select_related(
-        "required_by"))  # fmt: skip
+    tasks = list(
+        SupervisionTask.objects.filter(case=case, kind=kind, status=TaskStatus.OPEN).select_related("required_by")
+    )
     for task in tasks:
         task.status, task.done_at, task.response = TaskStatus.DONE, action.recorded_at, action.note
         task.version += 1
@@ -552,11 +631,14 @@ def referral_create(
     _acted(_flag_of(case, flag))
     referral = Referral.objects.create(case=case, flag=flag, body=body, reason=reason.strip(), referred_by=actor)
     trace_append(
-        case=case, action_type=ActionType.REFERRED_TO_COMMITTEE, actor=actor, source=source, note=reason.strip(),
-        payload={"referral": str(referral.public_id), "body": body,
-                 **({"flag": str(flag.public_id)} if flag else {})},
+        case=case,
+        action_type=ActionType.REFERRED_TO_COMMITTEE,
+        actor=actor,
+        source=source,
+        note=reason.strip(),
+        payload={"referral": str(referral.public_id), "body": body, **({"flag": str(flag.public_id)} if flag else {})},
         decision=decision,
-    )  # fmt: skip
+    )
     notify(
         officers=[o for o in [case.lead_officer] if o is not None],
         message=_("Case %(case)s was referred to the %(body)s.")
@@ -568,9 +650,13 @@ def referral_create(
 
 @transaction.atomic
 def referral_record_outcome(
-    *, actor: Officer, referral: Referral, outcome: str, expected_version: int | None = None,
+    *,
+    actor: Officer,
+    referral: Referral,
+    outcome: str,
+    expected_version: int | None = None,
     source: str = ActionSource.WEB,
-) -> Referral:  # fmt: skip
+) -> Referral:
     """Record what the meeting or committee concluded (its minutes stay with the body that met)."""
     case = case_lock_for_update(referral.case, expected_version=None)
     referral = Referral.objects.select_for_update(of=("self",)).get(pk=referral.pk)
@@ -590,10 +676,14 @@ def referral_record_outcome(
     referral.version += 1
     referral.save(update_fields=["outcome", "outcome_recorded_by", "outcome_recorded_at", "version", "updated_at"])
     trace_append(
-        case=case, action_type=ActionType.COMMITTEE_OUTCOME_RECORDED, actor=actor, source=source,
-        note=outcome.strip(), payload={"referral": str(referral.public_id), "body": referral.body},
+        case=case,
+        action_type=ActionType.COMMITTEE_OUTCOME_RECORDED,
+        actor=actor,
+        source=source,
+        note=outcome.strip(),
+        payload={"referral": str(referral.public_id), "body": referral.body},
         decision=decision,
-    )  # fmt: skip
+    )
     return referral
 
 
@@ -624,10 +714,13 @@ def _escalate_one(flag_id: int, *, now: dt.datetime) -> int:
     flag.version += 1
     flag.save(update_fields=["escalation_level", "escalated_at", "act_by", "version", "updated_at"])
     trace_append(
-        case=case, action_type=ActionType.ALERT_ESCALATED, actor=None, source=ActionSource.SYSTEM,
+        case=case,
+        action_type=ActionType.ALERT_ESCALATED,
+        actor=None,
+        source=ActionSource.SYSTEM,
         note=_("Not acted on within %(days)s working days.") % {"days": settings.QUANZE_ESCALATION_WORKING_DAYS},
         payload={"flag": str(flag.public_id), "situation": flag.situation.code, "level": level, "top": top},
-    )  # fmt: skip
+    )
     notify(
         officers=levels[level] if levels else [],
         message=_("Escalated to you: alert on case %(case)s not acted on (%(title)s).")
@@ -653,9 +746,11 @@ def remind_overdue_tasks(*, now: dt.datetime | None = None) -> int:
             if not claimed:
                 continue
             message = _("Overdue since %(due)s: %(what)s on case %(case)s (%(name)s).") % {
-                "due": task.due_on.isoformat(), "what": task.get_kind_display(), "case": task.case.case_number,
+                "due": task.due_on.isoformat(),
+                "what": task.get_kind_display(),
+                "case": task.case.case_number,
                 "name": task.assignee.name,
-            }  # fmt: skip
+            }
             notify(officers=[task.required_by, task.assignee], message=message, link=_case_link(task.case))
     return len(overdue)
 
@@ -666,9 +761,16 @@ def remind_overdue_tasks(*, now: dt.datetime | None = None) -> int:
 # --- the rule library -----------------------------------------------------------------------------
 
 REVISED_FIELDS = (
-    "family", "category", "title", "description", "kind", "condition", "priority", "requires_similar_search",
+    "family",
+    "category",
+    "title",
+    "description",
+    "kind",
+    "condition",
+    "priority",
+    "requires_similar_search",
     "is_active",
-)  # fmt: skip
+)
 
 
 @transaction.atomic
@@ -693,7 +795,9 @@ def situation_save(*, situation: Situation, changed_by: Any = None) -> Situation
         situation.revision = current.revision + 1
         situation.save()
     SituationRevision.objects.create(
-        situation=situation, revision=situation.revision, snapshot={"code": situation.code, **snapshot},
+        situation=situation,
+        revision=situation.revision,
+        snapshot={"code": situation.code, **snapshot},
         changed_by=changed_by,
-    )  # fmt: skip
+    )
     return situation

@@ -187,9 +187,12 @@ def reference(
             peers = [
                 p
                 for p in officers
-                if p["post"] == "none" and p["is_quota"] and p["department_code"] == o["department_code"]
-                and p["organisation_code"] == o["organisation_code"] and o["department_code"]
-            ]  # fmt: skip
+                if p["post"] == "none"
+                and p["is_quota"]
+                and p["department_code"] == o["department_code"]
+                and p["organisation_code"] == o["organisation_code"]
+                and o["department_code"]
+            ]
         else:
             peers = [
                 p

@@ -63,8 +63,20 @@ def test_anonymous_callers_reach_nothing_but_the_login_page(client):
 
 
 def test_no_role_gets_a_server_error_and_a_missing_object_is_404(world):
-    officers = [world.judge, world.assistant, world.clerk, world.chief, world.president, world.high_president,
-                world.filing, world.evaluator, world.committee, world.inspector, world.admin, world.other_judge]  # fmt: skip
+    officers = [
+        world.judge,
+        world.assistant,
+        world.clerk,
+        world.chief,
+        world.president,
+        world.high_president,
+        world.filing,
+        world.evaluator,
+        world.committee,
+        world.inspector,
+        world.admin,
+        world.other_judge,
+    ]
     checked = 0
     for officer in officers:
         client = client_for(officer)
@@ -79,11 +91,24 @@ def test_no_role_gets_a_server_error_and_a_missing_object_is_404(world):
 
 
 def test_no_list_shows_another_courts_case(world):
-    world.case(organisation=world.other_court, department=world.other_civil, lead_officer=world.other_judge,
-               case_number=FOREIGN, cause="民间借贷纠纷")  # fmt: skip
+    world.case(
+        organisation=world.other_court,
+        department=world.other_civil,
+        lead_officer=world.other_judge,
+        case_number=FOREIGN,
+        cause="民间借贷纠纷",
+    )
     lists = [url for route, url in ROUTES if not re.search(r"<|\(\?P", route)]
-    for officer in (world.judge, world.chief, world.president, world.high_president, world.filing, world.evaluator,
-                    world.inspector, world.admin):  # fmt: skip
+    for officer in (
+        world.judge,
+        world.chief,
+        world.president,
+        world.high_president,
+        world.filing,
+        world.evaluator,
+        world.inspector,
+        world.admin,
+    ):
         client = client_for(officer)
         for url in lists:
             body = client.get(url).content.decode(errors="ignore")

@@ -99,8 +99,11 @@ def test_changing_a_threshold_in_the_admin_is_recorded(admin_client):
     assert response.status_code == 302
     change = RuleChange.objects.get()
     assert (change.table, change.action, change.snapshot["points"], change.changed_by.username) == (
-        "evaluation.PointThreshold", "changed", "15", "root",
-    )  # fmt: skip
+        "evaluation.PointThreshold",
+        "changed",
+        "15",
+        "root",
+    )
     assert admin_client.get(f"/admin/evaluation/pointthreshold/{threshold.pk}/delete/").status_code == 403
 
 
@@ -117,10 +120,16 @@ def test_situation_admin_refuses_a_malformed_rule_simulates_and_records_revision
     situation = Situation.objects.get(code="G-02")
     url = reverse("admin:supervision_situation_change", args=[situation.pk])
     form = {
-        "code": "G-02", "family": "four_category", "category": "group", "title": situation.title,
-        "description": situation.description, "kind": "automatic", "priority": 2, "is_active": "on",
+        "code": "G-02",
+        "family": "four_category",
+        "category": "group",
+        "title": situation.title,
+        "description": situation.description,
+        "kind": "automatic",
+        "priority": 2,
+        "is_active": "on",
         "condition": '{"field": "case.parties_count", "op": "greater", "value": 10}',
-    }  # fmt: skip
+    }
     response = client.post(url, form)
     assert response.status_code == 200
     assert "greater" in response.context["adminform"].form.errors["condition"][0]

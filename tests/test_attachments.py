@@ -56,8 +56,11 @@ def test_a_pdf_and_a_docx_are_stored_under_generated_names_and_chained(world, me
         ("质证意见.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
     ]
     assert action.payload["files"][0] == {
-        "name": "证据目录.pdf", "sha256": hashlib.sha256(PDF).hexdigest(), "size": len(PDF), "type": "application/pdf",
-    }  # fmt: skip
+        "name": "证据目录.pdf",
+        "sha256": hashlib.sha256(PDF).hexdigest(),
+        "size": len(PDF),
+        "type": "application/pdf",
+    }
     stored = Path(media) / files[0].stored_name
     assert stored.read_bytes() == PDF and "证据目录" not in str(stored) and not str(stored).endswith(".pdf")
 

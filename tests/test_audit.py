@@ -41,9 +41,15 @@ def test_reading_an_interference_record_is_audited(world, client):
     from interference import services as interference
 
     record = interference.record_interference(
-        actor=world.judge, case=world.case(), source_kind="party", person_name="张某", occurred_at=timezone.now(),
-        channel="phone", content="询问进展", handling="告知依法办理",
-    )  # fmt: skip
+        actor=world.judge,
+        case=world.case(),
+        source_kind="party",
+        person_name="张某",
+        occurred_at=timezone.now(),
+        channel="phone",
+        content="询问进展",
+        handling="告知依法办理",
+    )
     client.force_login(world.inspector.user)
     client.get(f"/cases/interference/{record.public_id}/")
     client.get("/cases/interference/export.xlsx")
@@ -68,11 +74,18 @@ def test_account_role_and_admin_changes_are_audited(world, client):
     world.admin.user.is_staff = world.admin.user.is_superuser = True
     world.admin.user.save()
     client.force_login(world.admin.user)
-    response = client.post("/admin/discipline/committee/add/", {
-        "organisation": world.high.pk, "name": "惩戒委员会",
-        "committeemember_set-TOTAL_FORMS": "0", "committeemember_set-INITIAL_FORMS": "0",
-        "committeemember_set-MIN_NUM_FORMS": "0", "committeemember_set-MAX_NUM_FORMS": "1000",
-    }, REMOTE_ADDR="10.9.9.9")  # fmt: skip
+    response = client.post(
+        "/admin/discipline/committee/add/",
+        {
+            "organisation": world.high.pk,
+            "name": "惩戒委员会",
+            "committeemember_set-TOTAL_FORMS": "0",
+            "committeemember_set-INITIAL_FORMS": "0",
+            "committeemember_set-MIN_NUM_FORMS": "0",
+            "committeemember_set-MAX_NUM_FORMS": "1000",
+        },
+        REMOTE_ADDR="10.9.9.9",
+    )
     assert response.status_code == 302
     privileged = AuditEvent.objects.get(kind="privileged")
     assert (privileged.username, privileged.object_type, privileged.detail["object"]) == (

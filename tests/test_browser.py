@@ -42,7 +42,7 @@ def browser_type_launch_args(browser_type_launch_args):
             "--disable-sync",
             "--no-first-run",
             "--disable-quic",
-        ],  # fmt: skip
+        ],
     }
 
 
@@ -162,8 +162,12 @@ def test_president_confirms_an_alert_requires_a_report_judge_files_it_and_presid
     page.locator(".referral").wait_for()
     assert Referral.objects.get(case=case).body == "adjudication_committee"
     types = list(case.actions.order_by("seq").values_list("action_type", flat=True))
-    assert types[-4:] == ["four_category_confirmed", "progress_report_required", "progress_reported",
-                          "referred_to_committee"]  # fmt: skip
+    assert types[-4:] == [
+        "four_category_confirmed",
+        "progress_report_required",
+        "progress_reported",
+        "referred_to_committee",
+    ]
 
 
 def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, live_server, world, tmp_path):
@@ -181,9 +185,10 @@ def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, 
     assert "签署裁判文书前须附类案检索报告" in page.locator("#search-required").inner_text()
     assert page.get_by_label("签署裁判文书").count() == 0  # not offered; the API refuses it, saying why
     response = page.request.post(
-        f"{live_server.url}/api/cases/{case.public_id}/actions/", data={"action_type": "ruling_signed"},
+        f"{live_server.url}/api/cases/{case.public_id}/actions/",
+        data={"action_type": "ruling_signed"},
         headers={"X-CSRFToken": next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")},
-    )  # fmt: skip
+    )
     assert (response.status, response.json()["details"]["item_code"]) == (403, "JUD-S1")
     assert "类案检索报告" in response.json()["message"]
 
@@ -213,8 +218,12 @@ def _discipline_panel(world):
     from discipline.models import Committee, CommitteeMember
     from tests.factories import make_officer
 
-    judges = [make_officer(f"cm{i}", roles=["judge", "committee_member"], organisation=world.high, is_quota=True,
-                           name=f"委员{i}") for i in range(1, 4)]  # fmt: skip
+    judges = [
+        make_officer(
+            f"cm{i}", roles=["judge", "committee_member"], organisation=world.high, is_quota=True, name=f"委员{i}"
+        )
+        for i in range(1, 4)
+    ]
     committee = Committee.objects.create(organisation=world.high, name="上海市法官惩戒委员会")
     for member in judges:
         CommitteeMember.objects.create(committee=committee, officer=member)
@@ -229,10 +238,15 @@ def _heard(world):
     committee, members = _discipline_panel(world)
     lead = d.lead_register(actor=world.inspector, officer=world.judge, source="complaint", summary="投诉")
     proceeding = d.lead_open(actor=world.inspector, lead=lead, allegation="涉嫌违反法定程序")
-    d.proceeding_refer(actor=world.inspector, proceeding=proceeding, committee=committee, members=members,
-                       findings="调查报告")  # fmt: skip
-    d.notice_serve(actor=members[0], proceeding=proceeding, hearing_on=timezone.localdate() + dt.timedelta(days=7),
-                   notice="听证通知")  # fmt: skip
+    d.proceeding_refer(
+        actor=world.inspector, proceeding=proceeding, committee=committee, members=members, findings="调查报告"
+    )
+    d.notice_serve(
+        actor=members[0],
+        proceeding=proceeding,
+        hearing_on=timezone.localdate() + dt.timedelta(days=7),
+        notice="听证通知",
+    )
     d.hearing_record(actor=members[0], proceeding=proceeding, record="听证笔录")
     return proceeding, members
 
@@ -271,8 +285,12 @@ def test_the_officer_files_a_statement_and_an_objection(page, live_server, world
     proceeding, members = _heard(world)
     for member in members[:2]:
         d.vote_cast(actor=member, proceeding=proceeding, opinion="ordinary_negligence")
-    d.opinion_give(actor=members[0], proceeding=proceeding, reasons="一般过失",
-                   findings=[d.Finding(code, False, "不适用") for code in d.Exemption.values])  # fmt: skip
+    d.opinion_give(
+        actor=members[0],
+        proceeding=proceeding,
+        reasons="一般过失",
+        findings=[d.Finding(code, False, "不适用") for code in d.Exemption.values],
+    )
     d.opinion_serve(actor=members[0], proceeding=proceeding)
     log_in(page, live_server, "judge")
     page.get_by_role("link", name="惩戒").first.click()
@@ -304,10 +322,18 @@ def test_president_opens_the_dashboard_changes_window_drills_down_and_exports(pa
     from evaluation.services import metrics_store
 
     for i in range(3):
-        world.case(filed_on=dt.date(2025, 1, 10), time_limit_days=90, closed_on=dt.date(2025, 3, 1 + i),
-                   closing_method="judgment")  # fmt: skip
-        world.case(filed_on=dt.date(2025, 8, 1), time_limit_days=90, closed_on=dt.date(2025, 9, 1 + i),
-                   closing_method="judgment")  # fmt: skip
+        world.case(
+            filed_on=dt.date(2025, 1, 10),
+            time_limit_days=90,
+            closed_on=dt.date(2025, 3, 1 + i),
+            closing_method="judgment",
+        )
+        world.case(
+            filed_on=dt.date(2025, 8, 1),
+            time_limit_days=90,
+            closed_on=dt.date(2025, 9, 1 + i),
+            closing_method="judgment",
+        )
     metrics_store(window=Window(dt.date(2025, 1, 1), dt.date(2025, 12, 31)))
     metrics_store(window=Window(dt.date(2025, 7, 1), dt.date(2025, 12, 31)))
     log_in(page, live_server, "president")
@@ -330,6 +356,7 @@ def test_president_opens_the_dashboard_changes_window_drills_down_and_exports(pa
 
     workbook = load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     rows = {r[1]: r for r in workbook.active.iter_rows(min_row=2, values_only=True)}
-    stored = MetricResult.objects.get(level="organisation", subject=world.court.code, metric="closed_count",
-                                      window_from=dt.date(2025, 7, 1))  # fmt: skip
+    stored = MetricResult.objects.get(
+        level="organisation", subject=world.court.code, metric="closed_count", window_from=dt.date(2025, 7, 1)
+    )
     assert rows["closed_count"][3] == stored.numerator == 3

@@ -63,9 +63,24 @@ def test_verify_names_an_edit_a_gap_and_a_wrong_head():
 
 def _interference_hash_before(prev_hash: str, row: dict) -> str:
     """What ``cases/interference.py`` computed before the one chain module (copied from that release)."""
-    fields = ("seq", "case_id", "organisation_id", "department_id", "recorder_id", "source_kind", "person_name",
-              "person_employer", "person_post", "relationship", "person_officer_id", "occurred_at", "channel",
-              "content", "handling", "recorded_at")  # fmt: skip
+    fields = (
+        "seq",
+        "case_id",
+        "organisation_id",
+        "department_id",
+        "recorder_id",
+        "source_kind",
+        "person_name",
+        "person_employer",
+        "person_post",
+        "relationship",
+        "person_officer_id",
+        "occurred_at",
+        "channel",
+        "content",
+        "handling",
+        "recorded_at",
+    )
     data = {name: row[name] for name in fields}
     for name in ("occurred_at", "recorded_at"):
         data[name] = (row[name] - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)) // dt.timedelta(microseconds=1)
@@ -76,10 +91,16 @@ def _interference_hash_before(prev_hash: str, row: dict) -> str:
 def _proceeding_hash_before(prev_hash: str, row: dict) -> str:
     """What ``discipline/services.py`` computed before the one chain module (copied from that release)."""
     data = {
-        "proceeding": row["proceeding_id"], "seq": row["seq"], "kind": row["kind"], "stage": row["stage"],
-        "actor": row["actor_id"], "occurred_at": row["occurred_at"].isoformat(), "note": row["note"],
-        "payload": row["payload"], "power_item_code": row["power_item_code"],
-    }  # fmt: skip
+        "proceeding": row["proceeding_id"],
+        "seq": row["seq"],
+        "kind": row["kind"],
+        "stage": row["stage"],
+        "actor": row["actor_id"],
+        "occurred_at": row["occurred_at"].isoformat(),
+        "note": row["note"],
+        "payload": row["payload"],
+        "power_item_code": row["power_item_code"],
+    }
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(f"{prev_hash}\n{canonical}".encode()).hexdigest()
 
@@ -88,8 +109,10 @@ def test_an_interference_record_written_in_the_old_form_still_verifies_and_an_ed
     written = record(world, world.case())
     assert (written.hash_form, interference.verify_records()) == (2, [])
     row = InterferenceRecord.objects.values().get(pk=written.pk)
-    _raw("UPDATE cases_interferencerecord SET hash_form = 1, hash = %s WHERE id = %s",
-         [_interference_hash_before(row["prev_hash"], row), written.pk])  # fmt: skip
+    _raw(
+        "UPDATE cases_interferencerecord SET hash_form = 1, hash = %s WHERE id = %s",
+        [_interference_hash_before(row["prev_hash"], row), written.pk],
+    )
     assert interference.verify_records() == []
     _raw("UPDATE cases_interferencerecord SET content = %s WHERE id = %s", ["改写", written.pk])
     assert interference.verify_records() == ["interference register #1: content does not match its hash (edited)"]
@@ -100,8 +123,10 @@ def test_a_proceeding_event_written_in_the_old_form_still_verifies_and_an_edit_o
     event = proceeding.events.get(seq=1)
     assert (event.hash_form, discipline.verify_events(proceeding)) == (2, [])
     row = ProceedingEvent.objects.values().get(pk=event.pk)
-    _raw("UPDATE discipline_proceedingevent SET hash_form = 1, hash = %s WHERE id = %s",
-         [_proceeding_hash_before(row["prev_hash"], row), event.pk])  # fmt: skip
+    _raw(
+        "UPDATE discipline_proceedingevent SET hash_form = 1, hash = %s WHERE id = %s",
+        [_proceeding_hash_before(row["prev_hash"], row), event.pk],
+    )
     assert discipline.verify_events(proceeding) == []
     _raw("UPDATE discipline_proceedingevent SET note = %s WHERE id = %s", ["改写", event.pk])
     assert discipline.verify_events(proceeding) == [1]

@@ -34,14 +34,30 @@ def fresh_cache():
 def populate(world, n: int) -> None:
     """``n`` groups of cases of the judge's court: closed within and over the limit, pending, appealed."""
     for i in range(n):
-        first = world.case(filed_on=dt.date(2025, 1, 10) + dt.timedelta(days=i), time_limit_days=90,
-                           closed_on=dt.date(2025, 3, 1) + dt.timedelta(days=i), closing_method="judgment")  # fmt: skip
-        world.case(filed_on=dt.date(2025, 2, 1), time_limit_days=90, extension_days=30,
-                   closed_on=dt.date(2025, 8, 1), closing_method="judgment")  # fmt: skip
+        first = world.case(
+            filed_on=dt.date(2025, 1, 10) + dt.timedelta(days=i),
+            time_limit_days=90,
+            closed_on=dt.date(2025, 3, 1) + dt.timedelta(days=i),
+            closing_method="judgment",
+        )
+        world.case(
+            filed_on=dt.date(2025, 2, 1),
+            time_limit_days=90,
+            extension_days=30,
+            closed_on=dt.date(2025, 8, 1),
+            closing_method="judgment",
+        )
         world.case(filed_on=dt.date(2024, 6, 1) + dt.timedelta(days=i), time_limit_days=180)  # pending > 12 months
-        world.case(procedure="second_instance", original_case=first, filed_on=dt.date(2025, 4, 1),
-                   closed_on=dt.date(2025, 6, 1), closing_method="judgment",
-                   outcome="remanded" if i % 2 else "upheld", lead_officer=world.judge2, panel=[world.judge])  # fmt: skip
+        world.case(
+            procedure="second_instance",
+            original_case=first,
+            filed_on=dt.date(2025, 4, 1),
+            closed_on=dt.date(2025, 6, 1),
+            closing_method="judgment",
+            outcome="remanded" if i % 2 else "upheld",
+            lead_officer=world.judge2,
+            panel=[world.judge],
+        )
     metrics_store(window=MetricWindow(W.start, W.end))
 
 
@@ -59,8 +75,12 @@ def cell(html: str, metric: str, index: int) -> str:
 def test_the_numbers_on_the_page_are_the_stored_results(world, client):
     populate(world, 3)
     html = page(client, world.president, scope=f"organisation:{world.court.code}", window=KEY).content.decode()
-    stored = {r.metric: r for r in MetricResult.objects.filter(level="organisation", subject=world.court.code,
-                                                               window_from=W.start, window_to=W.end)}  # fmt: skip
+    stored = {
+        r.metric: r
+        for r in MetricResult.objects.filter(
+            level="organisation", subject=world.court.code, window_from=W.start, window_to=W.end
+        )
+    }
     assert cell(html, "closed_count", 1) == f"{stored['closed_count'].value:.2f}"
     assert cell(html, "within_limit_rate", 1) == f"{stored['within_limit_rate'].value * 100:.1f}%"
     assert cell(html, "closed_count", 2) == str(int(stored["closed_count"].numerator))
@@ -76,8 +96,9 @@ def test_every_drill_down_lists_exactly_the_cases_counted(world, client, scope_o
         "officer": (world.judge, f"officer:{world.judge.officer_id}"),
     }[scope_of]
     scope = scope_get(who.user, key)
-    results = MetricResult.objects.filter(level=scope.level, subject=scope.subject, window_from=W.start,
-                                          window_to=W.end, metric__in=drill.DRILLABLE)  # fmt: skip
+    results = MetricResult.objects.filter(
+        level=scope.level, subject=scope.subject, window_from=W.start, window_to=W.end, metric__in=drill.DRILLABLE
+    )
     assert results.count() >= 8
     client.force_login(who.user)
     for result in results:
@@ -87,8 +108,9 @@ def test_every_drill_down_lists_exactly_the_cases_counted(world, client, scope_o
                 continue
             assert cases.count() == number, (result.metric, part)
         if result.metric != "avg_duration_days":
-            response = client.get("/dashboards/cases/", {"scope": key, "window": KEY, "metric": result.metric,
-                                                         "part": "numerator"})  # fmt: skip
+            response = client.get(
+                "/dashboards/cases/", {"scope": key, "window": KEY, "metric": result.metric, "part": "numerator"}
+            )
             total = re.search(r'id="drill-total">(\d+)<', response.content.decode()).group(1)
             assert int(total) == result.numerator, result.metric
 

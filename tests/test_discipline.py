@@ -28,8 +28,12 @@ EVERY_EXEMPTION = [services.Finding(code, False, "不适用：有证据证明") 
 
 @pytest.fixture
 def panel(world):
-    judges = [make_officer(f"cm{i}", roles=["judge", "committee_member"], organisation=world.high, is_quota=True,
-                           name=f"委员{i}") for i in range(1, 4)]  # fmt: skip
+    judges = [
+        make_officer(
+            f"cm{i}", roles=["judge", "committee_member"], organisation=world.high, is_quota=True, name=f"委员{i}"
+        )
+        for i in range(1, 4)
+    ]
     committee = Committee.objects.create(organisation=world.high, name="上海市法官惩戒委员会")
     for member in [world.committee, *judges]:
         CommitteeMember.objects.create(committee=committee, officer=member)
@@ -37,22 +41,32 @@ def panel(world):
 
 
 def opened(world, **kwargs) -> Proceeding:
-    lead = services.lead_register(actor=world.inspector, officer=world.judge, source="complaint",
-                                  summary="当事人投诉违法审判", origin={"complaint": "2025-001"})  # fmt: skip
+    lead = services.lead_register(
+        actor=world.inspector,
+        officer=world.judge,
+        source="complaint",
+        summary="当事人投诉违法审判",
+        origin={"complaint": "2025-001"},
+    )
     return services.lead_open(actor=world.inspector, lead=lead, allegation="涉嫌故意违反法定程序")
 
 
 def referred(world, panel) -> Proceeding:
     committee, members = panel
-    return services.proceeding_refer(actor=world.inspector, proceeding=opened(world), committee=committee,
-                                     members=members, findings="调查核实报告")  # fmt: skip
+    return services.proceeding_refer(
+        actor=world.inspector, proceeding=opened(world), committee=committee, members=members, findings="调查核实报告"
+    )
 
 
 def heard(world, panel) -> Proceeding:
     proceeding = referred(world, panel)
     member = panel[1][1]
-    services.notice_serve(actor=member, proceeding=proceeding, hearing_on=timezone.localdate() + dt.timedelta(days=7),
-                          notice="拟于听证会审议")  # fmt: skip
+    services.notice_serve(
+        actor=member,
+        proceeding=proceeding,
+        hearing_on=timezone.localdate() + dt.timedelta(days=7),
+        notice="拟于听证会审议",
+    )
     return services.hearing_record(actor=member, proceeding=proceeding, record="听证笔录")
 
 
@@ -60,8 +74,9 @@ def opinion(world, panel, verdict="gross_negligence") -> Proceeding:
     proceeding = heard(world, panel)
     for member in panel[1][1:]:
         services.vote_cast(actor=member, proceeding=proceeding, opinion=verdict, reason="同意")
-    return services.opinion_give(actor=panel[1][1], proceeding=proceeding, reasons="存在重大过失",
-                                 findings=EVERY_EXEMPTION)  # fmt: skip
+    return services.opinion_give(
+        actor=panel[1][1], proceeding=proceeding, reasons="存在重大过失", findings=EVERY_EXEMPTION
+    )
 
 
 def served(world, panel, verdict="gross_negligence") -> Proceeding:
@@ -72,8 +87,12 @@ def decided(world, panel, kind="demerit", measures=()) -> Proceeding:
     proceeding = served(world, panel)
     with time_machine.travel(timezone.now() + dt.timedelta(days=11)):
         services.finalise_unobjected()
-        return services.decision_make(actor=world.president, proceeding=proceeding,
-                                      order=services.SanctionOrder(kind, tuple(measures)), text="决定给予处分")  # fmt: skip
+        return services.decision_make(
+            actor=world.president,
+            proceeding=proceeding,
+            order=services.SanctionOrder(kind, tuple(measures)),
+            text="决定给予处分",
+        )
 
 
 def stage(proceeding: Proceeding) -> str:
@@ -84,10 +103,12 @@ def stage(proceeding: Proceeding) -> str:
 
 
 def test_the_same_lead_twice_is_one_lead_and_a_duplicate_can_be_merged(world):
-    first = services.lead_register(actor=None, officer=world.judge, source="defect_points", summary="积分达到阈值",
-                                   origin={"consequence": 1})  # fmt: skip
-    again = services.lead_register(actor=None, officer=world.judge, source="defect_points", summary="积分达到阈值",
-                                   origin={"consequence": 1})  # fmt: skip
+    first = services.lead_register(
+        actor=None, officer=world.judge, source="defect_points", summary="积分达到阈值", origin={"consequence": 1}
+    )
+    again = services.lead_register(
+        actor=None, officer=world.judge, source="defect_points", summary="积分达到阈值", origin={"consequence": 1}
+    )
     assert again.pk == first.pk and Lead.objects.count() == 1
     other = services.lead_register(actor=world.inspector, officer=world.judge, source="complaint", summary="投诉")
     services.lead_merge(actor=world.inspector, lead=other, into=first)
@@ -125,11 +146,13 @@ def test_a_step_out_of_order_is_refused_with_the_stage_and_nothing_changes(world
         services.hearing_record(actor=panel[1][1], proceeding=proceeding, record="笔录")
     assert refused.value.details == {"stage": "referred"}
     with pytest.raises(Conflict):  # a decision before the committee's opinion
-        services.decision_make(actor=world.president, proceeding=proceeding,
-                               order=services.SanctionOrder("warning"), text="x")  # fmt: skip
+        services.decision_make(
+            actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"), text="x"
+        )
     with pytest.raises(PowerDenied):  # the officer cannot act as the committee
-        services.notice_serve(actor=world.judge, proceeding=proceeding,
-                              hearing_on=timezone.localdate() + dt.timedelta(days=3), notice="x")  # fmt: skip
+        services.notice_serve(
+            actor=world.judge, proceeding=proceeding, hearing_on=timezone.localdate() + dt.timedelta(days=3), notice="x"
+        )
     fresh = Proceeding.objects.get(pk=proceeding.pk)
     assert (fresh.version, fresh.trace_length, fresh.stage) == (before.version, before.trace_length, "referred")
 
@@ -140,16 +163,22 @@ def test_the_committee_must_be_at_least_half_judges_or_prosecutors(world, panel)
     for officer in lay:
         CommitteeMember.objects.create(committee=committee, officer=officer)
     with pytest.raises(ValidationFailed) as refused:
-        services.proceeding_refer(actor=world.inspector, proceeding=opened(world), committee=committee,
-                                  members=[*lay, members[1]], findings="报告")  # fmt: skip
+        services.proceeding_refer(
+            actor=world.inspector,
+            proceeding=opened(world),
+            committee=committee,
+            members=[*lay, members[1]],
+            findings="报告",
+        )
     assert "members" in refused.value.details
     assert stage(Proceeding.objects.get()) == "investigation"
 
 
 def test_a_recused_member_cannot_vote_and_votes_decide_the_opinion(world, panel):
     proceeding = referred(world, panel)
-    services.notice_serve(actor=panel[1][1], proceeding=proceeding,
-                          hearing_on=timezone.localdate() + dt.timedelta(days=5), notice="通知")  # fmt: skip
+    services.notice_serve(
+        actor=panel[1][1], proceeding=proceeding, hearing_on=timezone.localdate() + dt.timedelta(days=5), notice="通知"
+    )
     member = proceeding.members.get(officer=panel[1][3])
     request = services.recusal_request(actor=world.judge, proceeding=proceeding, member=member, reason="曾共事")
     with pytest.raises(PowerDenied):  # not by the member concerned
@@ -173,15 +202,18 @@ def test_no_decision_while_the_objection_window_is_open_then_objection_and_its_d
     proceeding = served(world, panel)
     services.opinion_acknowledge(actor=world.judge, proceeding=proceeding)
     with pytest.raises(Conflict) as refused:
-        services.decision_make(actor=world.president, proceeding=proceeding,
-                               order=services.SanctionOrder("warning"), text="x")  # fmt: skip
+        services.decision_make(
+            actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"), text="x"
+        )
     assert "objection" in str(refused.value.message).lower() or "异议" in str(refused.value.message)
     services.objection_file(actor=world.judge, proceeding=proceeding, text="认定事实错误")
     with pytest.raises(ValidationFailed):  # granted means milder
-        services.objection_decide(actor=panel[1][1], proceeding=proceeding, grant=True, reason="r",
-                                  opinion="intentional")  # fmt: skip
-    services.objection_decide(actor=panel[1][1], proceeding=proceeding, grant=True, reason="部分采纳",
-                              opinion="ordinary_negligence")  # fmt: skip
+        services.objection_decide(
+            actor=panel[1][1], proceeding=proceeding, grant=True, reason="r", opinion="intentional"
+        )
+    services.objection_decide(
+        actor=panel[1][1], proceeding=proceeding, grant=True, reason="部分采纳", opinion="ordinary_negligence"
+    )
     fresh = Proceeding.objects.get(pk=proceeding.pk)
     assert (fresh.stage, fresh.opinion) == ("opinion_final", "ordinary_negligence")
 
@@ -197,10 +229,12 @@ def test_no_sanction_after_an_opinion_of_no_breach(world, panel):
     with time_machine.travel(timezone.now() + dt.timedelta(days=11)):
         services.finalise_unobjected()
         with pytest.raises(ValidationFailed):
-            services.decision_make(actor=world.president, proceeding=proceeding,
-                                   order=services.SanctionOrder("warning"), text="x")  # fmt: skip
-        services.decision_make(actor=world.president, proceeding=proceeding, order=services.SanctionOrder("none"),
-                               text="不予惩戒")  # fmt: skip
+            services.decision_make(
+                actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"), text="x"
+            )
+        services.decision_make(
+            actor=world.president, proceeding=proceeding, order=services.SanctionOrder("none"), text="不予惩戒"
+        )
 
 
 # --- measures through the power list --------------------------------------------------------------------
@@ -237,10 +271,20 @@ def test_review_keeps_the_sanction_and_can_only_soften_it(world, panel):
     services.review_request(actor=world.judge, proceeding=proceeding, reason="处分过重")
     assert Sanction.objects.get().in_force  # in force during review
     with pytest.raises(ValidationFailed):
-        services.review_decide(actor=world.president, proceeding=proceeding, outcome="changed", reason="r",
-                               order=services.SanctionOrder("major_demerit"))  # fmt: skip
-    services.review_decide(actor=world.president, proceeding=proceeding, outcome="changed", reason="酌情减轻",
-                           order=services.SanctionOrder("warning"))  # fmt: skip
+        services.review_decide(
+            actor=world.president,
+            proceeding=proceeding,
+            outcome="changed",
+            reason="r",
+            order=services.SanctionOrder("major_demerit"),
+        )
+    services.review_decide(
+        actor=world.president,
+        proceeding=proceeding,
+        outcome="changed",
+        reason="酌情减轻",
+        order=services.SanctionOrder("warning"),
+    )
     assert list(Sanction.objects.filter(superseded_by__isnull=True).values_list("kind", flat=True)) == ["warning"]
 
 
@@ -257,14 +301,24 @@ def test_an_appeal_after_its_window_is_refused_and_a_harsher_outcome_never_stand
         services.appeal_decide(actor=world.president, proceeding=proceeding, outcome="revoked", reason="r")
     before = Proceeding.objects.get(pk=proceeding.pk).trace_length
     with pytest.raises(ValidationFailed):
-        services.appeal_decide(actor=world.high_president, proceeding=proceeding, outcome="changed", reason="r",
-                               order=services.SanctionOrder("dismissal", ("suspension",)))  # fmt: skip
+        services.appeal_decide(
+            actor=world.high_president,
+            proceeding=proceeding,
+            outcome="changed",
+            reason="r",
+            order=services.SanctionOrder("dismissal", ("suspension",)),
+        )
     assert Proceeding.objects.get(pk=proceeding.pk).trace_length == before
     services.appeal_extend(actor=world.high_president, proceeding=proceeding, reason="需补充调查")
     with pytest.raises(Conflict):
         services.appeal_extend(actor=world.high_president, proceeding=proceeding, reason="again")
-    services.appeal_decide(actor=world.high_president, proceeding=proceeding, outcome="changed", reason="减轻",
-                           order=services.SanctionOrder("warning"))  # fmt: skip
+    services.appeal_decide(
+        actor=world.high_president,
+        proceeding=proceeding,
+        outcome="changed",
+        reason="减轻",
+        order=services.SanctionOrder("warning"),
+    )
     fresh = Proceeding.objects.get(pk=proceeding.pk)
     assert fresh.stage == "closed" and services.verify_events(fresh) == []
     assert not Suspension.objects.filter(officer=world.judge, lifted_at__isnull=True).exists()
@@ -375,18 +429,35 @@ def test_leads_arrive_from_reversals_reports_and_interference(world, today):
     from supervision.models import Situation
 
     original = world.case(closed_on=today - dt.timedelta(days=60), closing_method="judgment")
-    appeal = world.case(procedure="second_instance", original_case=original, lead_officer=world.judge2,
-                        panel=[world.judge])  # fmt: skip
-    case_services.case_close(actor=world.judge2, case=Case.objects.get(pk=appeal.pk), closed_on=today,
-                             closing_method="judgment", outcome="remanded")  # fmt: skip
+    appeal = world.case(
+        procedure="second_instance", original_case=original, lead_officer=world.judge2, panel=[world.judge]
+    )
+    case_services.case_close(
+        actor=world.judge2,
+        case=Case.objects.get(pk=appeal.pk),
+        closed_on=today,
+        closing_method="judgment",
+        outcome="remanded",
+    )
     reported = world.case()
-    flag = supervision.flag_raise(actor=world.chief, case=reported, situation=Situation.objects.get(code="R-02"),
-                                  reason="当事人投诉承办法官违法审判")  # fmt: skip
+    flag = supervision.flag_raise(
+        actor=world.chief,
+        case=reported,
+        situation=Situation.objects.get(code="R-02"),
+        reason="当事人投诉承办法官违法审判",
+    )
     supervision.flag_decide(actor=world.president, flag=flag, confirm=True)
     interference.record_interference(
-        actor=world.judge2, case=world.case(), source_kind="insider", person_name="孙庭长", person_officer=world.chief,
-        occurred_at=timezone.now(), channel="in_person", content="询问案件进展", handling="告知依法办理",
-    )  # fmt: skip
+        actor=world.judge2,
+        case=world.case(),
+        source_kind="insider",
+        person_name="孙庭长",
+        person_officer=world.chief,
+        occurred_at=timezone.now(),
+        channel="in_person",
+        content="询问案件进展",
+        handling="告知依法办理",
+    )
     sources = sorted(Lead.objects.values_list("source", "officer__officer_id"))
     assert sources == [("interference", "chief"), ("reversed_case", "judge"), ("supervision", "judge")]
 
@@ -400,12 +471,20 @@ def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, pane
     settings.MEDIA_ROOT = tmp_path
     proceeding = referred(world, panel)
     member = proceeding.members.get(officer=panel[1][3])
-    services.submission_add(actor=world.judge, proceeding=proceeding, text="本人陈述：已告知当事人权利",
-                            files=[SimpleUploadedFile("证据.pdf", b"%PDF-1.4 evidence", "application/pdf")])  # fmt: skip
+    services.submission_add(
+        actor=world.judge,
+        proceeding=proceeding,
+        text="本人陈述：已告知当事人权利",
+        files=[SimpleUploadedFile("证据.pdf", b"%PDF-1.4 evidence", "application/pdf")],
+    )
     request = services.recusal_request(actor=world.judge, proceeding=proceeding, member=member, reason="曾有矛盾")
     services.recusal_decide(actor=panel[1][1], request=request, grant=False, reason="理由不成立")
-    services.notice_serve(actor=panel[1][1], proceeding=proceeding,
-                          hearing_on=timezone.localdate() + dt.timedelta(days=7), notice="听证通知")  # fmt: skip
+    services.notice_serve(
+        actor=panel[1][1],
+        proceeding=proceeding,
+        hearing_on=timezone.localdate() + dt.timedelta(days=7),
+        notice="听证通知",
+    )
     services.hearing_record(actor=panel[1][1], proceeding=proceeding, record="听证笔录：当事人到场辩解")
     for m in panel[1][1:]:
         services.vote_cast(actor=m, proceeding=proceeding, opinion="gross_negligence")
@@ -414,19 +493,34 @@ def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, pane
     services.opinion_acknowledge(actor=world.judge, proceeding=proceeding)
     services.objection_file(actor=world.judge, proceeding=proceeding, text="异议")
     services.objection_decide(actor=panel[1][1], proceeding=proceeding, grant=False, reason="异议不成立")
-    services.decision_make(actor=world.president, proceeding=proceeding, order=services.SanctionOrder("major_demerit"),
-                           text="给予记大过处分")  # fmt: skip
+    services.decision_make(
+        actor=world.president,
+        proceeding=proceeding,
+        order=services.SanctionOrder("major_demerit"),
+        text="给予记大过处分",
+    )
     services.review_request(actor=world.judge, proceeding=proceeding, reason="申请复核")
     services.review_decide(actor=world.president, proceeding=proceeding, outcome="upheld", reason="维持")
     services.appeal_lodge(actor=world.judge, proceeding=proceeding, reason="申诉")
-    services.appeal_decide(actor=world.high_president, proceeding=proceeding, outcome="changed", reason="改为记过",
-                           order=services.SanctionOrder("demerit"))  # fmt: skip
+    services.appeal_decide(
+        actor=world.high_president,
+        proceeding=proceeding,
+        outcome="changed",
+        reason="改为记过",
+        order=services.SanctionOrder("demerit"),
+    )
     done = Proceeding.objects.get(pk=proceeding.pk)
     assert done.stage == "closed" and services.verify_events(done) == []
     kinds = list(done.events.values_list("kind", flat=True))
     assert kinds[:4] == ["opened", "referred", "statement_submitted", "recusal_requested"]
-    assert kinds[-6:] == ["objection_decided", "decided", "review_requested", "review_decided", "appeal_lodged",
-                          "appeal_decided"]  # fmt: skip
+    assert kinds[-6:] == [
+        "objection_decided",
+        "decided",
+        "review_requested",
+        "review_decided",
+        "appeal_lodged",
+        "appeal_decided",
+    ]
     evidence = done.submissions.get().files[0]
     assert evidence["name"] == "证据.pdf"
     from django.test import Client
@@ -437,8 +531,10 @@ def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, pane
     url = f"/discipline/{done.public_id}/evidence/{evidence['sha256']}/"
     assert b"".join(member.get(url).streaming_content) == b"%PDF-1.4 evidence"
     assert stranger.get(url).status_code == 404
-    assert [(s.kind, s.in_force) for s in done.sanctions.order_by("pk")] == [("major_demerit", False),
-                                                                             ("demerit", True)]  # fmt: skip
+    assert [(s.kind, s.in_force) for s in done.sanctions.order_by("pk")] == [
+        ("major_demerit", False),
+        ("demerit", True),
+    ]
 
 
 def test_each_clock_runs_out(world, panel):
@@ -448,8 +544,9 @@ def test_each_clock_runs_out(world, panel):
         assert services.deadlines_check()["finalised"] == 0  # the last day of the objection window
     with time_machine.travel(timezone.now() + dt.timedelta(days=11)):
         assert services.deadlines_check()["finalised"] == 1
-        services.decision_make(actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"),
-                               text="警告")  # fmt: skip
+        services.decision_make(
+            actor=world.president, proceeding=proceeding, order=services.SanctionOrder("warning"), text="警告"
+        )
     with time_machine.travel(timezone.now() + dt.timedelta(days=11 + 30)):
         assert services.deadlines_check()["closed"] == 0  # a review may still be asked today
         services.review_request(actor=world.judge, proceeding=proceeding, reason="复核")

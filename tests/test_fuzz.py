@@ -44,10 +44,19 @@ def keep_the_test_connection():
 
 
 ROLES = {
-    "judge": "judge", "assistant": "assistant", "clerk": "clerk", "division_chief": "chief", "president": "president",
-    "high_president": "high_president", "case_management": "filing", "evaluator": "evaluator",
-    "committee_member": "committee", "inspector": "inspector", "administrator": "admin", "auditor": None,
-}  # fmt: skip
+    "judge": "judge",
+    "assistant": "assistant",
+    "clerk": "clerk",
+    "division_chief": "chief",
+    "president": "president",
+    "high_president": "high_president",
+    "case_management": "filing",
+    "evaluator": "evaluator",
+    "committee_member": "committee",
+    "inspector": "inspector",
+    "administrator": "admin",
+    "auditor": None,
+}
 
 
 @pytest.fixture
@@ -63,8 +72,9 @@ def token(world, role: str) -> str:
 
 @pytest.mark.parametrize("role", list(ROLES))
 @schema.parametrize()
-@hypothesis_settings(max_examples=5, deadline=None, derandomize=True, database=None,
-                     suppress_health_check=list(HealthCheck))  # fmt: skip
+@hypothesis_settings(
+    max_examples=5, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck)
+)
 def test_api_holds_to_its_schema_for_every_role(case, role, token):
     """Each role calls every operation with generated data, valid and invalid: no server error, every status,
     content type and body as the schema documents, and (``ignored_auth``) the same call without credentials

@@ -27,8 +27,9 @@ def test_every_scheduled_task_run_twice_changes_nothing_the_second_time(world, s
     for n in range(3):
         case = world.case(case_number=f"（2025）沪0101民初{700 + n}号", filed_on=dt.date(2025, 1, 5 + n))
         if n == 0:
-            Case.objects.filter(pk=case.pk).update(closed_on=dt.date(2025, 3, 1), closing_method="judgment",
-                                                   outcome="plaintiff_wins")  # fmt: skip
+            Case.objects.filter(pk=case.pk).update(
+                closed_on=dt.date(2025, 3, 1), closing_method="judgment", outcome="plaintiff_wins"
+            )
     app.loader.import_default_modules()
     tasks = [app.tasks[entry["task"]] for entry in settings.CELERY_BEAT_SCHEDULE.values()]
     for task in tasks:

@@ -116,8 +116,11 @@ def test_a_worker_killed_inside_an_item_leaves_nothing_half_done_and_the_rerun_g
     day = dt.date(2026, 11, 22)
 
     def snapshot():
-        return sorted(MetricResult.objects.values_list("window_from", "window_to", "level", "subject", "metric",
-                                                       "numerator", "denominator", "value"))  # fmt: skip
+        return sorted(
+            MetricResult.objects.values_list(
+                "window_from", "window_to", "level", "subject", "metric", "numerator", "denominator", "value"
+            )
+        )
 
     committed(metric_run_nightly, day=day)
     clean = snapshot()
@@ -133,8 +136,12 @@ def test_a_worker_killed_inside_an_item_leaves_nothing_half_done_and_the_rerun_g
         return rows
 
     monkeypatch.setattr(services, "metrics_store_for_organisation", dies_on_the_court)
-    run = metric_run_start(key=f"nightly:{day}", kind=MetricRun.Kind.NIGHTLY, windows=standard_windows(day),
-                           organisations=[world.high, world.court, world.other_court, None])  # fmt: skip
+    run = metric_run_start(
+        key=f"nightly:{day}",
+        kind=MetricRun.Kind.NIGHTLY,
+        windows=standard_windows(day),
+        organisations=[world.high, world.court, world.other_court, None],
+    )
     for organisation in (world.high, world.court):
         with contextlib.suppress(SystemExit):
             metric_run_item_compute(run_id=run.pk, organisation_id=organisation.pk)

@@ -51,12 +51,49 @@ OFFICERS = [
 ]
 
 
-def case(number, filed, closed="", *, lead="J1", limit="180", ext="", excl="", method="", outcome="", original="",
-         procedure="first_instance", org="C1", dept="MS", case_type="civil", cause="借贷", awarded="", recovered=""):  # fmt: skip
+def case(
+    number,
+    filed,
+    closed="",
+    *,
+    lead="J1",
+    limit="180",
+    ext="",
+    excl="",
+    method="",
+    outcome="",
+    original="",
+    procedure="first_instance",
+    org="C1",
+    dept="MS",
+    case_type="civil",
+    cause="借贷",
+    awarded="",
+    recovered="",
+):
     if closed and not method:
         method = "judgment"
-    return [number, org, dept, case_type, procedure, cause, filed, limit, ext, excl, lead, closed, method, outcome,
-            original, "", "", awarded, recovered]  # fmt: skip
+    return [
+        number,
+        org,
+        dept,
+        case_type,
+        procedure,
+        cause,
+        filed,
+        limit,
+        ext,
+        excl,
+        lead,
+        closed,
+        method,
+        outcome,
+        original,
+        "",
+        "",
+        awarded,
+        recovered,
+    ]
 
 
 HAND_CASES = [
@@ -88,7 +125,7 @@ HAND_CASES = [
         original="E",
         awarded="1000.50",
         recovered="250.25",
-    ),  # fmt: skip
+    ),
     case("CHC", "2024-02-01", "2024-03-01", lead="CH"),
     case("PRC", "2024-02-01", "", lead="PR", dept=""),
 ]
@@ -187,10 +224,17 @@ def test_idempotent_and_stale_rows_removed(hand):
     again = list(MetricResult.objects.order_by("pk").values_list("level", "subject", "metric", "numerator", "value"))
     assert first == again
     MetricResult.objects.create(
-        window_from=W.start, window_to=W.end, level="officer", subject="GONE", metric="filed_count",
-        numerator=1, denominator=1, value=1, organisation=MetricResult.objects.first().organisation,
+        window_from=W.start,
+        window_to=W.end,
+        level="officer",
+        subject="GONE",
+        metric="filed_count",
+        numerator=1,
+        denominator=1,
+        value=1,
+        organisation=MetricResult.objects.first().organisation,
         computed_at=dt.datetime.now(dt.UTC),
-    )  # fmt: skip
+    )
     metrics_store(window=W)
     assert not MetricResult.objects.filter(subject="GONE").exists()
 
@@ -216,8 +260,14 @@ def test_commands_and_the_three_formats(hand, tmp_path, capsys):
     )
     data = json.loads((tmp_path / "m.json").read_text())
     row = next(r for r in data if (r["level"], r["subject"], r["metric"]) == ("officer", "J1", "within_limit_rate"))
-    assert row == {"level": "officer", "subject": "J1", "metric": "within_limit_rate", "numerator": 2, "denominator": 3,
-                   "value": pytest.approx(2 / 3)}  # fmt: skip
+    assert row == {
+        "level": "officer",
+        "subject": "J1",
+        "metric": "within_limit_rate",
+        "numerator": 2,
+        "denominator": 3,
+        "value": pytest.approx(2 / 3),
+    }
     call_command(
         "export_metrics",
         "--from",
@@ -263,8 +313,12 @@ def test_export_computes_a_missing_window(hand, capsys):
 
 def random_dataset(seed: int):
     rng = random.Random(seed)
-    orgs = [["P", "省院", "court", "high", ""], ["M1", "中院一", "court", "intermediate", "P"],
-            ["B1", "基层一", "court", "basic", "M1"], ["B2", "基层二", "court", "basic", "M1"]]  # fmt: skip
+    orgs = [
+        ["P", "省院", "court", "high", ""],
+        ["M1", "中院一", "court", "intermediate", "P"],
+        ["B1", "基层一", "court", "basic", "M1"],
+        ["B2", "基层二", "court", "basic", "M1"],
+    ]
     depts = [[o[0], dept, dept] for o in orgs for dept in ("D1", "D2")]
     officers = []
     for org in ("P", "M1", "B1", "B2"):
@@ -306,12 +360,29 @@ def random_dataset(seed: int):
             f"{rng.randint(0, 10**6)}.{rng.randint(0, 99):02d}" if awarded and closed and rng.random() < 0.8 else ""
         )
         number = f"N{n}"
-        cases.append([
-            number, org, rng.choice(["D1", "D2", ""]), case_type, procedure, rng.choice(["甲", "乙", ""]), filed.isoformat(),
-            str(rng.choice([0, 0, 90, 180, 365])), str(rng.choice([0, 0, 0, 30])), str(rng.choice([0, 0, 5, 40])),
-            rng.choice(leads[org] + [""]), closed.isoformat() if closed else "", method, outcome, original,
-            "", "", awarded, recovered,
-        ])  # fmt: skip
+        cases.append(
+            [
+                number,
+                org,
+                rng.choice(["D1", "D2", ""]),
+                case_type,
+                procedure,
+                rng.choice(["甲", "乙", ""]),
+                filed.isoformat(),
+                str(rng.choice([0, 0, 90, 180, 365])),
+                str(rng.choice([0, 0, 0, 30])),
+                str(rng.choice([0, 0, 5, 40])),
+                rng.choice(leads[org] + [""]),
+                closed.isoformat() if closed else "",
+                method,
+                outcome,
+                original,
+                "",
+                "",
+                awarded,
+                recovered,
+            ]
+        )
         numbers.append(number)
     actions = []
     for _ in range(300):
@@ -319,11 +390,22 @@ def random_dataset(seed: int):
         day = dt.date.fromisoformat(c[6]) + dt.timedelta(days=rng.randint(0, 400))
         offset = rng.choice(["+08:00", "Z", "-05:00"])
         hour = rng.choice([0, 1, 12, 15, 16, 23])
-        actions.append([c[0], f"{day.isoformat()}T{hour:02d}:{rng.randint(0, 59):02d}:00{offset}", rng.choice(leads[c[1]]),
-                        rng.choice(["extension_approved", "returned_for_supplementary_investigation", "note", "hearing_held"]),
-                        str(rng.random())])  # fmt: skip
-    weights = [["civil", "", "", "1.2"], ["civil", "first_instance", "", "1.5"], ["civil", "first_instance", "甲", "2.25"],
-               ["criminal", "", "乙", "3"], ["enforcement", "enforcement", "", "0.5"]]  # fmt: skip
+        actions.append(
+            [
+                c[0],
+                f"{day.isoformat()}T{hour:02d}:{rng.randint(0, 59):02d}:00{offset}",
+                rng.choice(leads[c[1]]),
+                rng.choice(["extension_approved", "returned_for_supplementary_investigation", "note", "hearing_held"]),
+                str(rng.random()),
+            ]
+        )
+    weights = [
+        ["civil", "", "", "1.2"],
+        ["civil", "first_instance", "", "1.5"],
+        ["civil", "first_instance", "甲", "2.25"],
+        ["criminal", "", "乙", "3"],
+        ["enforcement", "enforcement", "", "0.5"],
+    ]
     return orgs, depts, officers, cases, actions, weights
 
 
@@ -366,8 +448,14 @@ def _plain(orgs, officers, cases, actions, weights):
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_every_row_equals_the_independent_reference(tmp_path: Path, seed):
     orgs, depts, officers, cases, actions, weights = random_dataset(seed)
-    for stem, rows in (("organisations", orgs), ("departments", depts), ("officers", officers), ("cases", cases),
-                       ("actions", actions), ("weights", weights)):  # fmt: skip
+    for stem, rows in (
+        ("organisations", orgs),
+        ("departments", depts),
+        ("officers", officers),
+        ("cases", cases),
+        ("actions", actions),
+        ("weights", weights),
+    ):
         write_csv(tmp_path, stem, rows)
     result = Importer(tmp_path).run()
     assert result.problems == []
@@ -384,8 +472,9 @@ def test_every_row_equals_the_independent_reference(tmp_path: Path, seed):
             )
             for r in rows_for(window)
         }
-        expected = reference(cases=plain[0], actions=plain[1], officers=plain[2], weights=plain[3],
-                             start=window.start, end=window.end)  # fmt: skip
+        expected = reference(
+            cases=plain[0], actions=plain[1], officers=plain[2], weights=plain[3], start=window.start, end=window.end
+        )
         assert set(ours) == set(expected)
         for key, (num, den, value) in expected.items():
             got_num, got_den, got_value = ours[key]

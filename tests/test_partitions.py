@@ -45,8 +45,11 @@ def test_each_case_trace_lives_in_its_filing_years_partition(world):
 def test_the_append_only_trigger_and_the_unique_seq_hold_on_every_partition(world):
     case = world.case(filed_on=dt.date(2025, 6, 1))
     action = Action.objects.filter(case=case).first()
-    for statement in ("UPDATE cases_action_y2025 SET note = 'x' WHERE id = %s", "DELETE FROM cases_action_y2025 WHERE id = %s",
-                      "UPDATE cases_action SET note = 'x' WHERE id = %s"):  # fmt: skip
+    for statement in (
+        "UPDATE cases_action_y2025 SET note = 'x' WHERE id = %s",
+        "DELETE FROM cases_action_y2025 WHERE id = %s",
+        "UPDATE cases_action SET note = 'x' WHERE id = %s",
+    ):
         with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(statement, [action.pk])
     with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:

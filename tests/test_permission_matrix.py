@@ -16,8 +16,23 @@ from tests.factories import make_officer
 
 pytestmark = pytest.mark.django_db
 
-OFFICERS = ("judge", "judge2", "assistant", "clerk", "chief", "criminal_chief", "president", "high_president",
-            "filing", "evaluator", "committee", "inspector", "admin", "other_judge", "auditor")  # fmt: skip
+OFFICERS = (
+    "judge",
+    "judge2",
+    "assistant",
+    "clerk",
+    "chief",
+    "criminal_chief",
+    "president",
+    "high_president",
+    "filing",
+    "evaluator",
+    "committee",
+    "inspector",
+    "admin",
+    "other_judge",
+    "auditor",
+)
 COURT_WIDE = {"president", "high_president", "filing", "evaluator", "inspector", "admin"}
 # who sees what (DOMAIN.md §1–§2, §5, §9): the case's people, the division chief of its department, the
 # court-wide roles of its court and the courts above; nobody from another court.
@@ -35,8 +50,14 @@ SEES = {
     # officers of the organisation and of those above it
     "officer": set(OFFICERS) - {"other_judge"},
 }
-CASE_ROUTES = ("/cases/{id}/", "/api/cases/{id}/", "/api/cases/{id}/actions/", "/api/cases/{id}/search-reports/",
-               "/cases/{id}/flags/", "/cases/{id}/similar-reports/")  # fmt: skip
+CASE_ROUTES = (
+    "/cases/{id}/",
+    "/api/cases/{id}/",
+    "/api/cases/{id}/actions/",
+    "/api/cases/{id}/search-reports/",
+    "/cases/{id}/flags/",
+    "/cases/{id}/similar-reports/",
+)
 FORM_POSTS = ("/cases/{id}/flags/", "/cases/{id}/similar-reports/")  # write-only: a GET goes back to the case
 ROUTES = {
     "interference_record": ("/cases/interference/{id}/",),
@@ -46,9 +67,22 @@ ROUTES = {
 }
 SECRET_RECORD = "请求对本案从轻处理并打招呼"
 SECRET_PROCEEDING = "涉嫌违规会见当事人律师"
-LISTS = ("/home/", "/notifications/", "/cases/", "/cases/supervision/", "/cases/interference/",
-         "/cases/interference/reports/", "/discipline/", "/dashboards/", "/evaluation/reviews/",
-         "/evaluation/performance/", "/api/cases/", "/api/proceedings/", "/api/officers/", "/api/reviews/")  # fmt: skip
+LISTS = (
+    "/home/",
+    "/notifications/",
+    "/cases/",
+    "/cases/supervision/",
+    "/cases/interference/",
+    "/cases/interference/reports/",
+    "/discipline/",
+    "/dashboards/",
+    "/evaluation/reviews/",
+    "/evaluation/performance/",
+    "/api/cases/",
+    "/api/proceedings/",
+    "/api/officers/",
+    "/api/reviews/",
+)
 
 
 @pytest.fixture
@@ -59,22 +93,43 @@ def scene(world):
     cases = {
         "own_case": world.case(case_number="（2026）沪0101民初101号"),
         "department_case": world.case(case_number="（2026）沪0101民初102号", lead_officer=world.chief, **none),
-        "other_department_case": world.case(case_number="（2026）沪0101刑初103号", department=world.criminal,
-                                            lead_officer=world.criminal_chief, **none),
-        "other_court_case": world.case(case_number="（2026）苏0102民初104号", organisation=world.other_court,
-                                       department=world.other_civil, lead_officer=world.other_judge, **none),
-    }  # fmt: skip
+        "other_department_case": world.case(
+            case_number="（2026）沪0101刑初103号", department=world.criminal, lead_officer=world.criminal_chief, **none
+        ),
+        "other_court_case": world.case(
+            case_number="（2026）苏0102民初104号",
+            organisation=world.other_court,
+            department=world.other_civil,
+            lead_officer=world.other_judge,
+            **none,
+        ),
+    }
     record = interference.record_interference(
-        actor=world.judge, case=cases["own_case"], person_officer=world.chief, source_kind="insider",
-        person_name="孙庭长", channel="in_person", content=SECRET_RECORD, handling="当场拒绝并记录",
+        actor=world.judge,
+        case=cases["own_case"],
+        person_officer=world.chief,
+        source_kind="insider",
+        person_name="孙庭长",
+        channel="in_person",
+        content=SECRET_RECORD,
+        handling="当场拒绝并记录",
         occurred_at=timezone.now(),
-    )  # fmt: skip
-    lead = discipline.lead_register(actor=world.inspector, officer=world.judge2, source="complaint",
-                                    summary="律师投诉", origin={"complaint": "2026-007"})  # fmt: skip
+    )
+    lead = discipline.lead_register(
+        actor=world.inspector,
+        officer=world.judge2,
+        source="complaint",
+        summary="律师投诉",
+        origin={"complaint": "2026-007"},
+    )
     proceeding = discipline.lead_open(actor=world.inspector, lead=lead, allegation=SECRET_PROCEEDING)
     ids = {name: str(case.public_id) for name, case in cases.items()}
-    ids |= {"interference_record": str(record.public_id), "proceeding": str(proceeding.public_id),
-            "performance": str(world.judge.public_id), "officer": str(world.judge.public_id)}  # fmt: skip
+    ids |= {
+        "interference_record": str(record.public_id),
+        "proceeding": str(proceeding.public_id),
+        "performance": str(world.judge.public_id),
+        "officer": str(world.judge.public_id),
+    }
     return people, ids
 
 
@@ -145,8 +200,9 @@ def test_a_write_to_an_object_the_caller_cannot_see_is_404_and_writes_nothing(sc
         client = client_for(officer)
         for thing in ("own_case", "department_case", "other_department_case", "other_court_case"):
             before = Action.objects.count()
-            response = client.post(f"/api/cases/{ids[thing]}/actions/", {"action_type": "note", "note": "探查"},
-                                   format="json")  # fmt: skip
+            response = client.post(
+                f"/api/cases/{ids[thing]}/actions/", {"action_type": "note", "note": "探查"}, format="json"
+            )
             if name in SEES[thing]:
                 assert response.status_code in (201, 403), (name, thing, response.status_code)
             else:

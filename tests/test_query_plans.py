@@ -34,7 +34,8 @@ def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
 
     filler = " ".join(f"词{i}" for i in range(30))
     references = ReferenceCase.objects.bulk_create(
-        [ReferenceCase(level=1, number=f"R{i}", title="t") for i in range(3000)])  # fmt: skip
+        [ReferenceCase(level=1, number=f"R{i}", title="t") for i in range(3000)]
+    )
     SearchDocument.objects.bulk_create(  # a court's worth of documents, so the planner weighs its choices
         [SearchDocument(reference=r, organisation=world.court, tokens=f" {filler} 纠纷 ") for r in references]
     )
@@ -49,12 +50,24 @@ def test_a_subjects_windows_and_trend_use_the_subject_index(world):
     from django.utils import timezone
 
     start = dt.date(2020, 1, 1)
-    MetricResult.objects.bulk_create([  # many windows and subjects, so the planner weighs its choices
-        MetricResult(window_from=start + dt.timedelta(days=w), window_to=start + dt.timedelta(days=w + 30),
-                     level="officer", subject=f"P{s:04d}", metric="closed_count", numerator=1, denominator=1, value=1,
-                     organisation=world.court, computed_at=timezone.now())
-        for w in range(60) for s in range(60)
-    ])  # fmt: skip
+    MetricResult.objects.bulk_create(
+        [  # many windows and subjects, so the planner weighs its choices
+            MetricResult(
+                window_from=start + dt.timedelta(days=w),
+                window_to=start + dt.timedelta(days=w + 30),
+                level="officer",
+                subject=f"P{s:04d}",
+                metric="closed_count",
+                numerator=1,
+                denominator=1,
+                value=1,
+                organisation=world.court,
+                computed_at=timezone.now(),
+            )
+            for w in range(60)
+            for s in range(60)
+        ]
+    )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE evaluation_metricresult")
     scope = Scope("officer", "P0007", world.court, "x")
@@ -65,15 +78,17 @@ def test_a_subjects_windows_and_trend_use_the_subject_index(world):
 
 def test_the_sweeps_recheck_of_a_batch_uses_the_flags_case_index(world):
     situation = Situation.objects.get(code="RP-02")
-    text = plan(Flag.objects.filter(case_id__in=[1, 2, 3], situation=situation).filter(
-        supervision._blocking(situation)).values("case_id"))  # fmt: skip
+    text = plan(
+        Flag.objects.filter(case_id__in=[1, 2, 3], situation=situation)
+        .filter(supervision._blocking(situation))
+        .values("case_id")
+    )
     assert "Index" in text and "cases_flag" in text
 
 
 def test_one_cases_facts_are_one_primary_key_lookup(world):
     case = world.case()
-    compiler, sql, params, mark, _columns = rules._one_case_query(
-        tuple(rules.FIELDS), dt.date.today(), "default")  # fmt: skip
+    compiler, sql, params, mark, _columns = rules._one_case_query(tuple(rules.FIELDS), dt.date.today(), "default")
     params = params[:mark] + (case.pk,) + params[mark + 1 :]
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
@@ -85,6 +100,9 @@ def test_one_cases_facts_are_one_primary_key_lookup(world):
 
 
 def test_a_courts_open_alerts_start_from_its_cases(world):
-    text = plan(Flag.objects.filter(Q(status__in=["pending", "confirmed"]), case__organisation=world.court)
-                .values("situation_id"))  # fmt: skip
+    text = plan(
+        Flag.objects.filter(Q(status__in=["pending", "confirmed"]), case__organisation=world.court).values(
+            "situation_id"
+        )
+    )
     assert "Index" in text

@@ -213,18 +213,28 @@ def test_plan_samples_each_officer_and_takes_every_amended_case(world):
 
     Case.objects.filter(pk=appeal.pk).update(closed_on=dt.date(2024, 9, 1), outcome="remanded", closing_method="ruling")
     plan = review_plan_create(
-        actor=world.filing, name="2024年第三季度常规评查", kind="routine", organisation=world.court,
-        window=Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), sample_percent=20, include_amended_remanded=True,
-    )  # fmt: skip
+        actor=world.filing,
+        name="2024年第三季度常规评查",
+        kind="routine",
+        organisation=world.court,
+        window=Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        sample_percent=20,
+        include_amended_remanded=True,
+    )
     reviews = list(plan.reviews.values_list("officer__officer_id", "case_id", "reason"))
     judge_picks = [r for r in reviews if r[0] == "judge"]
     assert len([r for r in reviews if r[0] == "judge2"]) == 1  # ceil(4 × 20 %): three cases and the appeal
     assert originals[0].pk in {r[1] for r in judge_picks}
     assert 2 <= len(judge_picks) <= 3  # ceil(10 × 20 %) = 2 sampled, plus the remanded one if not sampled
     again = review_plan_create(
-        actor=world.filing, name="重复", kind="routine", organisation=world.court,
-        window=Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31)), sample_percent=20, include_amended_remanded=True,
-    )  # fmt: skip
+        actor=world.filing,
+        name="重复",
+        kind="routine",
+        organisation=world.court,
+        window=Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31)),
+        sample_percent=20,
+        include_amended_remanded=True,
+    )
     assert not set(again.reviews.values_list("case_id", flat=True)) & {r[1] for r in reviews}  # no case twice
 
 

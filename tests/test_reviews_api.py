@@ -36,8 +36,11 @@ def test_review_path_through_the_api(world, review):
         )
         body = graded.json()
         assert (graded.status_code, body["grade"], body["defects"][0]["code"], body["defects"][0]["points"]) == (
-            200, "flawed", "WS-04", "1.0",
-        )  # fmt: skip
+            200,
+            "flawed",
+            "WS-04",
+            "1.0",
+        )
         judge = client_for(world.judge)
         responded = judge.post(
             url + "respond/", {"statement": "已更正", "expected_version": body["version"]}, format="json"
@@ -56,8 +59,17 @@ def test_review_visibility(world, review):
     review.evaluator = world.evaluator
     review.save()
     url = f"/api/reviews/{review.public_id}/"
-    for who, expected in [("judge", 200), ("evaluator", 200), ("filing", 200), ("president", 200), ("chief", 200),
-                          ("judge2", 404), ("criminal_chief", 404), ("other_judge", 404), ("committee", 404)]:  # fmt: skip
+    for who, expected in [
+        ("judge", 200),
+        ("evaluator", 200),
+        ("filing", 200),
+        ("president", 200),
+        ("chief", 200),
+        ("judge2", 404),
+        ("criminal_chief", 404),
+        ("other_judge", 404),
+        ("committee", 404),
+    ]:
         assert client_for(getattr(world, who)).get(url).status_code == expected, who
     listed = client_for(world.judge2).get("/api/reviews/").json()["results"]
     assert listed == []
@@ -78,24 +90,42 @@ def test_plan_through_the_api(world):
         world.case(closed_on=dt.date(2024, 6, day), closing_method="judgment")
     response = client_for(world.filing).post(
         "/api/review-plans/",
-        {"name": "2024年常规评查", "kind": "routine", "organisation": "SH0101", "closed_from": "2024-01-01",
-         "closed_to": "2024-12-31", "sample_percent": 50},
+        {
+            "name": "2024年常规评查",
+            "kind": "routine",
+            "organisation": "SH0101",
+            "closed_from": "2024-01-01",
+            "closed_to": "2024-12-31",
+            "sample_percent": 50,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert (response.status_code, response.json()["reviews"]) == (201, 2)  # ceil(3 × 50 %)
     reversed_window = client_for(world.filing).post(
         "/api/review-plans/",
-        {"name": "x", "kind": "routine", "organisation": "SH0101", "closed_from": "2024-12-31", "closed_to": "2024-01-01",
-         "sample_percent": 5},
+        {
+            "name": "x",
+            "kind": "routine",
+            "organisation": "SH0101",
+            "closed_from": "2024-12-31",
+            "closed_to": "2024-01-01",
+            "sample_percent": 5,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert (reversed_window.status_code, list(reversed_window.json()["details"])) == (400, ["closed_to"])
     judge = client_for(world.judge).post(
         "/api/review-plans/",
-        {"name": "x", "kind": "routine", "organisation": "SH0101", "closed_from": "2024-01-01", "closed_to": "2024-12-31",
-         "sample_percent": 5},
+        {
+            "name": "x",
+            "kind": "routine",
+            "organisation": "SH0101",
+            "closed_from": "2024-01-01",
+            "closed_to": "2024-12-31",
+            "sample_percent": 5,
+        },
         format="json",
-    )  # fmt: skip
+    )
     assert judge.status_code == 403
 
 

@@ -162,9 +162,16 @@ def test_a_second_extension_request_raises_the_risk_alert_on_the_event(
 def test_filing_a_case_runs_the_rules(frozen, world, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         case = services.case_file(
-        actor=world.filing, case_number="（2026）沪0101民初9001号", organisation=world.court, department=world.civil,
-            case_type="civil", procedure="first_instance", filed_on=TODAY, parties_count=12, time_limit_days=180,
-        )  # fmt: skip
+            actor=world.filing,
+            case_number="（2026）沪0101民初9001号",
+            organisation=world.court,
+            department=world.civil,
+            case_type="civil",
+            procedure="first_instance",
+            filed_on=TODAY,
+            parties_count=12,
+            time_limit_days=180,
+        )
     assert list(Flag.objects.filter(case=case).values_list("situation__code", "status")) == [("G-02", "pending")]
 
 
@@ -184,14 +191,24 @@ PARITY = [
     {"field": "case.has_original_case", "op": "eq", "value": False},
     {"field": "case.organisation_level", "op": "eq", "value": "basic"},
     {"not": {"field": "case.case_type", "op": "eq", "value": "criminal"}},
-    {"any": [{"field": "case.parties_count", "op": "gte", "value": 10}, {"field": "case.cause", "op": "eq", "value": "盗窃罪"}]},
-    {"all": [{"field": "case.is_open", "op": "eq", "value": True}, {"field": "case.days_pending", "op": "gte", "value": 10}]},
+    {
+        "any": [
+            {"field": "case.parties_count", "op": "gte", "value": 10},
+            {"field": "case.cause", "op": "eq", "value": "盗窃罪"},
+        ]
+    },
+    {
+        "all": [
+            {"field": "case.is_open", "op": "eq", "value": True},
+            {"field": "case.days_pending", "op": "gte", "value": 10},
+        ]
+    },
     {"field": "case.limit_percent_used", "op": "lt", "value": 50},
     {"field": "case.days_over_limit", "op": "is_null", "value": True},
     {"field": "case.days_since_activity", "op": "lte", "value": 0},
     {"field": "case.days_since_activity", "op": "eq", "value": 0},
     {"field": "case.extension_requests", "op": "eq", "value": 0},
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize("condition", PARITY, ids=[str(i) for i in range(len(PARITY))])

@@ -129,8 +129,10 @@ def test_changing_the_second_factor_asks_for_the_password_and_a_code(world, clie
         wrong = client.post("/2fa/reset/", {"password": "not-it", "code": code_for(device)})
         assert wrong.status_code == 400 and TOTPDevice.objects.filter(user=world.evaluator.user).exists()
         done = client.post("/2fa/reset/", {"password": PASSWORD, "code": code_for(device)})
-        assert done.status_code == 302 and not TOTPDevice.objects.filter(user=world.evaluator.user,
-                                                                         confirmed=True).exists()  # fmt: skip
+        assert (
+            done.status_code == 302
+            and not TOTPDevice.objects.filter(user=world.evaluator.user, confirmed=True).exists()
+        )
     assert client.get("/cases/")["Location"].startswith("/2fa/")
 
 
@@ -156,22 +158,25 @@ def test_changing_the_password_asks_for_the_current_one_and_ends_other_sessions(
     page = client.get("/account/password/")
     assert page.status_code == 200 and 'name="code"' not in page.content.decode()  # a judge has no second factor
 
-    wrong = client.post("/account/password/", {"old_password": "not-it", "new_password1": NEW_PASSWORD,
-                                               "new_password2": NEW_PASSWORD})  # fmt: skip
+    wrong = client.post(
+        "/account/password/", {"old_password": "not-it", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert wrong.status_code == 400 and "old_password" in wrong.context["form"].errors
     world.judge.user.refresh_from_db()
     assert world.judge.user.check_password(PASSWORD)
     assert AuditEvent.objects.filter(object_type="reauthentication", outcome="refused", username="judge").exists()
     assert AuthEvent.objects.filter(username="judge", kind="login_failed").count() == 1  # counts towards the lockout
 
-    weak = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": "12345678",
-                                              "new_password2": "12345678"})  # fmt: skip
+    weak = client.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password1": "12345678", "new_password2": "12345678"}
+    )
     assert weak.status_code == 400 and "new_password2" in weak.context["form"].errors
     world.judge.user.refresh_from_db()
     assert world.judge.user.check_password(PASSWORD)
 
-    done = client.post("/account/password/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-                                              "new_password2": NEW_PASSWORD})  # fmt: skip
+    done = client.post(
+        "/account/password/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    )
     assert done.status_code == 302
     world.judge.user.refresh_from_db()
     assert world.judge.user.check_password(NEW_PASSWORD)

@@ -31,8 +31,9 @@ def test_five_failures_within_15_minutes_lock_until_an_administrator_unlocks(wor
         response = attempt(client, PASSWORD)
         assert "该账号因多次登录失败已被锁定" in response.content.decode()
         assert "_auth_user_id" not in client.session
-        token = Client().post("/api/auth/token/", {"username": "judge", "password": PASSWORD},
-                              content_type="application/json")  # fmt: skip
+        token = Client().post(
+            "/api/auth/token/", {"username": "judge", "password": PASSWORD}, content_type="application/json"
+        )
         assert token.status_code == 401  # the API refuses the locked account too
         assert token.json()["code"] == "invalid_credentials"
         assert "token" not in token.json()

@@ -126,9 +126,11 @@ def _redis_up() -> bool:
 @pytest.mark.celery_worker
 @real_commits
 @pytest.mark.skipif(
-    not settings.REDIS_URL or "127.0.0.1" not in (settings.REDIS_URL or "") or not __import__("shutil").which("redis-server"),
+    not settings.REDIS_URL
+    or "127.0.0.1" not in (settings.REDIS_URL or "")
+    or not __import__("shutil").which("redis-server"),
     reason="stops and restarts the local Redis: CI and this machine only",
-)  # fmt: skip
+)
 def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_is_back(world):
     """Fault injection: Redis is shut down for real. Logging an action still commits, with its task in the outbox;
     once Redis is back the relay sends it and the worker raises the alert it was for."""
@@ -146,8 +148,19 @@ def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_
         message = OutboxMessage.objects.get(task="supervision.detect_case", sent_at__isnull=True)
         assert message.args == [case.pk] and message.last_error
     finally:
-        _redis("redis-server", "--daemonize", "yes", "--bind", "127.0.0.1", "--port", "6379", "--save", "",
-               "--appendonly", "no")  # fmt: skip
+        _redis(
+            "redis-server",
+            "--daemonize",
+            "yes",
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            "6379",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        )
         assert wait_for(_redis_up, 20)
     assert relay() == 1
     from celery.contrib.testing.worker import start_worker

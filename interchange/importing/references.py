@@ -38,8 +38,16 @@ COLUMNS = [
     Column("disputed_points", t.text(10000)),
     Column("ruling_summary", t.text(20000)),
 ]
-TEXT_FIELDS = ("title", "court", "cause", "keywords", "key_points", "facts_summary", "disputed_points",
-               "ruling_summary")  # fmt: skip
+TEXT_FIELDS = (
+    "title",
+    "court",
+    "cause",
+    "keywords",
+    "key_points",
+    "facts_summary",
+    "disputed_points",
+    "ruling_summary",
+)
 
 
 @dataclass
@@ -78,8 +86,11 @@ def import_reference_cases(path: Path | str, *, dry_run: bool = False) -> Refere
             )
             continue
         if row["level"] == "provincial" and not code:
-            result.problems.append(Problem(table.name, line, "issued_by_code", "a provincial reference case needs "
-                                           "the court that issued it"))  # fmt: skip
+            result.problems.append(
+                Problem(
+                    table.name, line, "issued_by_code", "a provincial reference case needs the court that issued it"
+                )
+            )
             continue
         rows.append((line, row))
     if result.problems:
@@ -89,9 +100,11 @@ def import_reference_cases(path: Path | str, *, dry_run: bool = False) -> Refere
         for _line, row in rows:
             values = {name: row[name] or "" for name in TEXT_FIELDS}
             values.update(
-                level=int(LEVELS[row["level"]]), decided_on=row["decided_on"], case_type=row["case_type"] or "",
+                level=int(LEVELS[row["level"]]),
+                decided_on=row["decided_on"],
+                case_type=row["case_type"] or "",
                 issued_by_id=organisations[row["issued_by_code"]] if row["issued_by_code"] else None,
-            )  # fmt: skip
+            )
             reference = stored.get(row["number"])
             if reference is None:
                 reference = ReferenceCase(number=row["number"])
