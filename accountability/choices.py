@@ -30,6 +30,7 @@ class RoleCode(models.TextChoices):
     INSPECTOR = "inspector", _("Inspector")
     ADMINISTRATOR = "administrator", _("Administrator")
     AUDITOR = "auditor", _("Security auditor")
+    FILING_OFFICER = "filing_officer", _("Filing officer")
 
 
 LEADER_ROLES = frozenset({RoleCode.PRESIDENT, RoleCode.VICE_PRESIDENT, RoleCode.DIVISION_CHIEF})
@@ -117,8 +118,26 @@ class ActionType(models.TextChoices):
     DISCIPLINE_COMMITTEE = "discipline_committee", _("Discipline committee act")
     DISCIPLINE_DECISION = "discipline_decision", _("Discipline decision or review decision")
     DISCIPLINE_APPEAL_DECISION = "discipline_appeal_decision", _("Discipline appeal decision")
+    # A case's life (DOMAIN.md §11): filing, assignment, process nodes, closing, archiving, appeals.
+    FILING_REFUSED = "filing_refused", _("Filing refused")
+    ASSIGNMENT_DESIGNATED = "assignment_designated", _("Designated assignment")
+    LEAD_CHANGE_REQUESTED = "lead_change_requested", _("Change of the lead judge requested")
+    LEAD_CHANGED = "lead_changed", _("Lead judge changed")
+    PANEL_FORMED = "panel_formed", _("Panel formed")
+    PARTICIPANT_ATTACHED = "participant_attached", _("Assistant or clerk attached")
+    RECUSAL_REQUESTED = "recusal_requested", _("Recusal requested")
+    RECUSAL_DECIDED = "recusal_decided", _("Recusal decided")
+    PRE_TRIAL_MEETING = "pre_trial_meeting", _("Pre-trial meeting held")
+    EVIDENCE_PERIOD_SET = "evidence_period_set", _("Period for evidence set")
+    ARCHIVED = "archived", _("Archived")
+    APPEAL_OUTCOME_RECORDED = "appeal_outcome_recorded", _("Outcome on appeal or retrial recorded")
     #: Matches every action on a case: for negative items such as "no case work while suspended".
     ANY = "any", _("Any action on a case")
+
+
+def role_code_choices() -> list[tuple[str, str]]:
+    """``choices=role_code_choices`` on the role's code: a new role writes no migration re-listing every role."""
+    return RoleCode.choices
 
 
 def action_type_choices() -> list[tuple[str, str]]:

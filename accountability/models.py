@@ -17,6 +17,7 @@ from accountability.choices import (
     PowerScope,
     RoleCode,
     action_type_choices,
+    role_code_choices,
 )
 
 
@@ -91,7 +92,7 @@ class Department(TimeStamped):
 class Role(models.Model):
     """One of the fixed roles; an officer may hold several."""
 
-    code = models.CharField(_("code"), max_length=32, primary_key=True, choices=RoleCode.choices)
+    code = models.CharField(_("code"), max_length=32, primary_key=True, choices=role_code_choices)
 
     class Meta:
         ordering = ["code"]

@@ -45,3 +45,42 @@ class ActionSource(models.TextChoices):
     API = "api", _("API")
     IMPORT = "import", _("Import")
     SYSTEM = "system", _("System")
+
+
+class Track(models.TextChoices):
+    """The procedural track within a procedure, where the law gives it its own time limit."""
+
+    ORDINARY = "ordinary", _("Ordinary procedure")
+    SUMMARY = "summary", _("Summary procedure")
+    SMALL_CLAIMS = "small_claims", _("Small-claims procedure")
+
+
+class Approver(models.TextChoices):
+    """Who the law names to approve an extension of the time limit."""
+
+    PRESIDENT = "president", _("Court president")
+    HIGHER_COURT = "higher_court", _("Higher court")
+    NONE = "none", _("Not extendable")
+
+
+class AssignmentKind(models.TextChoices):
+    RANDOM = "random", _("Random assignment")
+    DESIGNATED = "designated", _("Designated assignment")
+    CHANGE = "change", _("Change of the lead judge")
+
+
+class DesignationReason(models.TextChoices):
+    """The situations in which a case may be designated rather than drawn (SPC opinions 2015 and 2017)."""
+
+    MAJOR_SENSITIVE = "major_sensitive", _("Major, difficult, complex or sensitive case")
+    RELATED_CASE = "related_case", _("Related to a case the judge already handles")
+    SPECIALISED = "specialised", _("Needs a specialised panel")
+    REMANDED = "remanded", _("Remanded or retried: a different judge is required")
+    RECUSAL = "recusal", _("The judge drawn withdrew (recusal)")
+    LEADER_HEARS = "leader_hears", _("A president or division chief hears the case")
+
+
+class RequestStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")

@@ -15,7 +15,18 @@ from django.utils.translation import gettext_lazy as _
 from accountability.chain import GENESIS_HASH
 from accountability.choices import Participation, action_type_choices
 from accountability.models import AppendOnlyError, AppendOnlyModel, Department, Officer, Organisation, TimeStamped
-from cases.choices import ActionSource, CaseType, ClosingMethod, Outcome, Procedure
+from cases.choices import (
+    ActionSource,
+    Approver,
+    AssignmentKind,
+    CaseType,
+    ClosingMethod,
+    DesignationReason,
+    Outcome,
+    Procedure,
+    RequestStatus,
+    Track,
+)
 
 #: Reviewing a case is not taking part in it (the reviewer's own trace entries do not disqualify them).
 REVIEW_ACTION_TYPES = ("review_planned", "review_assigned", "quality_review", "review_responded", "review_finalised")
@@ -94,6 +105,26 @@ class Case(TimeStamped):
     facts_summary = models.TextField(_("facts summary"), blank=True, default="", db_default="")
     disputed_points = models.TextField(_("disputed points"), blank=True, default="", db_default="")
     ruling_summary = models.TextField(_("ruling summary"), blank=True, default="", db_default="")
+    # The case's life (DOMAIN.md §11): its procedural track, the rule that set its time limit, its presiding judge.
+    track = models.CharField(_("track"), max_length=16, choices=Track.choices, blank=True, default="", db_default="")
+    procedure_rule = models.ForeignKey(
+        "cases.ProcedureRule",
+        verbose_name=_("procedure rule"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    procedure_rule_revision = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    presiding_officer = models.ForeignKey(
+        Officer,
+        verbose_name=_("presiding judge"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="presided_cases",
+    )
+    archived_on = models.DateField(_("archived on"), null=True, blank=True)
     # Optimistic concurrency: every change of the case's own fields bumps it.
     version = models.PositiveIntegerField(default=1)
     # The head of the trace's hash chain and its length, updated under a row lock on every append.
@@ -318,3 +349,228 @@ class Attachment(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+# --- a case's life (DOMAIN.md §11) ----------------------------------------------------------------------------
+
+
+class LimitUnit(models.TextChoices):
+    MONTHS = "months", _("months")
+    DAYS = "days", _("days")
+
+
+class ProcedureRule(TimeStamped):
+    """案件类型代字 and 审限 per case type, procedure and track: data, edited in the admin, each change a revision.
+
+    A filed case takes its type code (the 民初 of （2026）沪0101民初133号) and its statutory time limit from the rule
+    in force, and records which revision it was."""
+
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
+    procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices)
+    track = models.CharField(_("track"), max_length=16, choices=Track.choices, blank=True)
+    type_code = models.CharField(
+        _("type code"), max_length=8, help_text=_("As in the case number, e.g. 民初, 民终, 刑初.")
+    )
+    limit_value = models.PositiveIntegerField(_("time limit"), help_text=_("0: no statutory time limit."))
+    limit_unit = models.CharField(_("unit"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.MONTHS)
+    extension_value = models.PositiveIntegerField(_("extension"), default=0)
+    extension_unit = models.CharField(
+        _("extension unit"), max_length=8, choices=LimitUnit.choices, default=LimitUnit.MONTHS
+    )
+    extension_approver = models.CharField(
+        _("extension approved by"), max_length=16, choices=Approver.choices, default=Approver.PRESIDENT
+    )
+    further_approver = models.CharField(
+        _("further extension approved by"), max_length=16, choices=Approver.choices, default=Approver.NONE
+    )
+    legal_basis = models.CharField(_("legal basis"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    revision = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        ordering = ["case_type", "procedure", "track"]
+        verbose_name = _("procedure rule (type code and time limit)")
+        verbose_name_plural = _("procedure rules (type codes and time limits)")
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "procedure", "track"], name="procedurerule_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.type_code} {self.get_case_type_display()} {self.get_procedure_display()} {self.get_track_display()}"
+        )
+
+
+class ProcedureRuleRevision(AppendOnlyModel):
+    """Each version of a procedure rule, kept for life: a case names the revision that set its limit."""
+
+    rule = models.ForeignKey(ProcedureRule, on_delete=models.PROTECT, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["rule_id", "revision"]
+        constraints = [models.UniqueConstraint(fields=["rule", "revision"], name="procedurerulerevision_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} r{self.revision}"
+
+
+class CaseNumberSequence(models.Model):
+    """The last sequence number given per court, type code and year: case numbers without gaps (案号连续)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    type_code = models.CharField(max_length=8)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year", "type_code"], name="casenumbersequence_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.year} {self.type_code} {self.last}"
+
+
+class FilingRefusal(AppendOnlyModel):
+    """不予受理: a filing the court refused, kept on record with its reason (no case, so no trace of its own)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
+    procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices)
+    cause = models.CharField(_("cause of action"), max_length=200, blank=True)
+    parties = models.TextField(_("parties"))
+    reason = models.TextField(_("reason"))
+    refused_on = models.DateField(_("refused on"))
+    refused_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    power_item_code = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-refused_on", "-id"]
+        verbose_name = _("refused filing")
+        verbose_name_plural = _("refused filings")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} {self.refused_on} {self.cause}"
+
+
+class FlowNode(TimeStamped):
+    """One node (流程节点) of the standard flow of a case type and procedure: data, edited in the admin.
+
+    A node is reached when an action of one of its ``action_types`` is in the trace; its deadline counts from
+    filing or from the node before it; a required node must be reached before the case may close."""
+
+    class From(models.TextChoices):
+        FILING = "filing", _("Filing")
+        PREVIOUS = "previous", _("The node before")
+
+    case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
+    procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices)
+    position = models.PositiveSmallIntegerField(_("position"))
+    code = models.CharField(_("code"), max_length=32)
+    name = models.CharField(_("name"), max_length=100)
+    action_types = models.JSONField(_("reached by"), default=list)
+    deadline_days = models.PositiveIntegerField(_("deadline (days)"), null=True, blank=True)
+    deadline_from = models.CharField(_("counted from"), max_length=16, choices=From.choices, default=From.FILING)
+    required = models.BooleanField(_("required before closing"), default=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["case_type", "procedure", "position"]
+        verbose_name = _("process node")
+        verbose_name_plural = _("process nodes")
+        constraints = [
+            models.UniqueConstraint(fields=["case_type", "procedure", "code"], name="flownode_unique_code"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_type}/{self.procedure} {self.position} {self.name}"
+
+
+class AssignmentPolicy(TimeStamped):
+    """How a court draws its cases: weighted by each judge's open caseload, or evenly."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="assignment_policy")
+    weighted_by_caseload = models.BooleanField(_("weighted by open caseload"), default=False)
+
+    class Meta:
+        verbose_name = _("assignment policy")
+        verbose_name_plural = _("assignment policies")
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} weighted={self.weighted_by_caseload}"
+
+
+class AssignmentDraw(AppendOnlyModel):
+    """The record of one assignment: who could be drawn, with which weights, the seed and the result, so an
+    auditor can draw again and get the same judge (``cases.assignment.redraw``)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="draws")
+    kind = models.CharField(_("kind"), max_length=16, choices=AssignmentKind.choices)
+    #: [[officer pk, weight], …] in the order the draw used
+    candidates = models.JSONField(default=list)
+    seed = models.CharField(max_length=64, blank=True)
+    result = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=32, choices=DesignationReason.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    approved_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    action_seq = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case_id", "created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.result_id}"
+
+
+class CaseRequest(TimeStamped):
+    """A request on a case that another officer decides, once: an extension of the time limit (延长审限), a
+    designated assignment or a change of the lead judge (变更承办人), a recusal (回避)."""
+
+    class Kind(models.TextChoices):
+        EXTENSION = "extension", _("Extension of the time limit")
+        DESIGNATION = "designation", _("Designated assignment")
+        LEAD_CHANGE = "lead_change", _("Change of the lead judge")
+        RECUSAL = "recusal", _("Recusal")
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="requests")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    status = models.CharField(_("status"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.PENDING)
+    requested_by = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="+")
+    #: the officer the request is about: the new lead judge, or the judge asked to withdraw
+    subject = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    days = models.PositiveIntegerField(_("days"), null=True, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=32, choices=DesignationReason.choices, blank=True)
+    reason = models.TextField(_("reason"))
+    #: who the rules name to decide it (a role at the case's court, or the court above)
+    approver = models.CharField(_("decided by"), max_length=16, choices=Approver.choices, default=Approver.PRESIDENT)
+    decided_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("request on a case")
+        verbose_name_plural = _("requests on cases")
+        indexes = [models.Index(fields=["status", "kind"], name="caserequest_pending")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status="pending", decided_at__isnull=True)
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+                name="caserequest_decided_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind} {self.status}"

@@ -65,6 +65,17 @@ DEDICATED_TYPES = frozenset(
         ActionType.DISCIPLINE_DECISION,
         ActionType.DISCIPLINE_APPEAL_DECISION,
         ActionType.ANY,
+        # A case's life: each has its own service (filing, assignment, panel, recusal, archiving, appeals).
+        ActionType.FILING_REFUSED,
+        ActionType.ASSIGNMENT_DESIGNATED,
+        ActionType.LEAD_CHANGE_REQUESTED,
+        ActionType.LEAD_CHANGED,
+        ActionType.PANEL_FORMED,
+        ActionType.PARTICIPANT_ATTACHED,
+        ActionType.RECUSAL_REQUESTED,
+        ActionType.RECUSAL_DECIDED,
+        ActionType.ARCHIVED,
+        ActionType.APPEAL_OUTCOME_RECORDED,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.

@@ -23,6 +23,8 @@ from interference.models import InterferenceRecord, InterferenceReport
 
 #: Who sees every record in their organisation and below (except about themselves and their subordinates).
 REGISTER_ROLES = (RoleCode.INSPECTOR, RoleCode.CASE_MANAGEMENT)
+
+
 def _chain_of_command_of(viewer: Officer) -> Q:
     """Records about people the viewer leads (their chain of command must not learn who recorded)."""
     led = Q(pk__in=[])

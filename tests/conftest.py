@@ -72,6 +72,8 @@ def ensure_reference_data() -> None:
     from django.apps import apps
 
     from accountability.models import Role
+    from cases.default_procedures import install as install_procedures
+    from cases.models import FlowNode, ProcedureRule, ProcedureRuleRevision
     from supervision.default_situations import install as install_situations
     from supervision.default_situations import require_searches
     from supervision.models import Situation, SituationRevision
@@ -84,10 +86,12 @@ def ensure_reference_data() -> None:
         "evaluation.migrations.0006_default_catalogue",
         "accountability.migrations.0016_similar_search_power_items",
         "accountability.migrations.0019_audit_events",
+        "accountability.migrations.0023_filing_officer_and_case_life_items",
     ):
         importlib.import_module(module).forwards(apps, None)
     install_situations(Situation, SituationRevision)  # what cases' migrations 0008, 0010 and 0012 installed
     require_searches(Situation, SituationRevision)
+    install_procedures(ProcedureRule, ProcedureRuleRevision, FlowNode)  # cases' migration 0018
 
 
 @pytest.fixture
