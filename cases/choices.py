@@ -81,6 +81,6 @@ class DesignationReason(models.TextChoices):
 
 
 class RequestStatus(models.TextChoices):
-    PENDING = "pending", _("Pending")
+    PENDING = "pending", _("Awaiting decision")
     APPROVED = "approved", _("Approved")
-    REFUSED = "refused", _("Refused")
+    REFUSED = "refused", _("Not approved")

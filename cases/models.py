@@ -355,7 +355,7 @@ class Attachment(AppendOnlyModel):
 
 
 class LimitUnit(models.TextChoices):
-    MONTHS = "months", _("months")
+    MONTHS = "months", _("calendar months")
     DAYS = "days", _("days")
 
 
