@@ -60,11 +60,26 @@ class Organisation(TimeStamped):
     )
     # Materialised path of primary keys, "/1/7/12/": subtree queries are one indexed prefix match.
     path = models.CharField(max_length=255, editable=False, db_index=True, default="")
+    # 法院代字 in case numbers (最高人民法院关于人民法院案件案号的若干规定): the 沪0101 of （2026）沪0101民初133号.
+    # Blank until an administrator sets it; a court without one cannot number (so cannot file) cases.
+    case_code = models.CharField(
+        _("case-number code"),
+        max_length=16,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("The court's code in case numbers, e.g. 沪0101 in （2026）沪0101民初133号."),
+    )
 
     class Meta:
         ordering = ["path"]
         verbose_name = _("organisation")
         verbose_name_plural = _("organisations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case_code"], condition=~models.Q(case_code=""), name="organisation_unique_case_code"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

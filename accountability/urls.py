@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability_api
 from accountability import second_factor, views
 from cases import api as cases_api
+from cases import api_filing as cases_filing_api
 from dashboards import views as dashboard_views
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
@@ -49,6 +50,8 @@ urlpatterns = [
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
     path("api/similar-cases/", similar_api.SimilarSearchView.as_view(), name="api-similar-cases"),
     path("api/cases/<uuid:id>/search-reports/", similar_api.SearchReportView.as_view(), name="api-search-reports"),
+    path("api/filings/", cases_filing_api.FilingView.as_view(), name="api-filings"),
+    path("api/filing-refusals/", cases_filing_api.FilingRefusalView.as_view(), name="api-filing-refusals"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -4,6 +4,7 @@
 * a division chief sees their department's cases;
 * presidents, vice presidents, the case-management office, evaluators, inspectors
   and administrators see their organisation's and its subordinates' cases;
+* the filing office (立案庭) sees its own court's register, the cases it files;
 * a superuser sees all. Anything else is "not found", exactly like a missing case.
 """
 
@@ -48,6 +49,8 @@ def cases_visible_to(user: Any) -> QuerySet[Case]:
         scope |= Q(organisation__path__startswith=officer.organisation.path)
     if officer.has_role(RoleCode.DIVISION_CHIEF) and officer.department_id is not None:
         scope |= Q(department_id=officer.department_id)
+    if officer.has_role(RoleCode.FILING_OFFICER):
+        scope |= Q(organisation_id=officer.organisation_id)
     return queryset.filter(scope)
 
 

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from cases import views
+from cases import views, views_filing
 
 app_name = "cases"
 urlpatterns = [
     path("", views.my_cases, name="mine"),
+    path("filing/", views_filing.filing_list, name="filing-list"),
+    path("filing/new/", views_filing.filing_new, name="filing-new"),
+    path("filing/refuse/", views_filing.filing_refuse, name="filing-refuse"),
     path("<uuid:public_id>/", views.case_detail, name="detail"),
     path("<uuid:public_id>/actions/", views.case_log_action, name="log"),
     path("<uuid:public_id>/extension/", views.case_decide_extension, name="extension"),

@@ -97,9 +97,9 @@ def ensure_reference_data() -> None:
 @pytest.fixture
 def world(db) -> World:
     ensure_reference_data()
-    high = OrganisationFactory(code="HIGH", name="上海市高级人民法院", level="high")
-    court = OrganisationFactory(code="SH0101", name="上海市黄浦区人民法院", parent=high)
-    other = OrganisationFactory(code="JS0102", name="南京市玄武区人民法院")
+    high = OrganisationFactory(code="HIGH", name="上海市高级人民法院", level="high", case_code="沪")
+    court = OrganisationFactory(code="SH0101", name="上海市黄浦区人民法院", parent=high, case_code="沪0101")
+    other = OrganisationFactory(code="JS0102", name="南京市玄武区人民法院", case_code="苏0102")
     civil = DepartmentFactory(organisation=court, code="MS1", name="民事审判第一庭")
     criminal = DepartmentFactory(organisation=court, code="XS", name="刑事审判庭")
     other_civil = DepartmentFactory(organisation=other, code="MS1", name="民事审判第一庭")

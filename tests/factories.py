@@ -24,6 +24,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     kind = OrganisationKind.COURT
     level = OrganisationLevel.BASIC
     parent = None
+    case_code = factory.Sequence(lambda n: f"测{n:04d}")  # 法院代字 in case numbers; the world's courts set real ones
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
