@@ -3,9 +3,10 @@
 Loaded by a data migration; administrators edit it in the admin afterwards (each
 change versioned). It covers every role and every action type, with the
 negative list of DOMAIN.md §2: a leader may not change a panel's decision nor
-sign a ruling on a case they did not hear; an assistant may not sign a ruling;
-a clerk may not record deliberation; an evaluator may not review a case they
-took part in.
+sign a ruling on a case they did not hear, nor supervise an individual case
+that is not a four-category case (法发〔2021〕30号); an assistant may not sign a
+ruling; a clerk may not record deliberation; an evaluator may not review a case
+they took part in.
 """
 
 from __future__ import annotations
@@ -30,6 +31,21 @@ NOT_HEARD = {"field": "actor.participation", "op": "not_in", "value": ["lead", "
 TOOK_PART = {"field": "actor.took_part", "op": "eq", "value": True}
 SUSPENDED = {"field": "actor.suspended", "op": "eq", "value": True}
 DISCIPLINE = "《中华人民共和国法官法》第四十六条至第五十一条；《中华人民共和国检察官法》；法官、检察官惩戒工作程序规定"
+#: No pending or confirmed four-category flag on the case (``supervision.hooks.is_four_category``).
+NOT_FOUR_CATEGORY = {"field": "case.is_four_category", "op": "eq", "value": False}
+BOUNDS = "不得对非“四类案件”进行个案监督（法发〔2021〕30号）"
+BOUNDS_BASIS = (
+    f"{FOUR_CATEGORY}：院庭长个案监督限于“四类案件”，对其他案件只能通过审判管理方式进行全局监督管理；"
+    f"{RESPONSIBILITY}第二十四条"
+)
+#: A leader's individual supervision acts, each refused off the four categories by its own negative item.
+INDIVIDUAL_SUPERVISION = [
+    ("N3", "supervision_comment", "提出书面监督意见"),
+    ("N4", "progress_report_required", "要求报告案件进展和评议结果"),
+    ("N5", "similar_search_required", "要求进行类案检索"),
+    ("N6", "referred_to_committee", "提交专业法官会议或审判委员会讨论"),
+    ("N7", "committee_outcome_recorded", "记录专业法官会议或审判委员会讨论意见"),
+]
 #: A similar-case search report is required (referral, leader's requirement, a situation that needs one)
 #: and none is attached.
 SEARCH_MISSING = {
@@ -100,6 +116,10 @@ def _leader_items(prefix: str, role: str, supervision_scope: str, case_scope: st
         (f"{prefix}-15", role, "committee_outcome_recorded", supervision_scope, "allow", "记录专业法官会议或审判委员会讨论意见", FOUR_CATEGORY, {}),
         (f"{prefix}-16", role, "interference_recorded", "subordinate", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
         (f"{prefix}-17", role, "interference_report_filed", case_scope, "allow", "报送部门过问、干预案件情况季度报告（含零报告）", THREE_RULES, {}),
+        # Individual supervision is confined to the four categories (DOMAIN.md §4, §11): elsewhere only management
+        # as a whole (time limits, statistics, the inbox of alerts), never an act on the case.
+        *[(f"{prefix}-{code}", role, action, "subordinate", "deny", f"{BOUNDS}：{what}", BOUNDS_BASIS, NOT_FOUR_CATEGORY)
+          for code, action, what in INDIVIDUAL_SUPERVISION],
     ]
 
 

@@ -9,6 +9,10 @@
   search by a date, refers the case to the judges' meeting or the adjudication committee and records
   its outcome. Each act is power-checked and is an action of the case's trace. Nothing here changes
   the panel's decision or signs a ruling: the power list's negative items refuse both.
+* Supervision within its bounds (法发〔2021〕30号): those individual acts are for four-category cases only
+  (a pending or confirmed flag); elsewhere negative items (CHF/PRE/VPR-N3 … N7) refuse them and the
+  attempt is kept in the security audit. Managing the whole (alerts, the inbox, escalation, reminders)
+  stays open.
 * Escalation: a pending alert not acted on within N working days goes one level up; an overdue
   progress report alerts the leader who asked.
 """
@@ -16,9 +20,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,9 +34,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability import conditions
+from accountability.audit import audit
 from accountability.choices import ActionType, RoleCode
-from accountability.errors import Conflict, ValidationFailed
-from accountability.models import Officer, Organisation
+from accountability.errors import Conflict, PowerDenied, ValidationFailed
+from accountability.models import AuditEvent, Officer, Organisation
 from accountability.notifications import notify
 from accountability.powers import power_decide
 from cases.bulk import copy_rows, model_row, update_heads
@@ -455,6 +461,59 @@ def flag_decide(
 
 # --- supervision acts -----------------------------------------------------------------------------
 
+#: A leader's individual supervision acts: confined to four-category cases, a refusal is audited.
+INDIVIDUAL_ACTS = frozenset(
+    {
+        ActionType.SUPERVISION_COMMENT,
+        ActionType.PROGRESS_REPORT_REQUIRED,
+        ActionType.SIMILAR_SEARCH_REQUIRED,
+        ActionType.REFERRED_TO_COMMITTEE,
+        ActionType.COMMITTEE_OUTCOME_RECORDED,
+    }
+)
+_Act = TypeVar("_Act", bound=Callable[..., Any])
+
+
+def _supervision_act(act: _Act) -> _Act:
+    """Run one individual supervision act in its own transaction. When the power list refuses it, the attempt
+    is written to the security audit (the trace keeps only acts that happened) after the act's rollback, so the
+    row is kept, and the same ``PowerDenied`` is raised again. Called inside an outer transaction, the row
+    shares that transaction's fate."""
+    in_transaction = transaction.atomic(act)
+
+    @functools.wraps(act)
+    def run(**kwargs: Any) -> Any:
+        try:
+            return in_transaction(**kwargs)
+        except PowerDenied as refused:
+            if refused.details.get("action_type") in INDIVIDUAL_ACTS:
+                case = kwargs["case"] if "case" in kwargs else kwargs["referral"].case
+                source = kwargs.get("source", ActionSource.WEB)
+                _audit_refused(actor=kwargs["actor"], case=case, source=source, refused=refused)
+            raise
+
+    return run  # type: ignore[return-value]
+
+
+def _audit_refused(*, actor: Officer, case: Case, source: str, refused: PowerDenied) -> None:
+    """The security audit's record of a refused supervision act: who, on which case, what, refused by which item."""
+    audit(
+        kind=AuditEvent.Kind.PRIVILEGED,
+        object_type="case",
+        object_id=case.public_id,
+        outcome="refused",
+        user=actor.user,
+        detail={
+            "officer": actor.officer_id,
+            "case_number": case.case_number,
+            "action_type": refused.details.get("action_type"),
+            "item_code": refused.details.get("item_code"),
+            "item_revision": refused.details.get("item_revision"),
+            "reason": str(refused.message),
+            "source": source,
+        },
+    )
+
 
 def _flag_of(case: Case, flag: Flag | None) -> Flag | None:
     if flag is None:
@@ -464,7 +523,7 @@ def _flag_of(case: Case, flag: Flag | None) -> Flag | None:
     return _lock_flag(flag, None)
 
 
-@transaction.atomic
+@_supervision_act
 def supervision_comment(
     *, actor: Officer, case: Case, comment: str, flag: Flag | None = None, source: str = ActionSource.WEB
 ) -> Action:
@@ -496,7 +555,7 @@ def supervision_comment(
     return action
 
 
-@transaction.atomic
+@_supervision_act
 def task_require(
     *,
     actor: Officer,
@@ -616,7 +675,7 @@ def tasks_complete(*, case: Case, kind: str, action: Action) -> None:
         )
 
 
-@transaction.atomic
+@_supervision_act
 def referral_create(
     *, actor: Officer, case: Case, body: str, reason: str, flag: Flag | None = None, source: str = ActionSource.WEB
 ) -> Referral:
@@ -648,7 +707,7 @@ def referral_create(
     return referral
 
 
-@transaction.atomic
+@_supervision_act
 def referral_record_outcome(
     *,
     actor: Officer,

@@ -6,10 +6,11 @@ import datetime as dt
 
 import pytest
 
+from accountability import conditions
 from accountability.choices import ActionType, RoleCode, action_type_choices
 from accountability.errors import ValidationFailed
 from accountability.models import PowerItem, PowerItemRevision
-from accountability.powers import power_decide
+from accountability.powers import fact_fields, power_decide
 from accountability.services import power_item_save
 
 pytestmark = pytest.mark.django_db
@@ -35,10 +36,10 @@ def decide(officer, action, case):
         ("chief", "extension_approved", True, "CHF-02"),
         ("chief", "panel_decision_changed", False, "CHF-N1"),
         ("chief", "ruling_signed", False, "CHF-N2"),  # a judge by role, but did not hear this case
-        ("president", "supervision_comment", True, "PRE-04"),
+        ("president", "supervision_comment", False, "PRE-N3"),  # no four-category flag: test_supervision_bounds
         ("president", "panel_decision_changed", False, "PRE-N1"),
         ("president", "ruling_signed", False, "PRE-N2"),
-        ("high_president", "supervision_comment", True, "PRE-04"),  # subordinate court in scope
+        ("high_president", "supervision_comment", False, "PRE-N3"),  # in scope (subordinate court), not four-category
         ("filing", "assigned", True, "CMO-02"),
         ("evaluator", "quality_review", False, None),  # case still open: no positive item matches
         ("admin", "ruling_signed", False, "ADM-N1"),
@@ -103,6 +104,13 @@ def test_default_list_covers_every_role_and_action_type():
     # panel_decision_changed appears only on the negative list, for everyone who could try it
     assert {i.effect for i in items if i.action_type == "panel_decision_changed"} == {"deny"}
     assert PowerItemRevision.objects.count() == items.count()
+
+
+def test_every_default_condition_asks_only_for_declared_facts():
+    """``case.is_four_category`` (supervision), ``case.requires_search_report`` (similar cases) … are registered."""
+    for item in PowerItem.objects.all():
+        conditions.validate(item.conditions, fields=fact_fields())
+    assert "case.is_four_category" in fact_fields()
 
 
 def test_action_types_are_checked_against_the_callable_so_a_new_type_needs_no_migration():
