@@ -21,6 +21,10 @@ THREE_RULES = "防止干预司法“三个规定”"
 JUDGES_LAW = "《中华人民共和国法官法》《中华人民共和国检察官法》"
 REVIEW = "案件质量评查工作规定；评查人员回避原则"
 METRICS = "最高人民法院审判质量管理指标体系；审判管理工作规定"
+FILING = "《最高人民法院关于人民法院登记立案若干问题的规定》（法释〔2015〕8号）"
+ASSIGNMENT = "《最高人民法院关于进一步全面落实司法责任制的实施意见》（法发〔2018〕23号）；随机分案为主、指定分案为辅"
+RECUSAL = "《中华人民共和国民事诉讼法》第四十七条至第五十条；《中华人民共和国刑事诉讼法》第二十九条至第三十二条"
+EXTENSION = "《中华人民共和国民事诉讼法》第一百五十二条；《中华人民共和国刑事诉讼法》第二百零八条、第二百四十三条；《中华人民共和国行政诉讼法》第八十一条"
 
 OPEN = {"field": "case.is_open", "op": "eq", "value": True}
 CLOSED = {"field": "case.is_open", "op": "eq", "value": False}
@@ -84,6 +88,13 @@ _HANDLER_ACTIONS = [
     ("review_responded", "对本人承办案件的评查意见提出陈述", LEADS),
     ("four_category_flagged", "对本人承办或参审案件提出“四类案件”标识", _all(HEARS, OPEN)),
     ("progress_reported", "按院庭长要求报告案件进展和评议结果", _all(LEADS, OPEN)),
+    # A case's life (DOMAIN.md §11): JUD/PRO-18 … 23.
+    ("lead_change_requested", "说明理由申请变更承办人", _all(LEADS, OPEN)),
+    ("participant_attached", "为本人承办案件指定法官助理、书记员", _all(LEADS, OPEN)),
+    ("recusal_requested", "申请或者自行回避", _all(HEARS, OPEN)),
+    ("pre_trial_meeting", "召开庭前会议", _all(HEARS, OPEN)),
+    ("evidence_period_set", "指定举证期限", _all(HEARS, OPEN)),
+    ("archived", "结案后将卷宗归档", _all(LEADS, CLOSED)),
 ]
 
 
@@ -194,6 +205,33 @@ DEFAULT_ITEMS: list[tuple[Any, ...]] = [
                            ("CMO", "case_management"))],
     ("AUD-N1", "auditor", "any", "subordinate", "deny", "安全审计员只查阅审计记录，不得办理案件", RESPONSIBILITY, {}),
     ("ADM-N4", "administrator", "alert_escalated", "subordinate", "deny", "督办升级由系统按时限生成，不得人工录入", FOUR_CATEGORY, {}),
+    # A case's life (DOMAIN.md §11): filing, assignment, panel, recusal, archiving, appeals.
+    ("FIL-01", "filing_officer", "filed", "organisation", "allow", "登记立案：对符合法律规定的起诉、自诉和申请一律接收诉状，当场登记立案", FILING, {}),
+    ("FIL-02", "filing_officer", "filing_refused", "organisation", "allow", "对不符合法律规定的起诉裁定不予受理并登记在案", FILING, {}),
+    ("FIL-03", "filing_officer", "assigned", "organisation", "allow", "立案后随机分案", ASSIGNMENT, OPEN),
+    ("FIL-04", "filing_officer", "assignment_designated", "organisation", "allow", "按规定情形提出指定分案，报院庭长审批", ASSIGNMENT, OPEN),
+    ("FIL-05", "filing_officer", "interference_recorded", "organisation", "allow", "如实记录本人收到的过问、干预案件情况", THREE_RULES, {}),
+    ("FIL-N1", "filing_officer", "ruling_signed", "subordinate", "deny", "立案人员不得签署裁判文书", RESPONSIBILITY, {}),
+    ("CMO-12", "case_management", "filing_refused", "organisation", "allow", "对不符合法律规定的起诉裁定不予受理并登记在案", FILING, {}),
+    ("CMO-13", "case_management", "assignment_designated", "organisation", "allow", "按规定情形提出指定分案，报院庭长审批", ASSIGNMENT, OPEN),
+    ("CMO-14", "case_management", "archived", "organisation", "allow", "督促结案案件按期归档", RESPONSIBILITY, CLOSED),
+    *[(f"{prefix}-{number}", role, action, scope, "allow", title, basis, OPEN)
+      for prefix, role, scope in (("CHF", "division_chief", "department"), ("PRE", "president", "organisation"),
+                                  ("VPR", "vice_president", "organisation"))
+      for number, action, title, basis in (
+          ("18", "assignment_designated", "审批指定分案", ASSIGNMENT),
+          ("19", "lead_changed", "审批变更承办人", ASSIGNMENT),
+          ("20", "panel_formed", "确定合议庭组成人员和审判长", ASSIGNMENT),
+      )],
+    ("PRE-21", "president", "recusal_decided", "organisation", "allow", "决定审判人员、书记员等的回避", RECUSAL, OPEN),
+    ("AST-08", "assistant", "evidence_period_set", "own", "allow", "组织举证、指定举证期限", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("AST-09", "assistant", "pre_trial_meeting", "own", "allow", "组织庭前会议", RESPONSIBILITY, _all(_as("assistant"), OPEN)),
+    ("CLK-05", "clerk", "archived", "own", "allow", "整理卷宗、结案归档", RESPONSIBILITY, _all(_as("clerk"), CLOSED)),
+    ("ADM-N5", "administrator", "appeal_outcome_recorded", "subordinate", "deny", "二审、再审结果由系统回写原审案件，不得人工录入", RESPONSIBILITY, {}),
+    # Extensions the law gives to the court above (还需要延长的，报请上级人民法院批准): the president of the court
+    # directly above decides; ``cases.extensions`` checks that the decider is the approver the procedure rule names.
+    ("PRE-22", "president", "extension_approved", "subordinate", "allow", "审批下级法院报请的延长审限申请", EXTENSION, OPEN),
+    ("PRE-23", "president", "extension_refused", "subordinate", "allow", "不批准下级法院报请的延长审限申请并说明理由", EXTENSION, OPEN),
 ]
 # fmt: on
 

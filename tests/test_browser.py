@@ -174,11 +174,15 @@ def test_judge_is_refused_signature_searches_attaches_a_report_then_signs(page, 
     from interchange.importing.references import import_reference_cases
     from similar import services as similar
     from supervision import services as supervision
+    from supervision.models import Situation
 
     source = Path(similar.__file__).resolve().parent / "data" / "reference_cases.csv"
     (tmp_path / "refs.csv").write_text(source.read_text(encoding="utf-8").replace(",SHG,", ",HIGH,"), encoding="utf-8")
     assert import_reference_cases(tmp_path / "refs.csv").ok
     case = world.case(cause="商品房预售合同纠纷")
+    supervision.flag_raise(
+        actor=world.judge, case=case, situation=Situation.objects.get(code="G-01"), reason="购房者众多"
+    )
     supervision.referral_create(actor=world.chief, case=case, body="judges_meeting", reason="违约金调整标准不一")
     log_in(page, live_server, "judge")
     page.goto(f"{live_server.url}/cases/{case.public_id}/")

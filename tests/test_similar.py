@@ -297,6 +297,10 @@ def test_a_required_report_blocks_the_signature_until_it_is_attached(world, libr
     from django.utils import translation
 
     case = world.case()
+    if why != "situation":  # a leader supervises a four-category case only; G-01 needs no search of itself
+        supervision.flag_raise(
+            actor=world.judge, case=case, situation=Situation.objects.get(code="G-01"), reason="当事人众多"
+        )
     assert _sign(world, case).allowed  # nothing requires a search yet
     if why == "referral":
         supervision.referral_create(actor=world.chief, case=case, body="judges_meeting", reason="法律适用分歧")
@@ -320,6 +324,9 @@ def test_a_required_report_blocks_the_signature_until_it_is_attached(world, libr
 
 def test_a_required_search_task_is_done_when_the_report_is_attached(world, library, today):
     case = world.case()
+    supervision.flag_raise(
+        actor=world.judge, case=case, situation=Situation.objects.get(code="G-01"), reason="当事人众多"
+    )
     task = supervision.task_require(actor=world.chief, case=case, kind="similar_search", instructions="检索类案",
                                     due_on=today + dt.timedelta(days=5))  # fmt: skip
     _report(world, case, "示例指导案例1号")
