@@ -1,7 +1,8 @@
 """Middleware: a Content Security Policy (Django 5.2 has none built in), Chinese-first language, and the one
-place where a page's refused write becomes a message."""
+place where a page's refusal (a ``DomainError``) is caught: a message and a redirect, or what the view declared."""
 
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
@@ -46,6 +47,31 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+#: How a view shows a refusal itself: called as ``renderer(request, exc, *url_args, **url_kwargs)``; a response, or
+#: None for the middleware's usual handling.
+DomainErrorRenderer = Callable[..., HttpResponse | None]
+_RENDERER = "domain_error_renderer"
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def renders_domain_errors(renderer: DomainErrorRenderer) -> Callable[[View], View]:
+    """Declare how a view shows a refusal when a message and a redirect would be wrong: an htmx form whose
+    fragment is re-rendered in place, a long form whose typed values and per-field problems are shown again, a
+    page that says why a query cannot be read. The view still does not catch; :class:`DomainErrorMiddleware`
+    finds the renderer on the resolved view and calls it. Other decorators (``login_required``) keep it::
+
+        @login_required
+        @renders_domain_errors(case_work_refused)
+        def case_flag_raise(request, public_id): ...
+    """
+
+    def declare(view: View) -> View:
+        setattr(view, _RENDERER, renderer)
+        return view
+
+    return declare
+
+
 def domain_error_message(exc: DomainError) -> str:
     """The refusal as one line for a page: the message, then what each field was refused for, in brackets."""
     details = "; ".join(str(p) for problems in exc.details.values() if isinstance(problems, list) for p in problems)
@@ -70,8 +96,12 @@ class DomainErrorMiddleware:
     form's ``next`` field when that is a safe address on this site, otherwise to the same address, which then
     shows the page again with the message. A ``NotFound`` is a 404 whatever the method (a missing object and one
     the user may not see look the same). API requests (``/api/``) are left alone: DRF's exception handler
-    gives them the one error body. Any other exception, and a ``DomainError`` raised while only reading a
-    page, goes on to Django's usual handling.
+    gives them the one error body.
+
+    A view that shows its refusals itself declares a renderer with :func:`renders_domain_errors`; it is asked
+    first (after ``NotFound``), whatever the method, with the view's URL arguments, and the usual handling
+    follows only when it returns None. Any other exception, and a ``DomainError`` raised while only reading a
+    page that declares no renderer, goes on to Django's usual handling.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -85,6 +115,12 @@ class DomainErrorMiddleware:
             return None
         if isinstance(exception, NotFound):
             raise Http404(str(exception.message)) from exception
+        match = request.resolver_match
+        renderer = getattr(match.func, _RENDERER, None) if match is not None else None
+        if renderer is not None:
+            response = renderer(request, exception, *match.args, **match.kwargs)
+            if response is not None:
+                return response
         if request.method in ("GET", "HEAD", "OPTIONS", "TRACE"):
             return None
         messages.error(request, domain_error_message(exception))
