@@ -1,4 +1,9 @@
-"""Case work in the browser: my cases, the case page with its trace, logging actions, extensions."""
+"""Case work in the browser: my cases, the case page with its trace, logging actions, extensions.
+
+A refused write is not caught here (``accountability.middleware.DomainErrorMiddleware`` is the one place): the
+case page's htmx forms declare with ``renders_domain_errors`` that a refusal re-renders the case work in place,
+with the refusal above the form and each refused field marked; posted without htmx, the middleware's message
+and redirect back to the page."""
 
 from __future__ import annotations
 
@@ -6,13 +11,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType
-from accountability.errors import DomainError, NotFound
+from accountability.errors import DomainError
+from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
 from cases import attachments, services
@@ -49,16 +56,19 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "cases/my_cases.html",
-        {"page": page, "filters": [(f.key, f.label, counts[f.key]) for f in filters], "current": current, "q": query,
-         "sort": sort},
-    )  # fmt: skip
+        {
+            "page": page,
+            "filters": [(f.key, f.label, counts[f.key]) for f in filters],
+            "current": current,
+            "q": query,
+            "sort": sort,
+        },
+    )
 
 
 def case_or_404(request: HttpRequest, public_id) -> Case:
-    try:
-        return case_get_for_user(request.user, public_id=public_id)
-    except NotFound as exc:
-        raise Http404 from exc
+    """The case if the user may see it; otherwise ``NotFound``, which the middleware answers with a 404."""
+    return case_get_for_user(request.user, public_id=public_id)
 
 
 def _pending_extension(actions: list[Action]) -> Action | None:
@@ -142,34 +152,73 @@ def case_recorded(request: HttpRequest, case: Case) -> HttpResponse:
     return case_work_response(request, case)
 
 
+def case_work_refused(request: HttpRequest, exc: DomainError, public_id, **_url) -> HttpResponse | None:
+    """A refusal of a case-page form sent by htmx (a ``renders_domain_errors`` renderer): the case work again, in
+    place, with the refusal above the form (the message, and the power-list item when one decided). Posted
+    without htmx: None, the middleware's message and redirect back to the page."""
+    if not request.htmx:
+        return None
+    return case_work_response(request, case_or_404(request, public_id), error=exc)
+
+
+def _with_refused_fields(form: Form, exc: DomainError) -> Form:
+    """The posted form with each problem the refusal names for one of its fields (a list of messages) marked."""
+    form.is_valid()
+    for field, problems in exc.details.items():
+        if field in form.fields and isinstance(problems, list):
+            for problem in problems:
+                form.add_error(field, problem)
+    return form
+
+
+def _log_action_form(request: HttpRequest, actions: list[Action]) -> LogActionForm:
+    """Every loggable type is accepted here: the service asks the power list and says why it refuses."""
+    return LogActionForm(request.POST, request.FILES, allowed=list(services.LOGGABLE_TYPES), actions=actions)
+
+
+def _log_action_refused(request: HttpRequest, exc: DomainError, public_id) -> HttpResponse | None:
+    if not request.htmx:
+        return None
+    case = case_or_404(request, public_id)
+    form = _with_refused_fields(_log_action_form(request, list(case_actions(case))), exc)
+    return case_work_response(request, case, form=form, error=exc)
+
+
+def _extension_refused(request: HttpRequest, exc: DomainError, public_id) -> HttpResponse | None:
+    if not request.htmx:
+        return None
+    form = _with_refused_fields(ExtensionDecisionForm(request.POST), exc)
+    return case_work_response(request, case_or_404(request, public_id), extension_form=form, error=exc)
+
+
 @login_required
+@renders_domain_errors(_log_action_refused)
 def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
     case = case_or_404(request, public_id)
     officer = officer_for_user(request.user)
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
     actions = list(case_actions(case))
-    form = LogActionForm(request.POST, request.FILES, allowed=list(services.LOGGABLE_TYPES), actions=actions)
+    form = _log_action_form(request, actions)
     if not form.is_valid():
         return case_work_response(request, case, form=form)
     data = form.cleaned_data
     corrects = next((a for a in actions if a.seq == data["corrects"]), None) if data["corrects"] else None
-    try:
-        services.case_log_action(
-            actor=officer, case=case, action_type=data["action_type"], occurred_at=data["occurred_at"],
-            note=data["note"], corrects=corrects, expected_version=data["version"],
-            files=request.FILES.getlist("files"),
-        )  # fmt: skip
-    except DomainError as exc:
-        for field, problems in exc.details.items():
-            if field in form.fields:
-                for problem in problems if isinstance(problems, list) else [problems]:
-                    form.add_error(field, problem)
-        return case_work_response(request, case, form=form, error=exc)
+    services.case_log_action(
+        actor=officer,
+        case=case,
+        action_type=data["action_type"],
+        occurred_at=data["occurred_at"],
+        note=data["note"],
+        corrects=corrects,
+        expected_version=data["version"],
+        files=request.FILES.getlist("files"),
+    )
     return case_recorded(request, case)
 
 
 @login_required
+@renders_domain_errors(_extension_refused)
 def case_decide_extension(request: HttpRequest, public_id) -> HttpResponse:
     case = case_or_404(request, public_id)
     officer = officer_for_user(request.user)
@@ -179,13 +228,14 @@ def case_decide_extension(request: HttpRequest, public_id) -> HttpResponse:
     if not form.is_valid():
         return case_work_response(request, case, extension_form=form)
     data = form.cleaned_data
-    try:
-        services.case_decide_extension(
-            actor=officer, case=case, approve=data["decision"] == "approve", days=data["days"] or 0,
-            note=data["note"] or "", expected_version=data["version"],
-        )  # fmt: skip
-    except DomainError as exc:
-        return case_work_response(request, case, extension_form=form, error=exc)
+    services.case_decide_extension(
+        actor=officer,
+        case=case,
+        approve=data["decision"] == "approve",
+        days=data["days"] or 0,
+        note=data["note"] or "",
+        expected_version=data["version"],
+    )
     return case_recorded(request, case)
 
 

@@ -1,5 +1,6 @@
 """Supervision in the browser: the leaders' inbox, flags and supervision acts on a case, the panel's reports,
-and referrals with their outcomes."""
+and referrals with their outcomes. A refused act is not caught here: ``DomainErrorMiddleware`` shows it as a
+message on the page that posted (the flag forms, htmx on the case page, re-render the case work in place)."""
 
 from __future__ import annotations
 
@@ -16,21 +17,16 @@ from django.utils.dateparse import parse_date
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accountability.errors import DomainError, ValidationFailed
+from accountability.errors import ValidationFailed
 from accountability.http import int_or_none
+from accountability.middleware import renders_domain_errors
 from accountability.selectors import officer_for_user
 from cases.models import Case
-from cases.views import case_or_404, case_recorded, case_work_response
+from cases.views import case_or_404, case_recorded, case_work_refused
 from supervision import services as supervision
 from supervision.choices import ReferralBody, TaskKind
 from supervision.models import Flag, Referral, Situation, SupervisionTask
 from supervision.selectors import INBOX_TABS, alerts_for_leader, inbox_counts, is_supervisor
-
-
-def _error(request: HttpRequest, exc: DomainError) -> None:
-    details = "; ".join(f"{problem}" for problems in exc.details.values() if isinstance(problems, list)
-                        for problem in problems)  # fmt: skip
-    messages.error(request, f"{exc.message}{'（' + details + '）' if details and details != exc.message else ''}")
 
 
 def _back(request: HttpRequest, case: Case) -> HttpResponse:
@@ -51,16 +47,23 @@ def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(alerts_for_leader(request.user, tab), 25).get_page(request.GET.get("page"))
     counts = inbox_counts(request.user)
     labels = {
-        "pending": _("Awaiting confirmation"), "escalated": _("Escalated"), "supervising": _("Under supervision"),
+        "pending": _("Awaiting confirmation"),
+        "escalated": _("Escalated"),
+        "supervising": _("Under supervision"),
         "tasks": _("Reports awaited"),
-    }  # fmt: skip
+    }
     return render(
         request,
         "supervision/inbox.html",
-        {"page": page, "tab": tab, "tabs": [(t, labels[t], counts[t]) for t in INBOX_TABS],
-         "bodies": ReferralBody.choices, "tomorrow": timezone.localdate() + dt.timedelta(days=1),
-         "now": timezone.now()},
-    )  # fmt: skip
+        {
+            "page": page,
+            "tab": tab,
+            "tabs": [(t, labels[t], counts[t]) for t in INBOX_TABS],
+            "bodies": ReferralBody.choices,
+            "tomorrow": timezone.localdate() + dt.timedelta(days=1),
+            "now": timezone.now(),
+        },
+    )
 
 
 @login_required
@@ -77,29 +80,33 @@ def case_supervise(request: HttpRequest, public_id) -> HttpResponse:
         if flag is None:
             raise Http404
     act = post.get("act", "")
-    try:
-        if act in ("confirm", "dismiss"):
-            if flag is None:
-                raise Http404
-            supervision.flag_decide(actor=officer, flag=flag, confirm=act == "confirm", reason=post.get("reason", ""),
-                                    expected_version=int_or_none(post.get("version")))  # fmt: skip
-        elif act == "comment":
-            supervision.supervision_comment(actor=officer, case=case, comment=post.get("comment", ""), flag=flag)
-        elif act in ("report", "search"):
-            supervision.task_require(
-                actor=officer, case=case, flag=flag, due_on=parse_date(post.get("due_on", "") or ""),
-                kind=TaskKind.PROGRESS_REPORT if act == "report" else TaskKind.SIMILAR_SEARCH,
-                instructions=post.get("instructions", ""),
-            )  # fmt: skip
-        elif act == "refer":
-            supervision.referral_create(actor=officer, case=case, flag=flag, body=post.get("body", ""),
-                                        reason=post.get("reason", ""))  # fmt: skip
-        else:
-            messages.error(request, _("Choose what to do."))
-            return _back(request, case)
-    except DomainError as exc:
-        _error(request, exc)
-        return _back(request, case)
+    if act in ("confirm", "dismiss"):
+        if flag is None:
+            raise Http404
+        supervision.flag_decide(
+            actor=officer,
+            flag=flag,
+            confirm=act == "confirm",
+            reason=post.get("reason", ""),
+            expected_version=int_or_none(post.get("version")),
+        )
+    elif act == "comment":
+        supervision.supervision_comment(actor=officer, case=case, comment=post.get("comment", ""), flag=flag)
+    elif act in ("report", "search"):
+        supervision.task_require(
+            actor=officer,
+            case=case,
+            flag=flag,
+            due_on=parse_date(post.get("due_on", "") or ""),
+            kind=TaskKind.PROGRESS_REPORT if act == "report" else TaskKind.SIMILAR_SEARCH,
+            instructions=post.get("instructions", ""),
+        )
+    elif act == "refer":
+        supervision.referral_create(
+            actor=officer, case=case, flag=flag, body=post.get("body", ""), reason=post.get("reason", "")
+        )
+    else:
+        raise ValidationFailed(_("Choose what to do."))
     messages.success(request, _("Recorded in the case's trace."))
     return _back(request, case)
 
@@ -113,12 +120,12 @@ def task_report(request: HttpRequest, public_id, task_id) -> HttpResponse:
         raise Http404
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
-    try:
-        supervision.task_report(actor=officer, task=task, report=request.POST.get("report", ""),
-                                expected_version=int_or_none(request.POST.get("version")))  # fmt: skip
-    except DomainError as exc:
-        _error(request, exc)
-        return _back(request, case)
+    supervision.task_report(
+        actor=officer,
+        task=task,
+        report=request.POST.get("report", ""),
+        expected_version=int_or_none(request.POST.get("version")),
+    )
     messages.success(request, _("Report sent to %(name)s.") % {"name": task.required_by.name})
     return _back(request, case)
 
@@ -132,36 +139,35 @@ def referral_outcome(request: HttpRequest, public_id, referral_id) -> HttpRespon
         raise Http404
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
-    try:
-        supervision.referral_record_outcome(actor=officer, referral=referral, outcome=request.POST.get("outcome", ""),
-                                            expected_version=int_or_none(request.POST.get("version")))  # fmt: skip
-    except DomainError as exc:
-        _error(request, exc)
-        return _back(request, case)
+    supervision.referral_record_outcome(
+        actor=officer,
+        referral=referral,
+        outcome=request.POST.get("outcome", ""),
+        expected_version=int_or_none(request.POST.get("version")),
+    )
     messages.success(request, _("Recorded in the case's trace."))
     return _back(request, case)
 
 
-# --- interference records -------------------------------------------------------------------------
+# --- four-category flags on the case page (htmx forms in the case work) ------------------------------
 
 
 @login_required
+@renders_domain_errors(case_work_refused)
 def case_flag_raise(request: HttpRequest, public_id) -> HttpResponse:
     case = case_or_404(request, public_id)
     officer = officer_for_user(request.user)
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
     situation = Situation.objects.filter(code=request.POST.get("situation", "")).first()
-    try:
-        if situation is None:
-            raise ValidationFailed(_("Choose a situation."), details={"situation": [_("Choose a situation.")]})
-        supervision.flag_raise(actor=officer, case=case, situation=situation, reason=request.POST.get("reason", ""))
-    except DomainError as exc:
-        return case_work_response(request, case, error=exc)
+    if situation is None:
+        raise ValidationFailed(_("Choose a situation."), details={"situation": [_("Choose a situation.")]})
+    supervision.flag_raise(actor=officer, case=case, situation=situation, reason=request.POST.get("reason", ""))
     return case_recorded(request, case)
 
 
 @login_required
+@renders_domain_errors(case_work_refused)
 def case_flag_decide(request: HttpRequest, public_id, flag_id) -> HttpResponse:
     case = case_or_404(request, public_id)
     officer = officer_for_user(request.user)
@@ -170,11 +176,10 @@ def case_flag_decide(request: HttpRequest, public_id, flag_id) -> HttpResponse:
         raise Http404
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
-    try:
-        supervision.flag_decide(
-            actor=officer, flag=flag, confirm=request.POST.get("decision") == "confirm",
-            reason=request.POST.get("reason", ""),
-        )  # fmt: skip
-    except DomainError as exc:
-        return case_work_response(request, case, error=exc)
+    supervision.flag_decide(
+        actor=officer,
+        flag=flag,
+        confirm=request.POST.get("decision") == "confirm",
+        reason=request.POST.get("reason", ""),
+    )
     return case_recorded(request, case)

@@ -116,7 +116,9 @@ def test_a_stale_form_is_refused(world):
     case = world.case()
     stale = case.version
     services.case_decide_extension(actor=world.chief, case=case, approve=True, days=30)
-    response = as_(world.judge).post(f"/cases/{case.public_id}/actions/", {"action_type": "note", "version": stale})
+    response = as_(world.judge).post(
+        f"/cases/{case.public_id}/actions/", {"action_type": "note", "version": stale}, follow=True
+    )
     assert "本案在您打开后已被他人修改" in response.content.decode()
     assert not Action.objects.filter(case=case, action_type="note").exists()
 
