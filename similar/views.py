@@ -1,5 +1,6 @@
 """Similar-case search (类案检索) in the browser: search, pick the relevant results, note how each bears on
-the case, and attach the report to the case (its trace records it)."""
+the case, and attach the report to the case (its trace records it). A refusal is not caught here: both views
+declare with ``renders_domain_errors`` how ``DomainErrorMiddleware`` shows it (the page again, saying why)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType
 from accountability.errors import DomainError
+from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from cases.choices import CaseType
@@ -41,63 +43,107 @@ def _default_query(case: Any) -> str:
     return " ".join(part for part in (case.cause, case.disputed_points[:60]) if part)[: similar_text.MAX_QUERY_LENGTH]
 
 
-def _page(request: HttpRequest, *, data: QueryDict, case: Any = None, errors: dict | None = None,
-          chosen: dict | None = None, status: int = 200) -> HttpResponse:  # fmt: skip
+def _page(
+    request: HttpRequest,
+    *,
+    data: QueryDict,
+    case: Any = None,
+    errors: dict | None = None,
+    chosen: dict | None = None,
+    search_error: str | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The search page; the search runs unless the query was refused (``search_error``, or ``errors["q"]``)."""
     officer = officer_for_user(request.user)
     query = data.get("q", "")
     if case is not None and "q" not in data:
         query = _default_query(case)
     filters = filters_from(data)
-    result, search_error = None, None
-    if query or "q" in data:
-        try:
-            result = similar_selectors.search(officer=officer, query=query, filters=filters)
-        except DomainError as exc:
-            search_error = exc.message
+    result = None
+    if search_error is None and not (errors or {}).get("q") and (query or "q" in data):
+        result = similar_selectors.search(officer=officer, query=query, filters=filters)
     may_report = bool(
-        case is not None and officer is not None
+        case is not None
+        and officer is not None
         and power_decide(officer=officer, action_type=ActionType.SIMILAR_CASE_SEARCH, case=case).allowed
-    )  # fmt: skip
+    )
     return render(
         request,
         "similar/search.html",
         {
-            "query": query, "filters": filters, "result": result, "search_error": search_error, "case": case,
-            "may_report": may_report, "levels": SourceLevel.choices, "case_types": CaseType.choices,
-            "bearings": SearchBearing.choices, "errors": errors or {}, "chosen": chosen or {},
+            "query": query,
+            "filters": filters,
+            "result": result,
+            "search_error": search_error,
+            "case": case,
+            "may_report": may_report,
+            "levels": SourceLevel.choices,
+            "case_types": CaseType.choices,
+            "bearings": SearchBearing.choices,
+            "errors": errors or {},
+            "chosen": chosen or {},
             "conclusion": data.get("conclusion", ""),
             "required": similar_selectors.report_required_reasons(case) if case is not None else [],
         },
         status=status,
-    )  # fmt: skip
+    )
+
+
+def _case_of_search(request: HttpRequest) -> Any:
+    return case_or_404(request, request.GET["case"]) if request.GET.get("case") else None
+
+
+def _search_refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    """A query that cannot be searched: the page again, saying why under the query field."""
+    return _page(request, data=request.GET, case=_case_of_search(request), search_error=exc.message)
 
 
 @login_required
+@renders_domain_errors(_search_refused)
 def search_page(request: HttpRequest) -> HttpResponse:
     """类案检索: open to every officer; with ``case`` the results can be attached to that case as a report."""
-    case = case_or_404(request, request.GET["case"]) if request.GET.get("case") else None
-    return _page(request, data=request.GET, case=case)
+    return _page(request, data=request.GET, case=_case_of_search(request))
+
+
+def _chosen(post: QueryDict) -> dict[int, dict[str, str]]:
+    """The results ticked for the report, each with how it bears on the case and the note."""
+    picked = [int(v) for v in post.getlist("doc") if v.isdigit()]
+    return {pk: {"bearing": post.get(f"bearing-{pk}", ""), "note": post.get(f"note-{pk}", "")} for pk in picked}
+
+
+def _report_refused(request: HttpRequest, exc: DomainError, public_id) -> HttpResponse:
+    """A refused report: the search page again with the results, what was chosen and typed, and each problem
+    (400; 403 when the power list refuses)."""
+    problems = {field: listed for field, listed in exc.details.items() if isinstance(listed, list)}
+    # "items" always present: in the template, a missing key would make ``errors.items`` the dict's method
+    errors = {"items": [], **problems, "general": [exc.message]}
+    return _page(
+        request,
+        data=request.POST,
+        case=case_or_404(request, public_id),
+        errors=errors,
+        chosen=_chosen(request.POST),
+        status=403 if exc.http_status == 403 else 400,
+    )
 
 
 @login_required
+@renders_domain_errors(_report_refused)
 def report_new(request: HttpRequest, public_id) -> HttpResponse:
     case = case_or_404(request, public_id)
     officer = officer_for_user(request.user)
     if request.method != "POST" or officer is None:
         return redirect("similar:search")
-    picked = [int(v) for v in request.POST.getlist("doc") if v.isdigit()]
-    chosen = {pk: {"bearing": request.POST.get(f"bearing-{pk}", ""), "note": request.POST.get(f"note-{pk}", "")}
-              for pk in picked}  # fmt: skip
-    try:
-        similar.report_attach(
-            actor=officer, case=case, query=request.POST.get("q", ""), filters=filters_from(request.POST),
-            items=[similar.ReportItem(document_id=pk, bearing=c["bearing"], note=c["note"]) for pk, c in chosen.items()],
-            conclusion=request.POST.get("conclusion", ""),
-        )  # fmt: skip
-    except DomainError as exc:
-        errors = dict(exc.details)
-        errors.setdefault("general", [exc.message])
-        return _page(request, data=request.POST, case=case, errors=errors, chosen=chosen,
-                     status=403 if exc.http_status == 403 else 400)  # fmt: skip
+    similar.report_attach(
+        actor=officer,
+        case=case,
+        query=request.POST.get("q", ""),
+        filters=filters_from(request.POST),
+        items=[
+            similar.ReportItem(document_id=pk, bearing=c["bearing"], note=c["note"])
+            for pk, c in _chosen(request.POST).items()
+        ],
+        conclusion=request.POST.get("conclusion", ""),
+    )
     messages.success(request, _("The similar-case search report is attached to the case."))
     return redirect("cases:detail", public_id=case.public_id)

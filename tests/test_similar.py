@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import translation
 
 from accountability.errors import PowerDenied, ValidationFailed
 from accountability.powers import power_decide
@@ -120,7 +121,9 @@ def test_the_expected_case_comes_first_for_nearly_every_query(world, library, or
         monkeypatch.setattr(similar_selectors, "full_text_search", lambda: False)
     misses = []
     for query, expected in RANKING:
-        hits = similar_selectors.search(officer=world.judge, query=query, filters=similar_selectors.SearchFilters(order=order)).hits
+        hits = similar_selectors.search(
+            officer=world.judge, query=query, filters=similar_selectors.SearchFilters(order=order)
+        ).hits
         if not hits or hits[0].label != expected:
             misses.append((query, expected, [h.label for h in hits[:3]]))
     share = 1 - len(misses) / len(RANKING)
@@ -199,7 +202,9 @@ def test_closing_a_case_with_text_makes_it_searchable(world, today):
     services.case_close(
         actor=world.judge, case=Case.objects.get(pk=case.pk), closed_on=today, closing_method="judgment"
     )
-    assert [h.label for h in similar_selectors.search(officer=world.judge2, query="借条 利率").hits] == [case.case_number]
+    assert [h.label for h in similar_selectors.search(officer=world.judge2, query="借条 利率").hits] == [
+        case.case_number
+    ]
 
 
 def test_imported_text_columns_are_optional_and_indexed(world, tmp_path):
@@ -360,6 +365,38 @@ def test_search_page_then_report_form_keeps_what_was_typed_on_error(world, libra
     assert good.status_code == 302
     detail = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert "示例指导案例1号" in detail and "参照调整" in detail
+
+
+def test_a_query_that_cannot_be_searched_says_why_under_the_field(world, client):
+    client.force_login(world.judge.user)
+    page = client.get(reverse("similar:search"), {"q": "  "})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert '<div class="field-error" role="alert" id="q-error">请输入检索词。</div>' in html
+    assert 'id="results"' not in html
+
+
+def test_a_report_the_power_list_refuses_is_shown_in_place_with_what_was_typed(world, library, client):
+    case = world.case()
+    client.force_login(world.clerk.user)
+    doc = _doc("示例指导案例1号")
+    refused = client.post(
+        reverse("similar:report", args=[case.public_id]),
+        {
+            "q": "逾期交房 违约金",
+            "doc": [doc],
+            f"bearing-{doc}": "followed",
+            f"note-{doc}": "相同",
+            "conclusion": "参照",
+        },
+    )
+    assert refused.status_code == 403
+    html = refused.content.decode()
+    with translation.override("zh-hans"):
+        why = power_decide(officer=world.clerk, action_type="similar_case_search", case=case).reason
+    assert f'<div class="errors" role="alert" id="form-errors"><div>{why}</div></div>' in html
+    assert refused.context["chosen"] == {doc: {"bearing": "followed", "note": "相同"}}
+    assert not SearchReport.objects.exists()
 
 
 def test_a_case_i_cannot_see_is_404_for_search_and_report(world, library, client):
