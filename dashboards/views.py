@@ -1,6 +1,8 @@
 """Dashboards: where a court, a division or an officer stands, against reference ranges and over time, never
 as a league table (the SPC forbids ranking courts by these indicators), with every number traceable to the
-cases behind it. Pages read stored results only (``dashboards.selectors``)."""
+cases behind it. Pages read stored results only (``dashboards.selectors``). A window that cannot be read is not
+caught here: each view declares with ``renders_domain_errors`` how ``DomainErrorMiddleware`` shows it (the
+dashboard says why; the drill-down and the export have nothing to show)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accountability.choices import LEADER_ROLES, RoleCode
-from accountability.errors import NotFound, ValidationFailed
+from accountability.errors import DomainError
+from accountability.middleware import renders_domain_errors
 from accountability.paging import keyset_page
 from accountability.routers import replica_reads
 from accountability.selectors import officer_for_user
@@ -36,34 +39,58 @@ from dashboards.selectors import (
 )
 from evaluation.metrics import METRIC_LABELS
 
-STATUS_LABELS = {"within": gettext_lazy("within range"), "below": gettext_lazy("below range"),
-                 "above": gettext_lazy("above range"), "none": gettext_lazy("no range set")}  # fmt: skip
+STATUS_LABELS = {
+    "within": gettext_lazy("within range"),
+    "below": gettext_lazy("below range"),
+    "above": gettext_lazy("above range"),
+    "none": gettext_lazy("no range set"),
+}
 
 
-def _scope_and_window(request: HttpRequest) -> tuple[Scope, list[Window], Window | None, str | None]:
-    try:
-        scope = scope_get(request.user, request.GET.get("scope"))
-    except NotFound as exc:
-        raise Http404 from exc
+def _scope_and_window(request: HttpRequest) -> tuple[Scope, list[Window], Window | None]:
+    """The scope asked for (one the user may not see is a 404) and the window (``ValidationFailed`` when it
+    cannot be read; None when nothing is stored yet)."""
+    scope = scope_get(request.user, request.GET.get("scope"))
     available = windows_of(scope)
-    try:
-        return scope, available, window_parse(request.GET.get("window"), available), None
-    except ValidationFailed as exc:
-        return scope, available, None, exc.message
+    return scope, available, window_parse(request.GET.get("window"), available)
+
+
+def _window_refused(request: HttpRequest, exc: DomainError) -> HttpResponse | None:
+    """A window that cannot be read: the dashboard without results, saying why under the window field (400)."""
+    if "window" not in exc.details:
+        return None
+    with replica_reads():
+        return _dashboard(request, window_error=exc.message)
+
+
+def _window_not_found(request: HttpRequest, exc: DomainError) -> HttpResponse | None:
+    """The cases behind a number, or the export, of a window that cannot be read: nothing to show."""
+    if "window" not in exc.details:
+        return None
+    raise Http404
 
 
 @login_required
+@renders_domain_errors(_window_refused)
 def dashboard(request: HttpRequest) -> HttpResponse:
     with replica_reads():  # stored results and counts: a replica a moment behind is fine
         return _dashboard(request)
 
 
-def _dashboard(request: HttpRequest) -> HttpResponse:
-    scope, available, window, error = _scope_and_window(request)
-    context: dict[str, Any] = {"scope": scope, "scopes": scopes_for(request.user), "windows": available,
-                               "window": window, "window_error": error, "alerts": alerts_panel(scope),
-                               "reports": interference_panel(request.user, scope),
-                               "discipline": discipline_panel(request.user)}  # fmt: skip
+def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> HttpResponse:
+    scope = scope_get(request.user, request.GET.get("scope"))
+    available = windows_of(scope)
+    window = None if window_error else window_parse(request.GET.get("window"), available)
+    context: dict[str, Any] = {
+        "scope": scope,
+        "scopes": scopes_for(request.user),
+        "windows": available,
+        "window": window,
+        "window_error": window_error,
+        "alerts": alerts_panel(scope),
+        "reports": interference_panel(request.user, scope),
+        "discipline": discipline_panel(request.user),
+    }
     if window is not None:
         panel = metric_panel(scope, window)
         for row in panel["rows"]:
@@ -71,15 +98,22 @@ def _dashboard(request: HttpRequest) -> HttpResponse:
             row["status_label"] = STATUS_LABELS[row["status"]]
             row["drillable"] = row["metric"] in drill.DRILLABLE and row["numerator"] is not None
         context.update(
-            panel=panel, quality=quality_panel(scope, window),
-            charts={row["metric"]: {"label": str(row["label"]), "rate": row["rate"], "low": _num(row["low"]),
-                                    "high": _num(row["high"]),
-                                    "trend": [[t["month"], _num(t["value"])] for t in row["trend"]],
-                                    "histogram": [[f"{_num(b['from']):.3g}–{_num(b['to']):.3g}", b["count"]]
-                                                  for b in row["histogram"]]}
-                    for row in panel["rows"]},
-        )  # fmt: skip
-    return render(request, "dashboards/dashboard.html", context, status=400 if error else 200)
+            panel=panel,
+            quality=quality_panel(scope, window),
+            charts={row["metric"]: _chart(row) for row in panel["rows"]},
+        )
+    return render(request, "dashboards/dashboard.html", context, status=400 if window_error else 200)
+
+
+def _chart(row: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "label": str(row["label"]),
+        "rate": row["rate"],
+        "low": _num(row["low"]),
+        "high": _num(row["high"]),
+        "trend": [[t["month"], _num(t["value"])] for t in row["trend"]],
+        "histogram": [[f"{_num(b['from']):.3g}–{_num(b['to']):.3g}", b["count"]] for b in row["histogram"]],
+    }
 
 
 def _num(value: Any) -> float | None:
@@ -87,34 +121,64 @@ def _num(value: Any) -> float | None:
 
 
 @login_required
+@renders_domain_errors(_window_not_found)
 def drill_down(request: HttpRequest) -> HttpResponse:
     """The cases behind a number: exactly those counted (the count shown equals the stored number)."""
-    scope, _available, window, error = _scope_and_window(request)
+    scope, _available, window = _scope_and_window(request)
     metric, part = request.GET.get("metric", ""), request.GET.get("part", "numerator")
-    if window is None or error:
+    if window is None:
         raise Http404
     cases = drill.drill_cases(scope, window, metric, part)
     if cases is None:
         raise Http404
     cases = cases.select_related("lead_officer", "organisation")
     page = keyset_page(request, cases, ordering=("-filed_on", "-pk"), size=50)
-    return render(request, "dashboards/drill.html", {
-        "scope": scope, "window": window, "metric": metric, "label": METRIC_LABELS.get(metric, metric), "part": part,
-        "page": page, "total": cases.count(),
-    })  # fmt: skip
+    return render(
+        request,
+        "dashboards/drill.html",
+        {
+            "scope": scope,
+            "window": window,
+            "metric": metric,
+            "label": METRIC_LABELS.get(metric, metric),
+            "part": part,
+            "page": page,
+            "total": cases.count(),
+        },
+    )
 
 
 @login_required
+@renders_domain_errors(_window_not_found)
 def export(request: HttpRequest) -> HttpResponse:
     """The dashboard's metrics table as Excel, the same numbers as the page."""
-    scope, _available, window, error = _scope_and_window(request)
+    scope, _available, window = _scope_and_window(request)
     if window is None:
         raise Http404
     panel = metric_panel(scope, window)
-    header = [_("Metric"), _("Code"), _("Value"), _("Numerator"), _("Denominator"), _("Range from"), _("Range to"),
-              _("Against the range")]  # fmt: skip
-    rows = [[str(METRIC_LABELS[r["metric"]]), r["metric"], r["value"], r["numerator"], r["denominator"], r["low"],
-             r["high"], str(STATUS_LABELS[r["status"]])] for r in panel["rows"]]  # fmt: skip
+    header = [
+        _("Metric"),
+        _("Code"),
+        _("Value"),
+        _("Numerator"),
+        _("Denominator"),
+        _("Range from"),
+        _("Range to"),
+        _("Against the range"),
+    ]
+    rows = [
+        [
+            str(METRIC_LABELS[r["metric"]]),
+            r["metric"],
+            r["value"],
+            r["numerator"],
+            r["denominator"],
+            r["low"],
+            r["high"],
+            str(STATUS_LABELS[r["status"]]),
+        ]
+        for r in panel["rows"]
+    ]
     name = f"dashboard-{scope.subject.replace('/', '-')}-{window.key}.xlsx"
     return xlsx_response(name, f"{scope.label} {window.start}—{window.end}", header, rows)
 

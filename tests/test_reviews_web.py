@@ -31,7 +31,7 @@ def test_review_in_the_browser(world):
         filing.post(url, {"step": "assign", "evaluator": "evaluator", "version": review.version})
         evaluator = as_(world.evaluator)
         assert "提交评查结论" in evaluator.get(url).content.decode()
-        refused = evaluator.post(url, {"step": "grade", "grade": "flawed", "version": 2})  # no defect chosen
+        refused = evaluator.post(url, {"step": "grade", "grade": "flawed", "version": 2}, follow=True)  # no defect
         assert "瑕疵或不合格须列明瑕疵" in refused.content.decode()
         evaluator.post(
             url,
