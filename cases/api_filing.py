@@ -21,6 +21,34 @@ from cases.choices import ActionSource, CaseType, Procedure, Track
 from cases.models import Case, FilingRefusal
 
 
+class Text(serializers.CharField):
+    """A string, and only a string: a number or a boolean is refused rather than turned into text."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class WholeNumber(serializers.IntegerField):
+    """A JSON integer, and only that: "3", 3.0 or true are refused."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class Amount(serializers.DecimalField):
+    """An amount as a decimal string ("120000.50"), as the schema says; a JSON number is refused (binary floats
+    do not hold yuan and fen exactly)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 def _office_officer(request: Request, *action_types: str) -> Officer:
     """The caller, if the power list allows them one of ``action_types`` at their own court; otherwise 403 with the
     decision on the first of them."""
@@ -55,7 +83,7 @@ class FilingSerializer(CaseDetailSerializer):
 
 
 class FilingInputSerializer(serializers.Serializer):
-    department = serializers.CharField(max_length=64, help_text="code of a department of your court")
+    department = Text(max_length=64, help_text="code of a department of your court")
     case_type = serializers.ChoiceField(choices=CaseType.choices)
     procedure = serializers.ChoiceField(choices=Procedure.choices)
     track = serializers.ChoiceField(
@@ -66,15 +94,13 @@ class FilingInputSerializer(serializers.Serializer):
         help_text="required where the case type and procedure have tracks (civil first instance: ordinary, summary, "
         "small_claims); empty otherwise",
     )
-    cause = serializers.CharField(max_length=200)
-    parties = serializers.CharField(max_length=10000, help_text="one party a line")
-    parties_count = serializers.IntegerField(
+    cause = Text(max_length=200)
+    parties = Text(max_length=10000, help_text="one party a line")
+    parties_count = WholeNumber(
         min_value=1, max_value=1_000_000, required=False, allow_null=True, help_text="default: the lines of parties"
     )
-    claim_amount = serializers.DecimalField(
-        max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True
-    )
-    original_case = serializers.CharField(
+    claim_amount = Amount(max_digits=18, decimal_places=2, min_value=0, required=False, allow_null=True)
+    original_case = Text(
         max_length=100,
         required=False,
         allow_blank=True,
@@ -83,8 +109,8 @@ class FilingInputSerializer(serializers.Serializer):
         "directly below yours)",
     )
     filed_on = serializers.DateField(required=False, help_text="default: today; never in the future")
-    note = serializers.CharField(max_length=10000, required=False, allow_blank=True, default="")
-    expected_rule_revision = serializers.IntegerField(
+    note = Text(max_length=10000, required=False, allow_blank=True, default="")
+    expected_rule_revision = WholeNumber(
         min_value=1, required=False, help_text="the procedure rule's revision you showed; 409 if it has changed"
     )
 
@@ -100,7 +126,18 @@ class FilingView(generics.ListCreateAPIView):
         officer = _office_officer(self.request, ActionType.FILED, ActionType.FILING_REFUSED)
         return filing.filings_of_court(self.request.user, officer).select_related("procedure_rule")
 
-    @extend_schema(request=FilingInputSerializer, responses={201: FilingSerializer})
+    @extend_schema(
+        description="The filings of your court, newest first (a filing officer or the case-management office)."
+    )
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=FilingInputSerializer,
+        responses={201: FilingSerializer},
+        description="File a case at your court (立案): it is numbered （year）court code + type code + sequence + 号, its "
+        "time limit set by the procedure rule in force, and its trace opened with the `filed` action.",
+    )
     def post(self, request: Request) -> Response:
         officer = _office_officer(request, ActionType.FILED)
         data = FilingInputSerializer(data=request.data)
@@ -172,9 +209,9 @@ class FilingRefusalSerializer(serializers.ModelSerializer):
 class FilingRefusalInputSerializer(serializers.Serializer):
     case_type = serializers.ChoiceField(choices=CaseType.choices)
     procedure = serializers.ChoiceField(choices=Procedure.choices)
-    cause = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
-    parties = serializers.CharField(max_length=10000, help_text="one party a line")
-    reason = serializers.CharField(max_length=10000)
+    cause = Text(max_length=200, required=False, allow_blank=True, default="")
+    parties = Text(max_length=10000, help_text="one party a line")
+    reason = Text(max_length=10000)
     refused_on = serializers.DateField(required=False, help_text="default: today; never in the future")
 
 
@@ -189,7 +226,15 @@ class FilingRefusalView(generics.ListCreateAPIView):
         officer = _office_officer(self.request, ActionType.FILED, ActionType.FILING_REFUSED)
         return filing.filing_refusals_of_court(officer)
 
-    @extend_schema(request=FilingRefusalInputSerializer, responses={201: FilingRefusalSerializer})
+    @extend_schema(description="The refused filings (不予受理) of your court, newest first.")
+    def get(self, request: Request, *args, **kwargs) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        request=FilingRefusalInputSerializer,
+        responses={201: FilingRefusalSerializer},
+        description="Record a refused filing (不予受理) with its reason: no case is made and no case number used.",
+    )
     def post(self, request: Request) -> Response:
         officer = _office_officer(request, ActionType.FILING_REFUSED)
         data = FilingRefusalInputSerializer(data=request.data)

@@ -118,7 +118,7 @@ def test_a_number_held_by_an_imported_case_is_passed_over(world, clerk_of_filing
     assert file(world, clerk_of_filing).case_number == "（2026）沪0101民初2号"
 
 
-def test_a_court_without_a_case_code_cannot_file(world):
+def test_a_court_without_a_case_code_cannot_file(world, client):
     court = OrganisationFactory(code="NOCODE", name="未设代字人民法院", case_code="")
     department = DepartmentFactory(organisation=court, code="MS", name="民事审判庭")
     officer = make_officer("lian4", roles=["filing_officer"], organisation=court)
@@ -128,6 +128,9 @@ def test_a_court_without_a_case_code_cannot_file(world):
         "organisation": ["未设代字人民法院尚未设置案号法院代字：须由管理员在机构信息中设置后方可立案。"]
     }
     assert not CaseNumberSequence.objects.exists()
+    client.force_login(officer.user)
+    page = client.get("/cases/filing/new/").content.decode()
+    assert "未设代字人民法院尚未设置案号法院代字：须由管理员在机构信息中设置后方可立案。" in page
 
 
 # --- time limits and rules ------------------------------------------------------------------------------------
