@@ -4,8 +4,10 @@ refused filings, who may file, the filing office's pages and API, and gap-free n
 from __future__ import annotations
 
 import datetime as dt
+import os
 import threading
 from decimal import Decimal
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,12 +15,14 @@ import time_machine
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
 from cases import events, filing
 from cases.models import Action, Case, CaseNumberSequence, FilingRefusal, ProcedureRule, ProcedureRuleRevision
 from tests.conftest import client_for
 from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
+from tests.test_browser import CHROMIUM, browser_type_launch_args, log_in  # noqa: F401 - the browser's fixture
 
 pytestmark = pytest.mark.django_db
 
@@ -660,3 +664,29 @@ def admin_user(db):
 def admin_client(client, admin_user):
     client.force_login(admin_user)
     return client
+
+
+# --- in the browser -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's Chromium is not installed (CI installs it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_the_filing_officer_files_a_case_in_the_browser(page, live_server, world, clerk_of_filing):
+    log_in(page, live_server, "lian1")
+    page.goto(f"{live_server.url}/cases/filing/")
+    page.get_by_role("link", name="登记立案").click()
+    page.get_by_label("承办部门").select_option(label="民事审判第一庭")
+    page.get_by_label("案件类型").select_option(label="民事")
+    page.get_by_label("审理程序").select_option(label="一审")
+    page.get_by_label("程序类型").select_option(label="简易程序")
+    page.get_by_label("案由").fill("物业服务合同纠纷")
+    page.get_by_label("当事人（每行一个）").fill("原告：某物业公司\n被告：刘某")
+    page.get_by_role("button", name="立案", exact=True).click()
+    year = timezone.localdate().year
+    page.get_by_text(f"已立案，案号为（{year}）沪0101民初1号。").wait_for()
+    case = Case.objects.get()
+    assert page.url == f"{live_server.url}/cases/{case.public_id}/"
+    assert (case.case_number, case.track, case.parties_count) == (f"（{year}）沪0101民初1号", "summary", 2)
