@@ -18,8 +18,17 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
+from accountability.models import RuleChange
 from cases import events, filing
-from cases.models import Action, Case, CaseNumberSequence, FilingRefusal, ProcedureRule, ProcedureRuleRevision
+from cases.models import (
+    Action,
+    Case,
+    CaseNumberSequence,
+    FilingRefusal,
+    FlowNode,
+    ProcedureRule,
+    ProcedureRuleRevision,
+)
 from tests.conftest import client_for
 from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
 from tests.test_browser import CHROMIUM, browser_type_launch_args, log_in  # noqa: F401 - the browser's fixture
@@ -229,8 +238,33 @@ def test_the_admin_saves_a_rule_as_a_new_revision(world, admin_client):
     assert ProcedureRuleRevision.objects.filter(rule=rule).count() == 2
     page = admin_client.get(f"/admin/cases/procedurerule/{rule.pk}/change/").content.decode()
     assert "（修订）" in page
-    assert admin_client.get("/admin/cases/flownode/").status_code == 200
-    assert admin_client.get("/admin/cases/filingrefusal/").status_code == 200
+    for listing in ("procedurerule", "procedurerule/add", "procedurerulerevision", "flownode", "filingrefusal"):
+        assert admin_client.get(f"/admin/cases/{listing}/").status_code == 200
+    assert admin_client.get("/admin/cases/casenumbersequence/").status_code == 200
+
+
+def test_the_admin_edits_a_flow_node_as_data_and_refuses_unknown_action_types(world, admin_client):
+    node = FlowNode.objects.get(case_type="civil", procedure="first_instance", code="hearing")
+    data = {
+        "case_type": "civil",
+        "procedure": "first_instance",
+        "position": str(node.position),
+        "code": "hearing",
+        "name": "开庭审理",
+        "action_types": '["hearing_held", "held_in_the_park"]',
+        "deadline_days": "60",
+        "deadline_from": "filing",
+        "required": "on",
+        "is_active": "on",
+    }
+    refused = admin_client.post(f"/admin/cases/flownode/{node.pk}/change/", data)
+    assert refused.status_code == 200
+    assert "未知的操作类型：held_in_the_park。" in refused.content.decode()
+    saved = admin_client.post(f"/admin/cases/flownode/{node.pk}/change/", {**data, "action_types": '["hearing_held"]'})
+    assert saved.status_code == 302
+    node.refresh_from_db()
+    assert (node.deadline_days, node.action_types) == (60, ["hearing_held"])
+    assert RuleChange.objects.filter(table="cases.FlowNode", object_id=str(node.pk)).count() == 1
 
 
 # --- appeals and retrials -------------------------------------------------------------------------------------
