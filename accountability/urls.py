@@ -9,6 +9,7 @@ from accountability import api as accountability_api
 from accountability import second_factor, views
 from cases import api as cases_api
 from cases import api_filing as cases_filing_api
+from cases import api_lifecycle as cases_lifecycle_api
 from dashboards import views as dashboard_views
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
@@ -50,6 +51,9 @@ urlpatterns = [
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
     path("api/similar-cases/", similar_api.SimilarSearchView.as_view(), name="api-similar-cases"),
     path("api/cases/<uuid:id>/search-reports/", similar_api.SearchReportView.as_view(), name="api-search-reports"),
+    path("api/cases/<uuid:id>/flow/", cases_lifecycle_api.CaseFlowView.as_view(), name="api-case-flow"),
+    path("api/cases/<uuid:id>/close/", cases_lifecycle_api.CaseCloseView.as_view(), name="api-case-close"),
+    path("api/cases/<uuid:id>/archive/", cases_lifecycle_api.CaseArchiveView.as_view(), name="api-case-archive"),
     path("api/filings/", cases_filing_api.FilingView.as_view(), name="api-filings"),
     path("api/filing-refusals/", cases_filing_api.FilingRefusalView.as_view(), name="api-filing-refusals"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

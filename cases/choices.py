@@ -27,6 +27,19 @@ class ClosingMethod(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+#: The closing methods that apply to each case type (the closing form offers these; ``case_close`` refuses others).
+#: 驳回起诉、驳回申请 are rulings (裁定), so they close as ``ruling``: INTERCHANGE.md's closing methods and its appeal
+#: rate (cases closed by judgment or ruling) stay as they are.
+CLOSING_METHODS_BY_TYPE: dict[str, tuple[str, ...]] = {
+    CaseType.CRIMINAL: ("judgment", "ruling", "mediation", "withdrawal", "transfer", "other"),  # 自诉案件可以调解
+    CaseType.CIVIL: ("judgment", "ruling", "mediation", "withdrawal", "transfer", "other"),
+    CaseType.ADMINISTRATIVE: ("judgment", "ruling", "mediation", "withdrawal", "transfer", "other"),
+    CaseType.ENFORCEMENT: ("ruling", "mediation", "withdrawal", "transfer", "other"),
+    CaseType.COMPENSATION: ("ruling", "mediation", "withdrawal", "other"),
+    CaseType.PUBLIC_INTEREST: ("judgment", "ruling", "mediation", "withdrawal", "transfer", "other"),
+}
+
+
 class Outcome(models.TextChoices):
     UPHELD = "upheld", _("Upheld")
     AMENDED = "amended", _("Amended")

@@ -22,7 +22,8 @@ from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
 from cases import attachments, events
-from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
+from cases.choices import CLOSING_METHODS_BY_TYPE, OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
+from cases.flows import missing_required_nodes
 from cases.models import Action, Attachment, Case, CaseParticipant
 
 #: Types with a service of their own, because they change the case itself or belong to another process
@@ -424,6 +425,8 @@ def _log_action(
     case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=action_type, case=case)
     decision.raise_if_denied()
+    if case.archived_on is not None and corrects is None:  # 归档: the record is closed but for corrections
+        raise _validation_error("corrects", _("This case is archived: records can only be added to it as corrections."))
     _check_occurred_at(case, occurred_at)
     if corrects is not None and corrects.case_id != case.pk:
         raise _validation_error("corrects", _("A correction must refer to an action of the same case."))
@@ -509,6 +512,20 @@ def case_decide_extension(
     return action
 
 
+def _lock_with_original(case: Case) -> None:
+    """Lock the case and the case it appeals or retries together, in primary-key order, before either is read for
+    the closing: the closing writes the outcome back to the original case (``cases.closing``), and two writers that
+    took the two locks in opposite orders would deadlock."""
+    original_id = Case.objects.filter(pk=case.pk).values_list("original_case_id", flat=True).first()
+    ids = sorted({case.pk, *([original_id] if original_id else [])})
+    list(Case.objects.select_for_update(of=("self",)).filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
+def _check_amount(field: str, amount: Decimal | None) -> None:
+    if amount is not None and amount < 0:
+        raise _validation_error(field, _("The amount cannot be negative."))
+
+
 @transaction.atomic
 def case_close(
     *,
@@ -517,11 +534,21 @@ def case_close(
     closed_on: dt.date,
     closing_method: str,
     outcome: str = "",
+    awarded_amount: Decimal | None = None,
+    recovered_amount: Decimal | None = None,
     expected_version: int | None = None,
     source: str = ActionSource.WEB,
     note: str = "",
+    check_nodes: bool = True,
 ) -> Case:
-    """Close the case (结案) with its method and, for appeals and retrials, its outcome."""
+    """Close the case (结案) with its method, the amounts the metrics need and, for appeals and retrials, its outcome.
+
+    The pre-closing check (结案前校验) refuses while a required node of the case's flow before 结案 is missing, naming
+    the nodes (``cases.flows.missing_required_nodes``). ``check_nodes=False`` is for a record that brings its history
+    from elsewhere (an import): the closing action then says the check was not made. An appeal's or a retrial's
+    outcome is written back to the original case, and a remand opens the new first-instance case, by the
+    ``case_closed`` receiver in ``cases.hooks``, inside this transaction."""
+    _lock_with_original(case)
     case = case_lock_for_update(case, expected_version=expected_version)
     decision = power_decide(officer=actor, action_type=ActionType.CLOSED, case=case)
     decision.raise_if_denied()
@@ -529,6 +556,12 @@ def case_close(
         raise Conflict(_("This case is already closed."))
     if closing_method not in ClosingMethod.values:
         raise _validation_error("closing_method", _("Choose a closing method."))
+    if closing_method not in CLOSING_METHODS_BY_TYPE.get(case.case_type, ClosingMethod.values):
+        raise _validation_error(
+            "closing_method",
+            _("A %(case_type)s case cannot be closed by %(method)s.")
+            % {"case_type": case.get_case_type_display(), "method": ClosingMethod(closing_method).label},
+        )
     if closed_on < case.filed_on:
         raise _validation_error("closed_on", _("A case cannot close before it was filed."))
     if closed_on > timezone.localdate():
@@ -538,11 +571,34 @@ def case_close(
             raise _validation_error("outcome", _("Second-instance and retrial cases need an outcome."))
     elif outcome:
         raise _validation_error("outcome", _("Only second-instance and retrial cases have an outcome."))
+    _check_amount("awarded_amount", awarded_amount)
+    _check_amount("recovered_amount", recovered_amount)
+    if check_nodes:
+        missing = missing_required_nodes(case)
+        if missing:
+            raise ValidationFailed(
+                _("Pre-closing check failed: required nodes missing: %(nodes)s")
+                % {"nodes": "、".join(node.name for node in missing)},
+                details={"nodes": [node.code for node in missing]},
+            )
     case.closed_on = closed_on
     case.closing_method = closing_method
     case.outcome = outcome
+    fields = ["closed_on", "closing_method", "outcome", "version", "updated_at"]
+    payload: dict[str, Any] = {
+        "closed_on": closed_on.isoformat(),
+        "closing_method": closing_method,
+        "outcome": outcome,
+    }
+    for name, amount in (("awarded_amount", awarded_amount), ("recovered_amount", recovered_amount)):
+        if amount is not None:
+            setattr(case, name, amount)
+            fields.append(name)
+            payload[name] = str(amount)
+    if not check_nodes:
+        payload["pre_closing_check"] = "not_made"
     case.version += 1
-    case.save(update_fields=["closed_on", "closing_method", "outcome", "version", "updated_at"])
+    case.save(update_fields=fields)
     action = trace_append(
         case=case,
         action_type=ActionType.CLOSED,
@@ -550,7 +606,7 @@ def case_close(
         source=source,
         note=note,
         decision=decision,
-        payload={"closed_on": closed_on.isoformat(), "closing_method": closing_method, "outcome": outcome},
+        payload=payload,
     )
     events.case_closed.send(sender=Case, case=case, action=action)
     return case

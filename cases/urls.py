@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cases import views, views_filing
+from cases import views, views_closing, views_filing
 
 app_name = "cases"
 urlpatterns = [
@@ -12,4 +12,6 @@ urlpatterns = [
     path("<uuid:public_id>/actions/", views.case_log_action, name="log"),
     path("<uuid:public_id>/extension/", views.case_decide_extension, name="extension"),
     path("<uuid:public_id>/attachments/<uuid:attachment_id>/", views.attachment_download, name="attachment"),
+    path("<uuid:public_id>/close/", views_closing.case_close, name="close"),
+    path("<uuid:public_id>/archive/", views_closing.case_archive, name="archive"),
 ]

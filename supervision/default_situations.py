@@ -312,6 +312,16 @@ SITUATIONS: list[tuple[Any, ...]] = [
         "反复延长审限，需院庭长关注",
         _all(_leaf("extension_requests", "gte", 2)),
     ),
+    (
+        "RP-06",
+        "risk_point",
+        "",
+        "automatic",
+        2,
+        "流程节点超期",
+        "必经流程节点（分案、送达、开庭等）已过期限仍未完成",
+        _all(_leaf("nodes_overdue", "gte", 1)),
+    ),
 ]
 
 FIELDS = ("code", "family", "category", "kind", "priority", "title", "description", "condition")
@@ -334,6 +344,23 @@ def require_searches(situation_model: Any, revision_model: Any) -> int:
         )
         changed += 1
     return changed
+
+
+def install_new(situation_model: Any, revision_model: Any, codes: list[str]) -> int:
+    """Create the named default situations that are not there yet, at revision 1; those that are stay as the court
+    set them. Used by migrations that add a situation."""
+    created = 0
+    for row in SITUATIONS:
+        data = dict(zip(FIELDS, row, strict=True))
+        code = data.pop("code")
+        if code not in codes or situation_model.objects.filter(code=code).exists():
+            continue
+        situation = situation_model.objects.create(code=code, revision=1, is_active=True, **data)
+        revision_model.objects.create(
+            situation=situation, revision=1, snapshot={"code": code, **data, "is_active": True}
+        )
+        created += 1
+    return created
 
 
 def install(situation_model: Any, revision_model: Any) -> int:

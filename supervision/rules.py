@@ -25,6 +25,7 @@ from django.db import connections, router
 from django.db.models import (
     BooleanField,
     Count,
+    Exists,
     ExpressionWrapper,
     F,
     IntegerField,
@@ -44,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from accountability import conditions
 from cases.choices import ActionSource
 from cases.expressions import DaysSince
+from cases.flows import flow_generation, flow_nodes_all, risk_nodes
 from cases.models import Action, Case
 
 DAY = dt.timedelta(days=1)
@@ -92,6 +94,42 @@ def _extension_requests(today: dt.date) -> Any:
     return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
+def _nodes_overdue(today: dt.date) -> Any:
+    """The number of required process nodes past their deadline and not reached (``cases.flows.risk_nodes``: the
+    nodes whose deadline counts from filing, other than 结案, whose deadline is the time limit that 超审限 watches).
+
+    Built from the flows' data: per case type and procedure, one ``CASE`` branch adding, for each such node, 1 when
+    filed_on + deadline is before today and no action of the node's types is in the trace (an indexed EXISTS on the
+    case's partition). Nodes counted from the node before them are not in it: their order in the trace is shown on
+    the case page (``cases.flows.case_flow``), not counted here."""
+    branches = []
+    for (case_type, procedure), _nodes in sorted(flow_nodes_all().items()):
+        terms = [
+            CaseWhen(
+                When(
+                    ~Exists(
+                        Action.objects.filter(
+                            case=OuterRef("pk"), case_year=_case_year(), action_type__in=list(node.action_types)
+                        )
+                    )
+                    & Q(filed_on__lt=today - dt.timedelta(days=node.deadline_days or 0)),
+                    then=Value(1),
+                ),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            for node in risk_nodes(case_type, procedure)
+        ]
+        if terms:
+            total = terms[0]
+            for term in terms[1:]:
+                total = total + term
+            branches.append(When(Q(case_type=case_type, procedure=procedure), then=total))
+    if not branches:
+        return Value(0, output_field=IntegerField())
+    return CaseWhen(*branches, default=Value(0), output_field=IntegerField())
+
+
 FIELDS: dict[str, Field] = {
     "case.case_type": Field(_("case type"), column="case_type"),
     "case.procedure": Field(_("procedure"), column="procedure"),
@@ -124,7 +162,10 @@ FIELDS: dict[str, Field] = {
     ),
     "case.days_since_activity": Field(_("days since the last action"), expression=_last_activity),
     "case.extension_requests": Field(_("extension requests"), expression=_extension_requests),
+    "case.nodes_overdue": Field(_("process nodes overdue"), expression=_nodes_overdue),
 }
+#: Facts built from the process flows' data: the compiled one-case query is kept per version of that data.
+_FLOW_FIELDS = {"case.nodes_overdue"}
 #: Facts measured in whole days since an instant: compiled into comparisons of the instant itself.
 _INSTANT_FIELDS = {"case.days_since_activity"}
 
@@ -196,9 +237,10 @@ _CASE_ID_MARK = -7_340_211_993
 
 @functools.lru_cache(maxsize=32)
 def _one_case_query(
-    fields: tuple[str, ...], today: dt.date, using: str
+    fields: tuple[str, ...], today: dt.date, using: str, flows: int = 0
 ) -> tuple[Any, str, tuple[Any, ...], int, list[str]]:
-    """The one-case facts query, compiled once per set of facts and day (compiling costs more than running it)."""
+    """The one-case facts query, compiled once per set of facts and day (compiling costs more than running it), and
+    per version of the process flows (``flows``) when a fact is built from them."""
     now = timezone.make_aware(dt.datetime.combine(today, dt.time(12)))  # only ``today`` reaches the SQL
     queryset = (
         annotated_cases(list(fields), now=now).filter(pk=_CASE_ID_MARK).order_by().values(*_columns(list(fields)))
@@ -216,7 +258,10 @@ def case_facts(case_id: int, *, now: dt.datetime | None = None, fields: list[str
     """The facts of one case (all, or those named), in one query computed by the same SQL as the sweep."""
     now = now or timezone.now()
     names = tuple(fields) if fields is not None else tuple(FIELDS)
-    compiler, sql, params, mark, columns = _one_case_query(names, timezone.localdate(now), router.db_for_read(Case))
+    flows = flow_generation() if _FLOW_FIELDS.intersection(names) else 0
+    compiler, sql, params, mark, columns = _one_case_query(
+        names, timezone.localdate(now), router.db_for_read(Case), flows
+    )
     params = params[:mark] + (case_id,) + params[mark + 1 :]
     with connections[compiler.using].cursor() as cursor:
         cursor.execute(sql, params)

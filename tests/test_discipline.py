@@ -438,6 +438,7 @@ def test_leads_arrive_from_reversals_reports_and_interference(world, today):
         closed_on=today,
         closing_method="judgment",
         outcome="remanded",
+        check_nodes=False,  # about the lead, not the flow: no nodes logged, so no pre-closing check
     )
     reported = world.case()
     flag = supervision.flag_raise(

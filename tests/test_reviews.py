@@ -121,7 +121,9 @@ def test_an_evaluator_who_acted_on_the_case_is_refused(world):
     evaluator_as_chief.roles.add("evaluator")
     evaluator_as_chief._role_codes = None
     del evaluator_as_chief._role_codes
-    services.case_close(actor=world.judge, case=case, closed_on=dt.date(2024, 6, 1), closing_method="judgment")
+    services.case_close(  # about the reviewer, not the flow: no nodes logged, so no pre-closing check
+        actor=world.judge, case=case, closed_on=dt.date(2024, 6, 1), closing_method="judgment", check_nodes=False
+    )
     review = review_add_case(actor=world.filing, case=case, reason="抽查")
     with pytest.raises(PowerDenied) as excinfo:
         review_assign(actor=world.filing, review=review, evaluator=evaluator_as_chief)

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from accountability import conditions
-from cases import services
+from cases import flows, services
 from cases.models import Action, Case
 from supervision import rules
 from supervision import services as supervision
@@ -95,6 +95,8 @@ MATCHING = {
         {"filed_on": TODAY - dt.timedelta(days=366), "time_limit_days": 0},
         {"filed_on": TODAY - dt.timedelta(days=365), "time_limit_days": 0},
     ),
+    # assigned on the day, nothing served: 送达起诉状副本 (5 days from filing) is past due on day 6, not on day 5
+    "RP-06": ({"filed_on": TODAY - dt.timedelta(days=6)}, {"filed_on": TODAY - dt.timedelta(days=5)}),
 }
 
 
@@ -155,7 +157,7 @@ def test_a_second_extension_request_raises_the_risk_alert_on_the_event(
     flag = Flag.objects.get(case=case, situation__code="RP-05")
     assert flag.facts == {"case.is_open": True, "case.extension_requests": 2}
     assert "两次以上申请延长审限" in flag.reason
-    raised = Action.objects.filter(case=case, action_type="risk_alert_raised").get()
+    raised = Action.objects.filter(case=case, action_type="risk_alert_raised", payload__situation="RP-05").get()
     assert (raised.source, raised.actor, raised.payload["situation_revision"]) == ("system", None, 1)
 
 
@@ -208,22 +210,35 @@ PARITY = [
     {"field": "case.days_since_activity", "op": "lte", "value": 0},
     {"field": "case.days_since_activity", "op": "eq", "value": 0},
     {"field": "case.extension_requests", "op": "eq", "value": 0},
+    {"field": "case.nodes_overdue", "op": "gte", "value": 1},
+    {"field": "case.nodes_overdue", "op": "eq", "value": 2},
+    {"field": "case.nodes_overdue", "op": "eq", "value": 0},
 ]
 
 
 @pytest.mark.parametrize("condition", PARITY, ids=[str(i) for i in range(len(PARITY))])
 def test_sql_and_python_evaluation_agree(frozen, world, condition):
+    """The one-case query and the set-wise query agree; for ``case.nodes_overdue`` both also agree with the flow
+    read in Python (``cases.flows.risk_overdue_nodes``)."""
     rules.validate(condition, automatic=True)
     cases = [
         fresh(world),
         fresh(world, parties_count=10, cause="盗窃罪", case_type="criminal", parties="某公司"),
         fresh(world, parties_count=12, claim_amount=Decimal("1000.50"), time_limit_days=0),
         fresh(world, parties_count=3, claim_amount=Decimal("1000.49"), filed_on=TODAY - dt.timedelta(days=120)),
+        fresh(world, filed_on=TODAY - dt.timedelta(days=3)),
+        fresh(world, filed_on=TODAY - dt.timedelta(days=100)),  # 送达 and 开庭 overdue
+        fresh(world, case_type="enforcement", procedure="enforcement", filed_on=TODAY - dt.timedelta(days=30)),
+        fresh(world, case_type="public_interest", filed_on=TODAY - dt.timedelta(days=200)),  # no flow
     ]
+    services.case_log_action(actor=world.judge, case=cases[3], action_type="served", note="送达起诉状副本")
     ids = [c.pk for c in cases]
     by_sql = set(rules.rule_queryset(condition).filter(pk__in=ids).values_list("pk", flat=True))
     by_python = {pk for pk in ids if conditions.evaluate(condition, rules.case_facts(pk))}
     assert by_sql == by_python
+    if "nodes_overdue" in str(condition):
+        counted = [rules.case_facts(c.pk, fields=["case.nodes_overdue"])["case.nodes_overdue"] for c in cases]
+        assert counted == [len(flows.risk_overdue_nodes(c)) for c in cases] == [1, 1, 1, 1, 0, 2, 1, 0]
 
 
 # --- idempotence and revisions ------------------------------------------------------------------------
@@ -236,7 +251,7 @@ def test_flags_are_idempotent_and_a_dismissal_holds_until_the_rule_changes(froze
     first = supervision.sweep(situations=[g02])
     assert first == {"G-02": 2}
     assert supervision.sweep(situations=[g02]) == {"G-02": 0}
-    assert supervision.detect_for_case(case.pk) == []
+    assert supervision.detect_for_case(case.pk, situations=[g02]) == []  # (its 送达 is overdue: RP-06 is raised)
     assert Flag.objects.filter(situation=g02).count() == 2
     flag = Flag.objects.get(case=case, situation=g02)
     supervision.flag_decide(actor=world.chief, flag=flag, confirm=False, reason="系同一借款合同的共同借款人")

@@ -125,6 +125,8 @@ def test_correction_is_a_new_action_pointing_at_the_old(world):
 
 def test_close_sets_fields_and_refuses_a_second_close(world):
     case = world.case()
+    for node in ("served", "hearing_held", "deliberated", "ruling_signed", "served"):  # the pre-closing check
+        services.case_log_action(actor=world.judge, case=case, action_type=node)
     closed = services.case_close(actor=world.judge, case=case, closed_on=dt.date(2024, 6, 1), closing_method="judgment")
     assert (closed.closed_on, closed.closing_method, closed.actions.last().action_type) == (
         dt.date(2024, 6, 1),

@@ -1,0 +1,46 @@
+"""What the case registry hooks into itself and onto the case page: the ``case_closed`` receiver that writes an
+appeal's outcome back and opens a remanded case (``cases.closing``), the flow panel (流程节点) with the closing and
+archiving buttons, and the flow cache kept in step with the nodes' data; connected in ``CasesConfig.ready``.
+
+Another part of the case's life may add its own functions here: keep each ``connect`` step additive."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models.signals import post_delete, post_save
+
+from accountability.choices import ActionType
+from cases import events
+from cases.closing import on_case_closed
+from cases.flows import case_flow, flow_cache_clear, missing_required_nodes
+from cases.models import FlowNode
+from cases.panels import CasePanel, PanelRequest, case_panel_register
+
+
+def flow_panel(request: PanelRequest) -> dict[str, Any]:
+    """The case's flow: each node with its state, due date and reached date; the way to close it (for those the
+    power list allows, with what is still missing) and to archive it."""
+    case = request.case
+    flow = case_flow(case)
+    return {
+        "flow": flow,
+        "flow_missing": missing_required_nodes(case, flow=flow),
+        "may_close": case.is_open and request.allowed(ActionType.CLOSED),
+        "may_archive": not case.is_open and case.archived_on is None and request.allowed(ActionType.ARCHIVED),
+    }
+
+
+def connect() -> None:
+    events.case_closed.connect(on_case_closed, dispatch_uid="cases.closing.on_case_closed")
+    post_save.connect(flow_cache_clear, sender=FlowNode, dispatch_uid="cases.flows.cache_clear_on_save")
+    post_delete.connect(flow_cache_clear, sender=FlowNode, dispatch_uid="cases.flows.cache_clear_on_delete")
+    case_panel_register(
+        CasePanel(
+            name="cases.flow",
+            template="cases/_case_flow.html",
+            order=10,
+            action_types=(ActionType.CLOSED, ActionType.ARCHIVED),
+            context=flow_panel,
+        )
+    )
