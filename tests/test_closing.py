@@ -4,7 +4,10 @@ new first-instance case; the closing page, the flow panel and the API; who may c
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -17,8 +20,10 @@ from accountability.powers import power_decide
 from cases import closing, flows, services
 from cases.audit import verify_chains
 from cases.models import Action, Case
+from tests import test_browser
 from tests.conftest import client_for
 from tests.factories import PASSWORD, CaseFactory, DepartmentFactory, make_officer
+from tests.test_browser import browser_type_launch_args  # noqa: F401  (Debian's Chromium for the browser test)
 
 pytestmark = pytest.mark.django_db
 
@@ -477,3 +482,45 @@ def test_the_endpoints_are_in_the_schema(world):
     schema = client_for(world.judge).get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/cases/{id}/flow/", "/api/cases/{id}/close/", "/api/cases/{id}/archive/"):
         assert path in schema
+
+
+# --- in Chromium -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    not Path(test_browser.CHROMIUM).exists() and not os.environ.get("CI"),
+    reason="Debian's Chromium is not installed (CI installs it)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_judge_is_refused_closing_then_closes_and_archives_in_the_browser(page, live_server, world, tmp_path):
+    case = recent(world)
+    test_browser.log_in(page, live_server, "judge")
+    page.goto(live_server.url + reverse("cases:detail", args=[case.public_id]))
+    service = page.locator("#node-service")
+    assert "送达起诉状副本" in service.inner_text() and "已超期" in service.inner_text()
+    assert "结案前尚缺必经节点" in page.locator("#flow-missing").inner_text()
+    page.get_by_role("link", name="结案", exact=True).click()
+    assert page.get_by_role("button", name="结案").is_disabled()
+    assert "送达起诉状副本、开庭审理、合议、裁判文书签署、裁判文书送达" in page.locator("#missing-nodes").inner_text()
+    page.screenshot(path=str(tmp_path / "closing-refused.png"), full_page=True)
+
+    walk(world, case)
+    page.reload()
+    assert page.locator("#check-passed").is_visible()
+    page.get_by_label("结案方式").select_option(label="判决")
+    page.get_by_label("判决（调解）金额（元）").fill("52000")
+    page.get_by_role("button", name="结案").click()
+    page.wait_for_url(f"**{reverse('cases:detail', args=[case.public_id])}")
+    assert "已结案" in page.content()
+    page.get_by_role("button", name="归档").click()
+    page.wait_for_selector("#archived-on")
+    assert "只能以更正的方式补充记录" in page.locator("#archived-on").inner_text()
+    page.screenshot(path=str(tmp_path / "archived.png"), full_page=True)
+    if os.environ.get("QUANZE_SCREENSHOTS"):
+        shutil.copytree(tmp_path, os.environ["QUANZE_SCREENSHOTS"], dirs_exist_ok=True)
+    case = fresh(case)
+    assert (case.closing_method, case.awarded_amount, case.archived_on) == (
+        "judgment",
+        Decimal("52000"),
+        timezone.localdate(),
+    )
