@@ -36,9 +36,9 @@ from cases.selectors import case_get_for_user, case_ref_for_user
 CLOSING_FIELDS = ("closing_method", "outcome", "closed_on", "awarded_amount", "recovered_amount", "note")
 
 
-def _closable(request: HttpRequest, public_id: Any) -> tuple[Case, Any]:
+def _closable(request: HttpRequest, public_id: Any, *, case: Case | None = None) -> tuple[Case, Any]:
     """The case and the officer, if the power list lets the officer close it now; otherwise 404."""
-    case = case_get_for_user(request.user, public_id=public_id)
+    case = case or case_get_for_user(request.user, public_id=public_id)
     officer = officer_for_user(request.user)
     if officer is None or not power_decide(officer=officer, action_type=ActionType.CLOSED, case=case).allowed:
         raise Http404
@@ -117,7 +117,7 @@ def case_close(request: HttpRequest, public_id: Any) -> HttpResponse:
     if not case.is_open:
         messages.info(request, _("This case is already closed."))
         return redirect("cases:detail", public_id=case.public_id)
-    case, officer = _closable(request, public_id)
+    case, officer = _closable(request, public_id, case=case)
     if request.method != "POST":
         return _render(request, case, data={"version": case.version}, errors={})
     post = request.POST
