@@ -10,6 +10,7 @@ from accountability import second_factor, views
 from cases import api as cases_api
 from cases import api_filing as cases_filing_api
 from cases import api_lifecycle as cases_lifecycle_api
+from cases import api_requests as cases_requests_api
 from dashboards import views as dashboard_views
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
@@ -56,6 +57,16 @@ urlpatterns = [
     path("api/cases/<uuid:id>/archive/", cases_lifecycle_api.CaseArchiveView.as_view(), name="api-case-archive"),
     path("api/filings/", cases_filing_api.FilingView.as_view(), name="api-filings"),
     path("api/filing-refusals/", cases_filing_api.FilingRefusalView.as_view(), name="api-filing-refusals"),
+    path(
+        "api/cases/<uuid:id>/extension-requests/",
+        cases_requests_api.ExtensionRequestView.as_view(),
+        name="api-extension-requests",
+    ),
+    path(
+        "api/case-requests/<uuid:id>/decision/",
+        cases_requests_api.CaseRequestDecisionView.as_view(),
+        name="api-case-request-decision",
+    ),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

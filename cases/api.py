@@ -129,13 +129,6 @@ class ActionCreateSerializer(serializers.Serializer):
     expected_version = serializers.IntegerField(required=False, min_value=1)
 
 
-class ExtensionDecisionSerializer(serializers.Serializer):
-    approve = serializers.BooleanField()
-    days = serializers.IntegerField(required=False, min_value=1, max_value=3650)
-    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
-    expected_version = serializers.IntegerField(required=False, min_value=1)
-
-
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     """Cases the caller may see. A case outside that scope is 404, like a missing one."""
 
@@ -207,27 +200,6 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             files=request.FILES.getlist("files"),
         )
         return Response(ActionSerializer(created, context={"case": case}).data, status=status.HTTP_201_CREATED)
-
-    @extend_schema(request=ExtensionDecisionSerializer, responses={201: ActionSerializer})
-    @action(detail=True, methods=["post"], url_path="extension-decision")
-    def extension_decision(self, request: Request, id: str | None = None) -> Response:
-        """The division chief (or whoever the power list allows) approves or refuses an extension request."""
-        case = self._case_ref()
-        officer = officer_for_user(request.user)
-        if officer is None:
-            raise PowerDenied("Only officers can decide extensions.")
-        data = ExtensionDecisionSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        created = services.case_decide_extension(
-            actor=officer,
-            case=case,
-            approve=data.validated_data["approve"],
-            days=data.validated_data.get("days") or 0,
-            note=data.validated_data["note"],
-            expected_version=data.validated_data.get("expected_version"),
-            source=ActionSource.API,
-        )
-        return Response(ActionSerializer(created).data, status=status.HTTP_201_CREATED)
 
 
 # --- similar-case search ---------------------------------------------------------------------------

@@ -26,18 +26,3 @@ class LogActionForm(forms.Form):
         self.fields["corrects"].choices = [("", _("— not a correction —"))] + [
             (a.seq, f"#{a.seq} {a.get_action_type_display()} {a.occurred_at:%Y-%m-%d}") for a in actions
         ]
-
-
-class ExtensionDecisionForm(forms.Form):
-    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
-    days = forms.IntegerField(label=_("Days granted"), required=False, min_value=1, max_value=3650)
-    note = forms.CharField(label=_("Reason"), required=False, max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean(self):
-        data = super().clean()
-        if data.get("decision") == "approve" and not data.get("days"):
-            self.add_error("days", _("Give the number of days granted."))
-        if data.get("decision") == "refuse" and not (data.get("note") or "").strip():
-            self.add_error("note", _("Give the reason for refusing."))
-        return data

@@ -16,6 +16,8 @@ from cases.closing import on_case_closed
 from cases.flows import case_flow, flow_cache_clear, missing_required_nodes
 from cases.models import FlowNode
 from cases.panels import CasePanel, PanelRequest, case_panel_register
+from cases.views_extensions import ACTION_TYPES as EXTENSION_ACTION_TYPES
+from cases.views_extensions import extension_panel
 
 
 def flow_panel(request: PanelRequest) -> dict[str, Any]:
@@ -42,5 +44,15 @@ def connect() -> None:
             order=10,
             action_types=(ActionType.CLOSED, ActionType.ARCHIVED),
             context=flow_panel,
+        )
+    )
+    # Extensions of the time limit by the law (延长审限): the case page's section.
+    case_panel_register(
+        CasePanel(
+            name="cases.extension",
+            template="cases/_case_extension.html",
+            order=15,
+            action_types=EXTENSION_ACTION_TYPES,
+            context=extension_panel,
         )
     )

@@ -557,6 +557,8 @@ class CaseRequest(TimeStamped):
     decided_by = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)
     decision_note = models.TextField(blank=True)
+    #: an extension's days as approved (the approver may grant fewer than asked); None until approved
+    granted_days = models.PositiveIntegerField(_("days granted"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:
@@ -569,6 +571,12 @@ class CaseRequest(TimeStamped):
                 condition=Q(status="pending", decided_at__isnull=True)
                 | (~Q(status="pending") & Q(decided_at__isnull=False)),
                 name="caserequest_decided_once",
+            ),
+            # 延长审限: one request awaiting its decision per case at a time (``cases.extensions``)
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(kind="extension", status="pending"),
+                name="caserequest_one_pending_extension",
             ),
         ]
 

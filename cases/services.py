@@ -34,6 +34,8 @@ DEDICATED_TYPES = frozenset(
         ActionType.ASSIGNED,
         ActionType.CLOSED,
         ActionType.IMPORTED_CHANGE,
+        # Extensions by the law (cases.extensions): a request decided once, by the approver the rule names.
+        ActionType.EXTENSION_REQUESTED,
         ActionType.EXTENSION_APPROVED,
         ActionType.EXTENSION_REFUSED,
         ActionType.PANEL_DECISION_CHANGED,
@@ -473,43 +475,6 @@ def _suspension_change(case: Case, action_type: str, occurred_at: dt.datetime) -
     case.version += 1
     case.save(update_fields=["excluded_days", "version", "updated_at"])
     return {"excluded_days_added": days}
-
-
-@transaction.atomic
-def case_decide_extension(
-    *,
-    actor: Officer,
-    case: Case,
-    approve: bool,
-    days: int = 0,
-    note: str = "",
-    expected_version: int | None = None,
-    source: str = ActionSource.WEB,
-) -> Action:
-    """Approve (adding ``days`` to the limit) or refuse a pending extension request."""
-    action_type = ActionType.EXTENSION_APPROVED if approve else ActionType.EXTENSION_REFUSED
-    case = case_lock_for_update(case, expected_version=expected_version)
-    decision = power_decide(officer=actor, action_type=action_type, case=case)
-    decision.raise_if_denied()
-    if approve and days <= 0:
-        raise _validation_error("days", _("An approved extension needs a positive number of days."))
-    if not approve and not note.strip():
-        raise _validation_error("note", _("Give the reason for refusing."))
-    if approve:
-        case.extension_days += days
-        case.version += 1
-        case.save(update_fields=["extension_days", "version", "updated_at"])
-    action = trace_append(
-        case=case,
-        action_type=action_type,
-        actor=actor,
-        source=source,
-        note=note,
-        decision=decision,
-        payload={"days": days} if approve else {},
-    )
-    events.action_recorded.send(sender=Case, case=case, action=action)
-    return action
 
 
 def _lock_with_original(case: Case) -> None:

@@ -1,4 +1,5 @@
-"""Case work in the browser: my cases, the case page with its trace, logging actions, extensions.
+"""Case work in the browser: my cases, the case page with its trace, logging actions (the extension of the time
+limit is a section of its own: ``cases.views_extensions``).
 
 A refused write is not caught here (``accountability.middleware.DomainErrorMiddleware`` is the one place): the
 case page's htmx forms declare with ``renders_domain_errors`` that a refusal re-renders the case work in place,
@@ -17,14 +18,13 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import ActionType
 from accountability.errors import DomainError
 from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide_many
 from accountability.selectors import officer_for_user
 from cases import attachments, services
 from cases.audit import verify_chains
-from cases.forms import ExtensionDecisionForm, LogActionForm
+from cases.forms import LogActionForm
 from cases.models import Action, Attachment, Case
 from cases.panels import PanelRequest, case_panels
 from cases.selectors import (
@@ -71,46 +71,19 @@ def case_or_404(request: HttpRequest, public_id) -> Case:
     return case_get_for_user(request.user, public_id=public_id)
 
 
-def _pending_extension(actions: list[Action]) -> Action | None:
-    pending = None
-    for action in actions:
-        if action.action_type == ActionType.EXTENSION_REQUESTED:
-            pending = action
-        elif action.action_type in (ActionType.EXTENSION_APPROVED, ActionType.EXTENSION_REFUSED):
-            pending = None
-    return pending
-
-
-def _work_context(request: HttpRequest, case: Case, *, form=None, extension_form=None, error=None) -> dict:
+def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) -> dict:
     officer = officer_for_user(request.user)
     actions = list(case_actions(case))
     panels = case_panels()
-    candidates = [
-        *services.LOGGABLE_TYPES,
-        ActionType.EXTENSION_APPROVED,
-        ActionType.EXTENSION_REFUSED,
-        *(a for panel in panels for a in panel.action_types),
-    ]
+    candidates = [*services.LOGGABLE_TYPES, *(a for panel in panels for a in panel.action_types)]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
-    pending = _pending_extension(actions)
-    may_decide = bool(
-        pending
-        and any(
-            decisions.get(a) and decisions[a].allowed
-            for a in (ActionType.EXTENSION_APPROVED, ActionType.EXTENSION_REFUSED)
-        )
-    )
     context = {
         "case": case,
         "actions": actions,
         "clock": case.time_limit_clock(),
         "form": form or LogActionForm(allowed=allowed, actions=actions, initial={"version": case.version}),
         "allowed": allowed,
-        "pending_extension": pending,
-        "extension_form": (extension_form or ExtensionDecisionForm(initial={"version": case.version}))
-        if may_decide
-        else None,
         "error": error,
         "officer": officer,
         "today": timezone.localdate(),
@@ -184,13 +157,6 @@ def _log_action_refused(request: HttpRequest, exc: DomainError, public_id) -> Ht
     return case_work_response(request, case, form=form, error=exc)
 
 
-def _extension_refused(request: HttpRequest, exc: DomainError, public_id) -> HttpResponse | None:
-    if not request.htmx:
-        return None
-    form = _with_refused_fields(ExtensionDecisionForm(request.POST), exc)
-    return case_work_response(request, case_or_404(request, public_id), extension_form=form, error=exc)
-
-
 @login_required
 @renders_domain_errors(_log_action_refused)
 def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
@@ -213,28 +179,6 @@ def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
         corrects=corrects,
         expected_version=data["version"],
         files=request.FILES.getlist("files"),
-    )
-    return case_recorded(request, case)
-
-
-@login_required
-@renders_domain_errors(_extension_refused)
-def case_decide_extension(request: HttpRequest, public_id) -> HttpResponse:
-    case = case_or_404(request, public_id)
-    officer = officer_for_user(request.user)
-    if request.method != "POST" or officer is None:
-        return redirect("cases:detail", public_id=case.public_id)
-    form = ExtensionDecisionForm(request.POST)
-    if not form.is_valid():
-        return case_work_response(request, case, extension_form=form)
-    data = form.cleaned_data
-    services.case_decide_extension(
-        actor=officer,
-        case=case,
-        approve=data["decision"] == "approve",
-        days=data["days"] or 0,
-        note=data["note"] or "",
-        expected_version=data["version"],
     )
     return case_recorded(request, case)
 

@@ -210,26 +210,37 @@ def test_mine_lists_only_cases_i_take_part_in(world, cases):
     assert {c["case_number"] for c in mine} == {cases["civil"].case_number, cases["criminal"].case_number}
 
 
-def test_extension_decision_through_the_api(world, cases):
+def test_extension_request_and_decision_through_the_api(world, cases):
     case = cases["civil"]
-    client_for(world.judge).post(
+    url = f"/api/cases/{case.public_id}/extension-requests/"
+    bare = client_for(world.judge).post(
         f"/api/cases/{case.public_id}/actions/", {"action_type": "extension_requested"}, format="json"
     )
-    refused = client_for(world.judge).post(
-        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True, "days": 30}, format="json"
+    assert (bare.status_code, list(bare.json()["details"])) == (400, ["action_type"])
+    asked = client_for(world.judge).post(url, {"days": 30, "reason": "鉴定未完成"}, format="json")
+    assert asked.status_code == 201
+    request = asked.json()
+    assert (request["status"], request["days"], request["approver"], request["version"]) == (
+        "pending",
+        30,
+        "president",
+        1,
     )
-    assert (refused.status_code, refused.json()["code"]) == (403, "power_denied")
-    missing_days = client_for(world.chief).post(
-        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True}, format="json"
+    decision = f"/api/case-requests/{request['id']}/decision/"
+    refused = client_for(world.chief).post(decision, {"approve": True}, format="json")
+    assert (refused.status_code, refused.json()["code"], refused.json()["details"]["approver"]) == (
+        403,
+        "power_denied",
+        "president",
     )
-    assert (missing_days.status_code, list(missing_days.json()["details"])) == (400, ["days"])
-    ok = client_for(world.chief).post(
-        f"/api/cases/{case.public_id}/extension-decision/", {"approve": True, "days": 30}, format="json"
+    ok = client_for(world.president).post(decision, {"approve": True, "expected_version": 1}, format="json")
+    assert (ok.status_code, ok.json()["status"], ok.json()["decided_by"], ok.json()["version"]) == (
+        200,
+        "approved",
+        "president",
+        2,
     )
-    assert (ok.status_code, ok.json()["action_type"], ok.json()["power_item_code"]) == (
-        201,
-        "extension_approved",
-        "CHF-02",
-    )
+    again = client_for(world.president).post(decision, {"approve": True}, format="json")
+    assert (again.status_code, again.json()["code"]) == (409, "conflict")
     case.refresh_from_db()
     assert case.extension_days == 30

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from cases import services
 from tests.factories import PASSWORD
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
@@ -85,19 +84,28 @@ def test_assistant_is_not_offered_signing_and_the_api_refuses_it(page, live_serv
     assert (response.status, response.json()["details"]["item_code"]) == (403, "AST-N1")
 
 
-def test_chief_approves_an_extension_and_the_clock_moves(page, live_server, world):
+def test_the_judge_asks_for_an_extension_the_president_approves_and_the_clock_moves(browser, live_server, world):
     today = dt.date.today()
     case = world.case(filed_on=today - dt.timedelta(days=100), time_limit_days=90)
-    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
-    log_in(page, live_server, "chief")
-    page.goto(f"{live_server.url}/cases/{case.public_id}/")
-    assert page.locator("#clock-over").inner_text() == "超过审限 10 天"
-    page.get_by_label("决定").select_option("approve")
-    page.get_by_label("批准延长天数").fill("60")
-    page.get_by_role("button", name="审批").click()
-    page.locator("#clock-left").wait_for()
-    assert page.locator("#clock-left").inner_text() == "剩余 50 天"
-    assert page.locator("#clock-limit").inner_text() == "150"
+    judge = browser.new_page()
+    log_in(judge, live_server, "judge")
+    judge.goto(f"{live_server.url}/cases/{case.public_id}/")
+    assert judge.locator("#clock-over").inner_text() == "超过审限 10 天"
+    judge.get_by_label("申请延长天数").fill("60")
+    judge.get_by_label("申请延长审限的理由").fill("鉴定未完成")
+    judge.get_by_role("button", name="申请延长审限").click()
+    judge.locator("#extension-pending").wait_for()
+    assert "王法官申请延长60日" in judge.locator("#extension-pending").inner_text()
+    president = browser.new_context().new_page()
+    log_in(president, live_server, "president")
+    president.goto(f"{live_server.url}/cases/{case.public_id}/")
+    president.get_by_label("批准延长天数").fill("60")
+    president.get_by_role("button", name="审批").click()
+    president.locator("#clock-left").wait_for()
+    assert president.locator("#clock-left").inner_text() == "剩余 50 天"
+    assert president.locator("#clock-limit").inner_text() == "150"
+    judge.context.close()
+    president.context.close()
 
 
 def test_language_switch(page, live_server, world):

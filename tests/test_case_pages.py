@@ -11,7 +11,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from cases import services
-from cases.models import Action, Case
+from cases.extensions import case_decide_extension, extension_request
+from cases.models import Action, Case, CaseRequest
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
@@ -115,7 +116,8 @@ def test_a_refused_action_shows_the_item_and_writes_nothing(world):
 def test_a_stale_form_is_refused(world):
     case = world.case()
     stale = case.version
-    services.case_decide_extension(actor=world.chief, case=case, approve=True, days=30)
+    request = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
+    case_decide_extension(actor=world.president, request=request, approve=True)  # the limit moves: version + 1
     response = as_(world.judge).post(
         f"/cases/{case.public_id}/actions/", {"action_type": "note", "version": stale}, follow=True
     )
@@ -135,36 +137,34 @@ def test_a_correction_points_at_what_it_corrects(world):
     assert f"更正 #{wrong.seq}" in as_(world.judge).get(f"/cases/{case.public_id}/").content.decode()
 
 
-def test_extension_request_then_chief_approval_moves_the_clock(world):
+def test_extension_request_then_the_presidents_approval_moves_the_clock(world):
     with time_machine.travel(NOW, tick=False):
         case = world.case(filed_on=dt.date(2023, 12, 1), time_limit_days=90)
         judge = as_(world.judge)
-        judge.post(
-            f"/cases/{case.public_id}/actions/",
-            {"action_type": "extension_requested", "note": "鉴定未完成", "version": 2},
+        judge.post(f"/cases/{case.public_id}/extension/request/", {"days": 90, "reason": "鉴定未完成", "version": 2})
+        assert 'id="extension-decide-form"' not in judge.get(f"/cases/{case.public_id}/").content.decode()
+        president = as_(world.president)
+        page = president.get(f"/cases/{case.public_id}/").content.decode()
+        assert 'id="clock-over">超过审限 1 天<' in page and 'id="extension-decide-form"' in page
+        request = CaseRequest.objects.get(case=case)
+        president.post(
+            f"/cases/{case.public_id}/extension/decision/",
+            {"request": request.public_id, "decision": "approve", "days": "", "version": 1},  # the days asked
         )
-        assert 'name="decision"' not in judge.get(f"/cases/{case.public_id}/").content.decode()
-        chief = as_(world.chief)
-        page = chief.get(f"/cases/{case.public_id}/").content.decode()
-        assert 'id="clock-over">超过审限 1 天<' in page
-        refused = chief.post(
-            f"/cases/{case.public_id}/extension/", {"decision": "approve", "version": 2}
-        ).content.decode()
-        assert "请填写批准延长的天数" in refused
-        chief.post(f"/cases/{case.public_id}/extension/", {"decision": "approve", "days": 90, "version": 2})
-        page = chief.get(f"/cases/{case.public_id}/").content.decode()
+        page = president.get(f"/cases/{case.public_id}/").content.decode()
     case.refresh_from_db()
     assert case.extension_days == 90
     assert 'id="clock-limit">180<' in page and 'id="clock-left">剩余 89 天<' in page
-    assert Action.objects.filter(case=case, action_type="extension_approved", power_item_code="CHF-02").count() == 1
+    assert Action.objects.filter(case=case, action_type="extension_approved", power_item_code="PRE-02").count() == 1
 
 
 def test_judge_cannot_decide_an_extension(world):
     case = world.case()
-    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested")
+    request = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
     page = as_(world.judge).get(f"/cases/{case.public_id}/").content.decode()
-    assert 'name="decision"' not in page
+    assert 'id="extension-decide-form"' not in page
     as_(world.judge).post(
-        f"/cases/{case.public_id}/extension/", {"decision": "approve", "days": 30, "version": case.version}
+        f"/cases/{case.public_id}/extension/decision/",
+        {"request": request.public_id, "decision": "approve", "days": 30, "version": 1},
     )
     assert Case.objects.get(pk=case.pk).extension_days == 0

@@ -17,7 +17,7 @@ from django.utils import translation
 
 from accountability import errors
 from accountability.powers import power_decide
-from cases import services
+from cases.extensions import case_decide_extension, extension_request
 from cases.models import Action, Case
 from evaluation.models import MetricRun, Review
 from interference.models import InterferenceRecord, InterferenceReport
@@ -106,7 +106,8 @@ def test_an_htmx_refusal_marks_the_refused_field(world):
 def test_a_stale_version_on_the_case_page_says_so(world):
     case = world.case()
     stale = case.version
-    services.case_decide_extension(actor=world.chief, case=case, approve=True, days=30)
+    request = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
+    case_decide_extension(actor=world.president, request=request, approve=True)  # the limit moves: version + 1
     url = reverse("cases:log", args=[case.public_id])
     data = {"action_type": "note", "note": "迟到的记录", "version": stale}
     in_place = as_(world.judge).post(url, data, HTTP_HX_REQUEST="true").content.decode()
@@ -130,16 +131,12 @@ def test_a_refused_action_posted_without_htmx_comes_back_to_the_case_page(world)
     assert "AST-N1" in shown(page)[0]
 
 
-def test_an_extension_decision_refused_in_place_and_after_a_redirect(world):
+def test_an_extension_decision_refused_comes_back_to_the_case_page(world):
     case = world.case()
-    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested")
-    case.refresh_from_db()
-    url = reverse("cases:extension", args=[case.public_id])
-    data = {"decision": "approve", "days": 30, "version": case.version}
+    request = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
+    url = reverse("cases:extension-decide", args=[case.public_id])
+    data = {"request": request.public_id, "decision": "approve", "days": 30, "version": request.version}
     message = refusal(world.judge, "extension_approved", case)
-    in_place = as_(world.judge).post(url, data, HTTP_HX_REQUEST="true").content.decode()
-    assert in_place.startswith('<div id="case-work">')
-    assert f'<div class="error" role="alert">{message}' in in_place
     page = as_(world.judge).post(url, data, follow=True)
     assert page.redirect_chain[-1][0] == f"/cases/{case.public_id}/" and shown(page) == [message]
     assert Case.objects.get(pk=case.pk).extension_days == 0

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 
 from accountability import conditions
 from cases import flows, services
+from cases.extensions import case_decide_extension, extension_request
 from cases.models import Action, Case
 from supervision import rules
 from supervision import services as supervision
@@ -149,10 +150,11 @@ def test_a_second_extension_request_raises_the_risk_alert_on_the_event(
 ):
     case = fresh(world)
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
+        first = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
+        case_decide_extension(actor=world.president, request=first, approve=True)
     assert not Flag.objects.filter(case=case, situation__code="RP-05").exists()
     with django_capture_on_commit_callbacks(execute=True) as scheduled:
-        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="再次申请")
+        extension_request(actor=world.judge, case=case, days=30, reason="再次申请")
     assert len(scheduled) == 1  # detection runs after commit, by Celery
     flag = Flag.objects.get(case=case, situation__code="RP-05")
     assert flag.facts == {"case.is_open": True, "case.extension_requests": 2}

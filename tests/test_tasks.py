@@ -74,14 +74,15 @@ def test_nightly_fan_out_runs_on_the_worker(worker, world):
 @pytest.mark.celery_worker
 @real_commits
 def test_detection_after_an_event_runs_on_the_worker_after_commit(worker, world):
-    from cases import services
+    from cases.extensions import case_decide_extension, extension_request
     from supervision.models import Flag
 
     case = world.case(filed_on=timezone.localdate() - dt.timedelta(days=20))
-    for note in ("第一次申请延长审限", "第二次申请延长审限"):
-        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note=note)
+    first = extension_request(actor=world.judge, case=case, days=30, reason="第一次申请延长审限")
+    case_decide_extension(actor=world.president, request=first, approve=True)
+    extension_request(actor=world.judge, case=case, days=30, reason="第二次申请延长审限")
     assert wait_for(lambda: Flag.objects.filter(case=case, situation__code="RP-05").exists())
-    assert Flag.objects.filter(case=case).count() == 1
+    assert Flag.objects.filter(case=case, situation__code="RP-05").count() == 1  # once, however many events ran
 
 
 @pytest.mark.celery_worker
@@ -136,14 +137,14 @@ def test_with_redis_stopped_the_action_is_recorded_and_its_task_runs_when_redis_
     once Redis is back the relay sends it and the worker raises the alert it was for."""
     from accountability.models import OutboxMessage
     from accountability.outbox import relay
-    from cases import services
+    from cases.extensions import extension_request
     from supervision.models import Flag
 
     case = world.case(parties_count=15)  # G-02: ten or more parties
     _redis("redis-cli", "-p", "6379", "shutdown", "nosave")
     try:
         assert wait_for(lambda: not _redis_up(), 10)
-        services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="鉴定未完成")
+        extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
         assert case.actions.filter(action_type="extension_requested").exists()  # recorded at once
         message = OutboxMessage.objects.get(task="supervision.detect_case", sent_at__isnull=True)
         assert message.args == [case.pk] and message.last_error

@@ -14,6 +14,7 @@ from accountability.chain import GENESIS_HASH
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
 from cases import services
 from cases.audit import digest_chain_heads, verify_chains
+from cases.extensions import case_decide_extension, extension_request
 from cases.models import Action, AppendOnlyError, Case, ChainDigest
 
 pytestmark = pytest.mark.django_db
@@ -90,7 +91,8 @@ def test_refusal_names_the_item_and_writes_nothing(world):
 def test_stale_version_is_a_conflict(world):
     case = world.case()
     stale = case.version
-    services.case_decide_extension(actor=world.chief, case=case, approve=True, days=30)
+    request = extension_request(actor=world.judge, case=case, days=30, reason="鉴定未完成")
+    case_decide_extension(actor=world.president, request=request, approve=True)  # the limit moves: version + 1
     with pytest.raises(Conflict):
         services.case_log_action(actor=world.judge, case=case, action_type="note", expected_version=stale)
 
@@ -154,14 +156,18 @@ def test_close_validates_outcome_and_dates(world):
 
 def test_extension_approval_changes_the_limit_and_is_traced(world):
     case = world.case()
-    services.case_log_action(actor=world.judge, case=case, action_type="extension_requested", note="案情复杂")
+    request = extension_request(actor=world.judge, case=case, days=90, reason="案情复杂")
     with pytest.raises(PowerDenied):
-        services.case_decide_extension(actor=world.judge, case=case, approve=True, days=90)
-    action = services.case_decide_extension(actor=world.chief, case=case, approve=True, days=90)
+        case_decide_extension(actor=world.judge, request=request, approve=True)
+    case_decide_extension(actor=world.president, request=request, approve=True)
     case.refresh_from_db()
-    assert (case.extension_days, action.payload, action.power_item_code) == (90, {"days": 90}, "CHF-02")
-    with pytest.raises(ValidationFailed):
-        services.case_decide_extension(actor=world.chief, case=case, approve=False)
+    action = case.actions.get(action_type="extension_approved")
+    assert (case.extension_days, action.payload, action.power_item_code) == (
+        90,
+        {"request": str(request.public_id), "days": 90},
+        "PRE-02",
+    )
+    assert verify_chains() == []
 
 
 def test_model_refuses_update_and_delete(world):
