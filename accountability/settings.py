@@ -206,6 +206,10 @@ SPECTACULAR_SETTINGS = {
         "SanctionKindEnum": "discipline.choices.SanctionKind",
         "OutcomeEnum": "cases.choices.Outcome",
         "ChallengeOutcomeEnum": "discipline.choices.Outcome",
+        "CaseRequestStatusEnum": "cases.choices.RequestStatus",
+        "ReviewStatusEnum": "evaluation.models.Review.Status",
+        "CaseRequestKindEnum": "cases.models.CaseRequest.Kind",
+        "ApproverEnum": "cases.choices.Approver",
     },
 }
 
