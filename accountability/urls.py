@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accountability import api as accountability_api
 from accountability import second_factor, views
 from cases import api as cases_api
+from cases import api_assignment as cases_assignment_api
 from cases import api_filing as cases_filing_api
 from cases import api_lifecycle as cases_lifecycle_api
 from cases import api_requests as cases_requests_api
@@ -67,6 +68,30 @@ urlpatterns = [
         cases_requests_api.CaseRequestDecisionView.as_view(),
         name="api-case-request-decision",
     ),
+    # 分案: the draw, designation, change of the lead judge, panel, assistants and clerks, recusal; requests listed
+    path(
+        "api/cases/<uuid:id>/assignment/random/",
+        cases_assignment_api.RandomAssignmentView.as_view(),
+        name="api-assignment-random",
+    ),
+    path(
+        "api/cases/<uuid:id>/designation-requests/",
+        cases_assignment_api.DesignationRequestView.as_view(),
+        name="api-designation-requests",
+    ),
+    path(
+        "api/cases/<uuid:id>/lead-change-requests/",
+        cases_assignment_api.LeadChangeRequestView.as_view(),
+        name="api-lead-change-requests",
+    ),
+    path("api/cases/<uuid:id>/panel/", cases_assignment_api.PanelView.as_view(), name="api-panel"),
+    path("api/cases/<uuid:id>/participants/", cases_assignment_api.ParticipantView.as_view(), name="api-participants"),
+    path(
+        "api/cases/<uuid:id>/recusal-requests/",
+        cases_assignment_api.RecusalRequestView.as_view(),
+        name="api-recusal-requests",
+    ),
+    path("api/case-requests/", cases_assignment_api.CaseRequestListView.as_view(), name="api-case-requests"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
 ]

@@ -11,11 +11,15 @@ from typing import Any
 from django.db.models.signals import post_delete, post_save
 
 from accountability.choices import ActionType
-from cases import events
+from cases import assignment, events
 from cases.closing import on_case_closed
+from cases.extensions import extension_decide_request, extension_scope
 from cases.flows import case_flow, flow_cache_clear, missing_required_nodes
-from cases.models import FlowNode
+from cases.models import CaseRequest, FlowNode
 from cases.panels import CasePanel, PanelRequest, case_panel_register
+from cases.requests import RequestKind, request_kind_register
+from cases.views_assignment import ACTION_TYPES as ASSIGNMENT_ACTION_TYPES
+from cases.views_assignment import assignment_panel
 from cases.views_extensions import ACTION_TYPES as EXTENSION_ACTION_TYPES
 from cases.views_extensions import extension_panel
 
@@ -46,7 +50,8 @@ def connect() -> None:
             context=flow_panel,
         )
     )
-    # Extensions of the time limit by the law (延长审限): the case page's section.
+    # Extensions of the time limit by the law (延长审限): the case page's section, and the kind in the requests inbox
+    # (the approver the law names: the court's president, or the president of the court above).
     case_panel_register(
         CasePanel(
             name="cases.extension",
@@ -56,3 +61,32 @@ def connect() -> None:
             context=extension_panel,
         )
     )
+    request_kind_register(
+        RequestKind(
+            kind=CaseRequest.Kind.EXTENSION,
+            decision_type=ActionType.EXTENSION_APPROVED,
+            decide=extension_decide_request,
+            scope=extension_scope,
+            extra_fields=("days",),
+            form_template="cases/_request_extension_fields.html",
+        )
+    )
+    # Assignment (分案): the case page's section, and designation, change of the lead judge and recusal in the inbox.
+    case_panel_register(
+        CasePanel(
+            name="cases.assignment",
+            template="cases/_case_assignment.html",
+            order=5,
+            action_types=ASSIGNMENT_ACTION_TYPES,
+            context=assignment_panel,
+        )
+    )
+    for kind, decision_type in assignment.DECISION_TYPES.items():
+        request_kind_register(
+            RequestKind(
+                kind=kind,
+                decision_type=decision_type,
+                decide=assignment.DECIDE[kind],
+                scope=assignment.inbox_scope(kind),
+            )
+        )
