@@ -419,7 +419,9 @@ def _decision_open(
     if request is None or request.kind != kind:
         raise _problem("request", _("There is no such pending request to decide."))
     case = case_lock_for_update(request.case, expected_version=None)
-    request = CaseRequest.objects.select_for_update().select_related("requested_by", "subject").get(pk=request.pk)
+    request = (
+        CaseRequest.objects.select_for_update(of=("self",)).select_related("requested_by", "subject").get(pk=request.pk)
+    )
     if request.status != RequestStatus.PENDING:
         raise Conflict(
             _("This request has already been decided."),

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
 from collections import Counter
 
 import pytest
@@ -787,3 +788,82 @@ def test_the_requests_list_costs_the_same_queries_for_one_and_three(world):
         second = client.get("/api/case-requests/?status=pending").json()
     assert (len(first["results"]), len(second["results"])) == (1, 3)
     assert len(three) == len(one)
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("filing", 201),
+        ("chief", 201),
+        ("president", 201),
+        ("criminal_chief", 404),  # another division's case: not in sight
+        ("evaluator", 403),  # sees the court's cases, may not assign
+        ("judge", 404),
+        ("other_chief", 404),
+    ],
+)
+def test_who_may_draw_through_the_api(world, who, status):
+    case = unassigned(world)
+    response = client_for(getattr(world, who)).post(
+        f"/api/cases/{case.public_id}/assignment/random/", {"expected_version": 1}, format="json"
+    )
+    assert (response.status_code, AssignmentDraw.objects.filter(case=case).count()) == (
+        status,
+        1 if status == 201 else 0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [("chief", 200), ("president", 200), ("judge", 403), ("clerk", 403), ("filing", 403), ("other_chief", 404)],
+)
+def test_who_may_form_the_panel_through_the_api(world, who, status):
+    case = world.case()
+    response = client_for(getattr(world, who)).post(
+        f"/api/cases/{case.public_id}/panel/",
+        {"members": ["judge", "judge2", "chief"], "presiding": "judge", "expected_version": case.version},
+        format="json",
+    )
+    assert (response.status_code, fresh(case).presiding_officer_id) == (
+        status,
+        world.judge.pk if status == 200 else None,
+    )
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_ten_parallel_draws_of_one_case_give_one_judge_and_ten_decisions_one_approval(world):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are PostgreSQL's")
+    case = unassigned(world)
+    other = unassigned(world)
+    request = assignment.assignment_designate_request(
+        actor=world.filing, case=other, officer=world.judge, reason_code="specialised", reason="专业"
+    )
+    outcomes: dict[str, list[str]] = {"draw": [], "decide": []}
+
+    def run(kind: str, barrier: threading.Barrier) -> None:
+        try:
+            barrier.wait()
+            if kind == "draw":
+                assignment.case_assign_random(actor=world.filing, case=case, expected_version=None)
+            else:
+                assignment.assignment_designate_decide(actor=world.chief, request=request, approve=True)
+            outcomes[kind].append("ok")
+        except Conflict:
+            outcomes[kind].append("conflict")
+        finally:
+            connection.close()
+
+    for kind in ("draw", "decide"):
+        barrier = threading.Barrier(10)
+        threads = [threading.Thread(target=run, args=(kind, barrier)) for _ in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes[kind]) == ["conflict"] * 9 + ["ok"]
+    assert AssignmentDraw.objects.filter(case=case).count() == 1
+    assert AssignmentDraw.objects.filter(case=other).count() == 1
+    assert actions(case) == ["assigned"] and actions(other).count("assigned") == 1
+    assert verify_chains() == []
