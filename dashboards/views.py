@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -37,6 +38,7 @@ from dashboards.selectors import (
     window_parse,
     windows_of,
 )
+from dashboards.todo import DUE_SOON_DAYS, todo_for
 from evaluation.metrics import METRIC_LABELS
 
 STATUS_LABELS = {
@@ -210,6 +212,13 @@ def home(request: HttpRequest) -> HttpResponse:
         ),
         "administers": bool(request.user.is_staff or (officer and officer.has_role(RoleCode.ADMINISTRATOR))),
     }
+    # 待办: a judge's, assistant's or clerk's day; the requests awaiting a decision for whoever decides them
+    today = timezone.localdate()
+    todo = (
+        todo_for(user=request.user, officer=officer, today=today, handles_cases=panels["handles_cases"])
+        if officer is not None
+        else None
+    )
     return render(
         request,
         "accountability/home.html",
@@ -219,5 +228,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "counts": counts,
             "mine": mine,
             "panels": panels,
+            "todo": todo,
+            "due_soon_days": DUE_SOON_DAYS,
+            "today": today,
         },
     )

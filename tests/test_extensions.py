@@ -430,3 +430,19 @@ def test_the_page_says_when_the_law_allows_no_extension(world):
     case = world.case(case_type="administrative", track="summary", time_limit_days=45)
     html = page(world.judge, case)
     assert "本类案件审限不得延长。" in html and 'id="extension-request-form"' not in html
+
+
+def test_the_requests_inbox_lists_an_extension_for_its_approver_only_and_decides_it(world):
+    case = world.case()
+    request = extension_request(actor=world.judge, case=case, days=45, reason="等待鉴定意见")
+    html = browser(world.president).get("/cases/requests/").content.decode()
+    assert f'id="request-{request.public_id}"' in html
+    assert 'name="days" min="1" value="45"' in html  # the days granted, asked for by default
+    for officer in (world.chief, world.high_president):
+        assert f'id="request-{request.public_id}"' not in browser(officer).get("/cases/requests/").content.decode()
+    browser(world.president).post(
+        f"/cases/requests/{request.public_id}/decision/",
+        {"decision": "approve", "days": "20", "version": "1", "next": "/cases/requests/"},
+    )
+    decided = CaseRequest.objects.get(pk=request.pk)
+    assert (decided.status, decided.granted_days, Case.objects.get(pk=case.pk).extension_days) == ("approved", 20, 20)
