@@ -17,13 +17,9 @@ it is derived, never stored:
   date yet).
 
 ``missing_required_nodes`` is the pre-closing check (结案前校验): the required nodes before 结案 not reached.
-``risk_overdue_nodes`` is what the risk rule ``case.nodes_overdue`` counts set-wise in SQL (``supervision.rules``),
-in Python: the required nodes with a deadline, other than 结案 (its deadline is the time limit itself, which the
-risk point 超审限 watches). SQL cannot follow the trace step by step, so there a node counted from filing is reached
-by any action of its types, and a node counted from the node before it runs from that node's first action and is
-reached by an action after it. On a trace in the usual order (each node's action after the one before) that is
-what the page shows; a trace whose actions were recorded out of order may differ, and the page is then the one to
-read.
+``risk_overdue_nodes`` is the part of the flow that the risk rule ``case.nodes_overdue`` counts set-wise in SQL
+(``supervision.rules``): required nodes with a deadline counted from filing, other than 结案 (its deadline is the
+time limit itself, which the risk point 超审限 watches), reached by any action of their types.
 """
 
 from __future__ import annotations
@@ -228,56 +224,26 @@ def overdue_nodes(case: Case, *, flow: Sequence[NodeState] | None = None) -> lis
     return [s for s in states if s.required and s.state == NodeStatus.OVERDUE]
 
 
-@dataclass(frozen=True)
-class RiskNode:
-    """A node the risk fact counts, and the node its deadline runs from (None: from filing)."""
-
-    node: FlowNode
-    after: FlowNode | None = None
-
-
-def risk_nodes(case_type: str, procedure: str) -> list[RiskNode]:
-    """The nodes the risk fact ``case.nodes_overdue`` counts (see the module's note): required, with a deadline and
-    action types, other than 结案; counted from filing, or from the node just before them when that node is reached
-    by an action (not the filing itself)."""
-    nodes = flow_nodes(case_type, procedure)
-    counted = []
-    for index, node in enumerate(nodes):
-        if not node.required or node.code == CLOSED_NODE or node.deadline_days is None or not node.action_types:
-            continue
-        if node.deadline_from == FlowNode.From.FILING:
-            counted.append(RiskNode(node))
-        elif index > 0 and nodes[index - 1].action_types and FILED not in nodes[index - 1].action_types:
-            counted.append(RiskNode(node, after=nodes[index - 1]))
-    return counted
+def risk_nodes(case_type: str, procedure: str) -> list[FlowNode]:
+    """The nodes the risk fact ``case.nodes_overdue`` counts (see the module's note)."""
+    return [
+        node
+        for node in flow_nodes(case_type, procedure)
+        if node.required
+        and node.code != CLOSED_NODE
+        and node.deadline_days is not None
+        and node.deadline_from == FlowNode.From.FILING
+        and node.action_types
+    ]
 
 
 def risk_overdue_nodes(case: Case, *, today: dt.date | None = None) -> list[FlowNode]:
-    """The nodes ``case.nodes_overdue`` counts as overdue for this case, computed in Python as the SQL computes them
-    (the tests hold the two together). A node counted from filing: past filing + deadline, and no action of its
-    types in the trace. A node counted from the node before it: the first action of that node's types is more than
-    the deadline ago, and no action of this node's types comes after it (or is it, when that node is optional: the
-    径行裁判 of ``case_flow``). In the usual order of a trace this is what ``case_flow`` shows; where actions come
-    out of order, ``case_flow``'s step-by-step reading is the one the page shows."""
+    """The nodes ``case.nodes_overdue`` counts as overdue for this case, computed in Python (the tests hold the SQL
+    to it): past filing + deadline, and no action of the node's types in the trace."""
     today = today or timezone.localdate()
-    rows = _trace_rows(case, None)
-    overdue = []
-    for risk in risk_nodes(case.case_type, case.procedure):
-        days = dt.timedelta(days=risk.node.deadline_days or 0)
-        types = set(risk.node.action_types)
-        if risk.after is None:
-            if today > case.filed_on + days and not any(row[2] in types for row in rows):
-                overdue.append(risk.node)
-            continue
-        before = set(risk.after.action_types)
-        first = next((row for row in rows if row[2] in before), None)
-        if first is None or not today > timezone.localdate(first[0]) + days:
-            continue
-        after = [(row[0], row[1]) for row in rows if row[2] in types]
-        if risk.after.required:
-            reached = any(key > (first[0], first[1]) for key in after)
-        else:
-            reached = any(key >= (first[0], first[1]) for key in after)
-        if not reached:
-            overdue.append(risk.node)
-    return overdue
+    present = {row[2] for row in _trace_rows(case, None)}
+    return [
+        node
+        for node in risk_nodes(case.case_type, case.procedure)
+        if today > case.filed_on + dt.timedelta(days=node.deadline_days or 0) and not present & set(node.action_types)
+    ]
