@@ -43,3 +43,5 @@ def test_the_filing_office_draws_the_judge_and_the_record_reproduces(browser, li
     assert f"变更承办人（案件{case.case_number}）：已批准。" in leader.locator(".messages").inner_text()
     case.refresh_from_db()
     assert case.lead_officer == other
+    for page in (office, judge, leader):  # no connection to the live server outlives the test
+        page.context.close()
