@@ -43,6 +43,7 @@ def post(client: Client, case, files, action_type="evidence_exchanged"):
     return client.post(
         f"/cases/{case.public_id}/actions/",
         {"action_type": action_type, "note": "证据目录", "version": case.version, "files": files},
+        follow=True,
     )
 
 

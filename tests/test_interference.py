@@ -27,10 +27,16 @@ pytestmark = pytest.mark.django_db
 
 def record(world, case, *, actor=None, person=None, when=None, **extra):
     fields = {
-        "source_kind": "leading_cadre", "person_name": "某领导", "person_employer": "某区委", "person_post": "副书记",
-        "relationship": "当事人亲属的同学", "channel": "phone", "content": "询问案件进展并希望关照",
-        "handling": "告知依法办理，未予理会", "occurred_at": when or timezone.now() - dt.timedelta(hours=2),
-    }  # fmt: skip
+        "source_kind": "leading_cadre",
+        "person_name": "某领导",
+        "person_employer": "某区委",
+        "person_post": "副书记",
+        "relationship": "当事人亲属的同学",
+        "channel": "phone",
+        "content": "询问案件进展并希望关照",
+        "handling": "告知依法办理，未予理会",
+        "occurred_at": when or timezone.now() - dt.timedelta(hours=2),
+    }
     fields.update(extra)
     return interference.record_interference(actor=actor or world.judge, case=case, person_officer=person, **fields)
 
@@ -85,18 +91,32 @@ def test_the_form_shows_which_field_is_wrong(world):
     case = world.case()
     response = client_for(world.judge).post(
         reverse("interference:new"),
-        {"case_number": case.case_number, "source_kind": "party", "person_name": "", "channel": "phone",
-         "occurred_at": "2026-11-01T10:00", "content": "x", "handling": "y"},
-    )  # fmt: skip
+        {
+            "case_number": case.case_number,
+            "source_kind": "party",
+            "person_name": "",
+            "channel": "phone",
+            "occurred_at": "2026-11-01T10:00",
+            "content": "x",
+            "handling": "y",
+        },
+    )
     assert response.status_code == 400
     assert response.context["errors"]["person_name"]
     unknown = client_for(world.judge).post(reverse("interference:new"), {"case_number": "无此案号"})
     assert unknown.context["errors"]["case_number"]
     ok = client_for(world.judge).post(
         reverse("interference:new"),
-        {"case_number": case.case_number, "source_kind": "party", "person_name": "张某", "channel": "in_person",
-         "occurred_at": "2026-11-01T10:00", "content": "要求尽快判决", "handling": "告知依法处理"},
-    )  # fmt: skip
+        {
+            "case_number": case.case_number,
+            "source_kind": "party",
+            "person_name": "张某",
+            "channel": "in_person",
+            "occurred_at": "2026-11-01T10:00",
+            "content": "要求尽快判决",
+            "handling": "告知依法处理",
+        },
+    )
     assert ok.status_code == 302 and InterferenceRecord.objects.get().person_name == "张某"
 
 
@@ -144,8 +164,9 @@ def test_export_equals_the_register(world):
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("序号", "案号", "过问人")
     assert [(r[0], r[1], r[2], r[11]) for r in rows[1:]] == [
-        (1, case.case_number, "某领导", world.judge.name), (2, case.case_number, "律师甲", world.clerk.name),
-    ]  # fmt: skip
+        (1, case.case_number, "某领导", world.judge.name),
+        (2, case.case_number, "律师甲", world.clerk.name),
+    ]
     mine = load_workbook(io.BytesIO(client_for(world.clerk).get(reverse("interference:export")).content))
     assert [r[2] for r in list(mine.active.iter_rows(values_only=True))[1:]] == ["律师甲"]
 
@@ -164,8 +185,12 @@ def test_quarterly_reports_nil_filed_missing_and_flagged_once(world):
         assert (civil.records, civil.is_nil) == (1, False)
         with pytest.raises(PowerDenied):  # a chief files for their own division only
             interference.report_file(actor=world.chief, department=world.criminal, year=2026, quarter=3)
-        statuses = {s.department.code: s.state for s in interference_selectors.reports_status(
-            departments=world.court.departments.all(), year=2026, quarter=3)}  # fmt: skip
+        statuses = {
+            s.department.code: s.state
+            for s in interference_selectors.reports_status(
+                departments=world.court.departments.all(), year=2026, quarter=3
+            )
+        }
         assert statuses == {"MS1": "filed", "XS": "due"}
         assert interference.flag_missing_reports() == 0  # within the grace period
     with time_machine.travel(dt.datetime(2026, 10, 20, 3, tzinfo=dt.UTC), tick=False):
@@ -178,8 +203,11 @@ def test_quarterly_reports_nil_filed_missing_and_flagged_once(world):
         assert (nil.records, nil.is_nil) == (0, True)
         page = client_for(world.president).get(reverse("interference:reports") + "?year=2026&quarter=3")
         assert [s.state for s in page.context["statuses"]] == ["filed", "nil"]
-        workbook = load_workbook(io.BytesIO(client_for(world.president).get(
-            reverse("interference:reports-export") + "?year=2026&quarter=3").content))  # fmt: skip
+        workbook = load_workbook(
+            io.BytesIO(
+                client_for(world.president).get(reverse("interference:reports-export") + "?year=2026&quarter=3").content
+            )
+        )
         rows = list(workbook.active.iter_rows(values_only=True))[1:]
         assert [(r[1], r[3], r[4]) for r in rows] == [("民事审判第一庭", 1, "已报送"), ("刑事审判庭", 0, "零报告")]
     with pytest.raises(AppendOnlyError):

@@ -35,19 +35,32 @@ def library(world, tmp_path):
     (tmp_path / "refs.csv").write_text(text, encoding="utf-8")
     assert import_reference_cases(tmp_path / "refs.csv").ok
     decided = dt.date.today() - dt.timedelta(days=30)
-    own = world.case(case_number="（2025）沪0101民初100号", cause="物业服务合同纠纷", closed_on=decided,
-                     closing_method="judgment")  # fmt: skip
-    higher = world.case(organisation=world.high, department=None, case_number="（2024）沪民终7号", cause="房屋买卖合同纠纷",
-                        closed_on=decided, closing_method="judgment")  # fmt: skip
-    foreign = world.case(organisation=world.other_court, case_number="（2025）苏0102民初9号", cause="房屋买卖合同纠纷",
-                         closed_on=decided, closing_method="judgment")  # fmt: skip
+    own = world.case(
+        case_number="（2025）沪0101民初100号", cause="物业服务合同纠纷", closed_on=decided, closing_method="judgment"
+    )
+    higher = world.case(
+        organisation=world.high,
+        department=None,
+        case_number="（2024）沪民终7号",
+        cause="房屋买卖合同纠纷",
+        closed_on=decided,
+        closing_method="judgment",
+    )
+    foreign = world.case(
+        organisation=world.other_court,
+        case_number="（2025）苏0102民初9号",
+        cause="房屋买卖合同纠纷",
+        closed_on=decided,
+        closing_method="judgment",
+    )
     Case.objects.filter(pk=own.pk).update(
         disputed_points="业主以车辆停放在公共区域为由拒付停车位管理费", ruling_summary="停车位管理费按约定标准支付"
     )
     for case in (higher, foreign):
         Case.objects.filter(pk=case.pk).update(
             disputed_points="二手房买卖中买方跳过中介直接与卖方成交，是否应支付中介费",
-            ruling_summary="买方利用中介提供的信息跳单，应当支付中介费")  # fmt: skip
+            ruling_summary="买方利用中介提供的信息跳单，应当支付中介费",
+        )
     similar.index_cases([own.pk, higher.pk, foreign.pk])
     return {"own": own, "higher": higher, "foreign": foreign}
 
@@ -150,8 +163,12 @@ def test_a_judge_finds_their_court_and_the_courts_above_never_another_court(worl
 
 def test_filters_narrow_by_source_type_cause_and_years(world, library):
     def labels(query, **filters):
-        return {h.label for h in similar_selectors.search(officer=world.judge, query=query,
-                                                filters=similar_selectors.SearchFilters(**filters)).hits}  # fmt: skip
+        return {
+            h.label
+            for h in similar_selectors.search(
+                officer=world.judge, query=query, filters=similar_selectors.SearchFilters(**filters)
+            ).hits
+        }
 
     assert labels("违约金") == {"示例指导案例1号", "示例参考案例9号"}
     assert labels("违约金", levels=(3,)) == {"示例参考案例9号"}
@@ -170,9 +187,13 @@ def test_when_no_case_has_every_word_the_result_says_so(world, library):
 
 @pytest.mark.parametrize(
     ("query", "field_message"),
-    [("", "Enter what to search for."), ("  ", "Enter what to search for."), ("违约" * 101, "too long"),
-     ("的 了 和", "no searchable words")],
-)  # fmt: skip
+    [
+        ("", "Enter what to search for."),
+        ("  ", "Enter what to search for."),
+        ("违约" * 101, "too long"),
+        ("的 了 和", "no searchable words"),
+    ],
+)
 def test_empty_long_or_meaningless_queries_are_refused_with_a_reason(world, query, field_message):
     from django.utils import translation
 
@@ -212,20 +233,27 @@ def test_closing_a_case_with_text_makes_it_searchable(world, today):
 
 
 def test_imported_text_columns_are_optional_and_indexed(world, tmp_path):
-    header = ("case_number,organisation_code,department_code,case_type,procedure,cause,filed_on,time_limit_days,"
-              "extension_days,excluded_days,lead_officer_id,closed_on,closing_method,outcome,original_case_number,"
-              "parties_count,claim_amount,awarded_amount,recovered_amount")  # fmt: skip
+    header = (
+        "case_number,organisation_code,department_code,case_type,procedure,cause,filed_on,time_limit_days,"
+        "extension_days,excluded_days,lead_officer_id,closed_on,closing_method,outcome,original_case_number,"
+        "parties_count,claim_amount,awarded_amount,recovered_amount"
+    )
     (tmp_path / "cases.csv").write_text(
         header + ",disputed_points\n"
         f"（2025）沪0101民初555号,{world.court.code},,civil,first_instance,租赁合同纠纷,2025-01-02,,,,,2025-03-01,"
-        "judgment,,,,,,,承租人提前退租能否要求返还押金\n", encoding="utf-8")  # fmt: skip
+        "judgment,,,,,,,承租人提前退租能否要求返还押金\n",
+        encoding="utf-8",
+    )
     call_command("import_data", str(tmp_path))
     hits = similar_selectors.search(officer=world.judge, query="提前退租 押金").hits
     assert [h.label for h in hits] == ["（2025）沪0101民初555号"]
     # a file without the column leaves the stored text alone
     (tmp_path / "cases.csv").write_text(
-        header + "\n" f"（2025）沪0101民初555号,{world.court.code},,civil,first_instance,租赁合同纠纷,2025-01-02,,,,,"
-        "2025-03-01,judgment,,,,,,\n", encoding="utf-8")  # fmt: skip
+        header + "\n"
+        f"（2025）沪0101民初555号,{world.court.code},,civil,first_instance,租赁合同纠纷,2025-01-02,,,,,"
+        "2025-03-01,judgment,,,,,,\n",
+        encoding="utf-8",
+    )
     call_command("import_data", str(tmp_path))
     assert Case.objects.get(case_number="（2025）沪0101民初555号").disputed_points == "承租人提前退租能否要求返还押金"
 
@@ -237,7 +265,9 @@ def test_reference_import_reports_every_bad_row_and_writes_nothing(world, tmp_pa
         "guiding,A1,标题,,,2024-01-01,civil,,,,,,\n"
         "national,A2,标题,,,2024-01-01,civil,,,,,,\n"
         "provincial,A3,标题,,,2024-13-01,civil,,,,,,\n"
-        "provincial,A4,标题,NOPE,,,,,,,,,\n", encoding="utf-8")  # fmt: skip
+        "provincial,A4,标题,NOPE,,,,,,,,,\n",
+        encoding="utf-8",
+    )
     result = import_reference_cases(tmp_path / "refs.csv")
     assert [(p.line, p.column) for p in result.problems] == [(3, "level"), (4, "decided_on"), (5, "issued_by_code")]
     assert not ReferenceCase.objects.exists()
@@ -253,16 +283,21 @@ def test_reference_import_twice_changes_nothing(world, library, tmp_path):
 
 def _doc(label: str) -> int:
     document = SearchDocument.objects.filter(reference__number=label).first() or SearchDocument.objects.get(
-        case__case_number=label)  # fmt: skip
+        case__case_number=label
+    )
     return document.pk
 
 
 def _report(world, case, *labels, actor=None):
     return similar.report_attach(
-        actor=actor or world.judge, case=case, query="违约金",
-        items=[similar.ReportItem(document_id=_doc(label), bearing="followed", note="同一争议焦点") for label in labels],
+        actor=actor or world.judge,
+        case=case,
+        query="违约金",
+        items=[
+            similar.ReportItem(document_id=_doc(label), bearing="followed", note="同一争议焦点") for label in labels
+        ],
         conclusion="参照指导案例调整违约金",
-    )  # fmt: skip
+    )
 
 
 def test_a_report_goes_into_the_trace_with_what_it_cites(world, library):
@@ -282,10 +317,16 @@ def test_an_incomplete_report_names_each_problem_and_writes_nothing(world, libra
         similar.report_attach(actor=world.judge, case=case, query="", items=[], conclusion="")
     assert set(refused.value.details) == {"q", "items", "conclusion"}
     with pytest.raises(ValidationFailed) as refused:  # a result outside the judge's scope cannot be cited
-        similar.report_attach(actor=world.judge, case=case, query="中介费", conclusion="x", items=[
-            similar.ReportItem(document_id=_doc("（2025）苏0102民初9号"), bearing="followed", note="n"),
-            similar.ReportItem(document_id=_doc("示例指导案例1号"), bearing="bogus", note=""),
-        ])  # fmt: skip
+        similar.report_attach(
+            actor=world.judge,
+            case=case,
+            query="中介费",
+            conclusion="x",
+            items=[
+                similar.ReportItem(document_id=_doc("（2025）苏0102民初9号"), bearing="followed", note="n"),
+                similar.ReportItem(document_id=_doc("示例指导案例1号"), bearing="bogus", note=""),
+            ],
+        )
     assert len(refused.value.details["items"]) == 3
     assert Case.objects.get(pk=case.pk).trace_length == before and not SearchReport.objects.exists()
 
@@ -314,11 +355,17 @@ def test_a_required_report_blocks_the_signature_until_it_is_attached(world, libr
     if why == "referral":
         supervision.referral_create(actor=world.chief, case=case, body="judges_meeting", reason="法律适用分歧")
     elif why == "leader":
-        supervision.task_require(actor=world.chief, case=case, kind="similar_search", instructions="检索类案",
-                                 due_on=today + dt.timedelta(days=5))  # fmt: skip
+        supervision.task_require(
+            actor=world.chief,
+            case=case,
+            kind="similar_search",
+            instructions="检索类案",
+            due_on=today + dt.timedelta(days=5),
+        )
     else:
-        supervision.flag_raise(actor=world.judge, case=case, situation=Situation.objects.get(code="M-03"),
-                               reason="首例新类型")  # fmt: skip
+        supervision.flag_raise(
+            actor=world.judge, case=case, situation=Situation.objects.get(code="M-03"), reason="首例新类型"
+        )
     refused = _sign(world, case)
     assert not refused.allowed and refused.item.code == "JUD-S1"
     with translation.override("en"):
@@ -336,8 +383,13 @@ def test_a_required_search_task_is_done_when_the_report_is_attached(world, libra
     supervision.flag_raise(
         actor=world.judge, case=case, situation=Situation.objects.get(code="G-01"), reason="当事人众多"
     )
-    task = supervision.task_require(actor=world.chief, case=case, kind="similar_search", instructions="检索类案",
-                                    due_on=today + dt.timedelta(days=5))  # fmt: skip
+    task = supervision.task_require(
+        actor=world.chief,
+        case=case,
+        kind="similar_search",
+        instructions="检索类案",
+        due_on=today + dt.timedelta(days=5),
+    )
     _report(world, case, "示例指导案例1号")
     task.refresh_from_db()
     assert task.status == "done" and "参照指导案例调整违约金" in task.response
@@ -359,13 +411,23 @@ def test_search_page_then_report_form_keeps_what_was_typed_on_error(world, libra
     doc = _doc("示例指导案例1号")
     assert f'id="hit-{doc}"' in page.content.decode() and 'id="report-form"' in page.content.decode()
     url = reverse("similar:report", args=[case.public_id])
-    bad = client.post(url, {"q": "逾期交房 违约金", "doc": [doc], f"bearing-{doc}": "followed", f"note-{doc}": "相同",
-                            "conclusion": ""})  # fmt: skip
+    bad = client.post(
+        url,
+        {"q": "逾期交房 违约金", "doc": [doc], f"bearing-{doc}": "followed", f"note-{doc}": "相同", "conclusion": ""},
+    )
     assert bad.status_code == 400
     html = bad.content.decode()
     assert 'value="相同"' in html and 'id="form-errors"' in html and not SearchReport.objects.exists()
-    good = client.post(url, {"q": "逾期交房 违约金", "doc": [doc], f"bearing-{doc}": "followed", f"note-{doc}": "相同",
-                             "conclusion": "参照调整"})  # fmt: skip
+    good = client.post(
+        url,
+        {
+            "q": "逾期交房 违约金",
+            "doc": [doc],
+            f"bearing-{doc}": "followed",
+            f"note-{doc}": "相同",
+            "conclusion": "参照调整",
+        },
+    )
     assert good.status_code == 302
     detail = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert "示例指导案例1号" in detail and "参照调整" in detail

@@ -113,21 +113,30 @@ def test_president_confirms_requires_a_report_judge_files_it_president_refers_an
     assert Notification.objects.filter(recipient=world.judge, link=case_link).exists()
     page = judge.get(reverse("cases:detail", args=[case.public_id])).content.decode()
     assert f'id="report-{task.public_id}"' in page
-    judge.post(reverse("supervision:task-report", args=[case.public_id, task.public_id]),
-               {"report": "已合议两次，意见分歧在于违约金标准", "version": task.version})  # fmt: skip
+    judge.post(
+        reverse("supervision:task-report", args=[case.public_id, task.public_id]),
+        {"report": "已合议两次，意见分歧在于违约金标准", "version": task.version},
+    )
     task.refresh_from_db()
     assert (task.status, task.response) == ("done", "已合议两次，意见分歧在于违约金标准")
     president.post(
         url, {"act": "refer", "flag": flag.public_id, "body": "adjudication_committee", "reason": "法律适用分歧"}
     )
     referral = Referral.objects.get(case=case)
-    president.post(reverse("supervision:referral-outcome", args=[case.public_id, referral.public_id]),
-                   {"outcome": "审委会讨论决定：按合同约定标准计算", "version": referral.version})  # fmt: skip
+    president.post(
+        reverse("supervision:referral-outcome", args=[case.public_id, referral.public_id]),
+        {"outcome": "审委会讨论决定：按合同约定标准计算", "version": referral.version},
+    )
     president.post(url, {"act": "comment", "comment": "请严格按审委会决定制作裁判文书"})
     assert trace(case)[-7:] == [
-        "four_category_flagged", "four_category_confirmed", "progress_report_required", "progress_reported",
-        "referred_to_committee", "committee_outcome_recorded", "supervision_comment",
-    ]  # fmt: skip
+        "four_category_flagged",
+        "four_category_confirmed",
+        "progress_report_required",
+        "progress_reported",
+        "referred_to_committee",
+        "committee_outcome_recorded",
+        "supervision_comment",
+    ]
     items = dict(Action.objects.filter(case=case).values_list("action_type", "power_item_code"))
     assert items["progress_reported"] == "JUD-17" and items["committee_outcome_recorded"] == "PRE-15"
     assert Notification.objects.filter(recipient=world.president, link=case_link).exists()
@@ -147,15 +156,22 @@ def test_president_confirms_requires_a_report_judge_files_it_president_refers_an
 def test_bad_supervision_input_is_refused_and_nothing_changes(world, data, field):
     case, _ = flagged(world)
     before = trace(case)
-    response = client_for(world.president).post(reverse("supervision:supervise", args=[case.public_id]), data, follow=True)
+    response = client_for(world.president).post(
+        reverse("supervision:supervise", args=[case.public_id]), data, follow=True
+    )
     assert "error" in [m.tags for m in response.context["messages"]]
     assert trace(case) == before
     assert not SupervisionTask.objects.exists() and not Referral.objects.exists()
     kind = {"report": "progress_report", "refer": None, "comment": None}[data["act"]]
     with pytest.raises(ValidationFailed) as caught:
         if kind:
-            supervision.task_require(actor=world.president, case=case, kind=kind, instructions=data["instructions"],
-                                     due_on=dt.date.fromisoformat(data["due_on"]) if data["due_on"] else None)  # fmt: skip
+            supervision.task_require(
+                actor=world.president,
+                case=case,
+                kind=kind,
+                instructions=data["instructions"],
+                due_on=dt.date.fromisoformat(data["due_on"]) if data["due_on"] else None,
+            )
         elif data["act"] == "refer":
             supervision.referral_create(actor=world.president, case=case, body=data["body"], reason=data["reason"])
         else:
@@ -170,8 +186,9 @@ def test_a_leader_out_of_scope_cannot_confirm_or_supervise(world, today):
         with pytest.raises(PowerDenied):
             supervision.flag_decide(actor=outsider, flag=flag, confirm=True)
         with pytest.raises(PowerDenied):
-            supervision.task_require(actor=outsider, case=case, kind="progress_report", instructions="x",
-                                     due_on=today + dt.timedelta(days=3))  # fmt: skip
+            supervision.task_require(
+                actor=outsider, case=case, kind="progress_report", instructions="x", due_on=today + dt.timedelta(days=3)
+            )
     # out of scope in the browser: the case itself is not found
     response = client_for(world.other_chief).post(
         reverse("supervision:supervise", args=[case.public_id]), {"act": "confirm", "flag": flag.public_id}
@@ -199,9 +216,10 @@ def test_no_leader_can_change_the_panels_decision_or_sign_its_ruling(world):
         services.case_log_action(actor=world.president, case=case, action_type="ruling_signed")
     assert caught.value.details["item_code"] == "PRE-N2"
     api = client_for(world.president).post(
-        f"/api/cases/{case.public_id}/actions/", {"action_type": "ruling_signed", "version": case.version},
+        f"/api/cases/{case.public_id}/actions/",
+        {"action_type": "ruling_signed", "version": case.version},
         format="json",
-    )  # fmt: skip
+    )
     assert api.status_code == 403 and api.json()["details"]["item_code"] == "PRE-N2"
     api = client_for(world.president).post(
         f"/api/cases/{case.public_id}/actions/", {"action_type": "panel_decision_changed"}, format="json"
@@ -271,8 +289,14 @@ def test_the_escalation_period_is_configurable(world):
 def test_an_overdue_progress_report_alerts_the_leader_who_asked_once(world):
     with time_machine.travel(FRIDAY, tick=False):
         case, flag = flagged(world)
-        supervision.task_require(actor=world.chief, case=case, kind="progress_report", instructions="报告进展",
-                                 due_on=dt.date(2026, 11, 23), flag=flag)  # fmt: skip
+        supervision.task_require(
+            actor=world.chief,
+            case=case,
+            kind="progress_report",
+            instructions="报告进展",
+            due_on=dt.date(2026, 11, 23),
+            flag=flag,
+        )
     with time_machine.travel(FRIDAY + dt.timedelta(days=3), tick=False):  # due day itself: not overdue
         assert supervision.remind_overdue_tasks() == 0
     with time_machine.travel(FRIDAY + dt.timedelta(days=4), tick=False):
