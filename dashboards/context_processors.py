@@ -11,6 +11,7 @@ from django.utils.functional import SimpleLazyObject
 
 from accountability.notifications import unread_count
 from accountability.selectors import officer_for_user
+from cases.filing import filing_powers
 from interference.selectors import may_read_register
 from supervision.selectors import is_supervisor
 
@@ -19,11 +20,19 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     def build() -> dict[str, Any]:
         officer = officer_for_user(getattr(request, "user", None))
         if officer is None:
-            return {"officer": None, "unread": 0, "supervisor": False, "register": False, "discipline": False}
+            return {
+                "officer": None,
+                "unread": 0,
+                "supervisor": False,
+                "filing": False,
+                "register": False,
+                "discipline": False,
+            }
         return {
             "officer": officer,
             "unread": unread_count(officer),
             "supervisor": is_supervisor(officer),
+            "filing": any(d.allowed for d in filing_powers(officer).values()),
             "register": may_read_register(officer),
             # discipline work: the roles that handle it, or anyone a proceeding concerns
             "discipline": bool(
