@@ -22,8 +22,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accountability.errors import DomainError
-from accountability.models import Officer
-from accountability.services import officer_save
+from accountability.models import Officer, Organisation
+from accountability.services import officer_save, organisation_save
 from cases import services
 from cases.models import Case
 from dashboards.selectors import calendar_months
@@ -138,6 +138,7 @@ DEMO_LOGINS = [
     ("chief1", "庭长（民一庭）"),
     ("president1", "院长（黄浦区法院）"),
     ("evaluator1", "评查员（黄浦区法院审管办）"),
+    ("filing1", "立案庭（黄浦区法院）：立案、不予受理、随机分案"),
     ("committee1", "法官惩戒委员会委员（高院）"),
     ("inspector1", "督察（高院）"),
     ("admin", "系统管理员（超级用户）"),
@@ -196,6 +197,7 @@ class _Generator:
         o("assistant1", "SH0101", "MS1", "assistant")
         o("clerk1", "SH0101", "MS1", "clerk")
         o("evaluator1", "SH0101", "SG", "evaluator;case_management")
+        o("filing1", "SH0101", "LA", "filing_officer")
         o("committee1", "SHG", "", "committee_member;judge", quota=True)
         o("inspector1", "SHG", "", "inspector")
         o("admin", "SHG", "", "administrator")
@@ -507,6 +509,7 @@ def load(
         result = Importer(tmp, run_by="seed_demo", progress=progress, chunk_size=5000).run()
     if not result.ok:
         raise RuntimeError("the demo data did not import: " + "; ".join(str(p) for p in result.problems[:5]))
+    _case_codes()
     _set_logins()
     _assign_teams()
     _reference_cases()
@@ -517,6 +520,15 @@ def load(
     metric_run_nightly()  # tonight's windows, computed once the load commits
     _monthly_metrics()
     return {"cases": Case.objects.count(), "officers": Officer.objects.count(), "reviews": reviews}
+
+
+def _case_codes() -> None:
+    """Each court's 代字 for the case numbers its filing office gives (（2026）沪0101民初1号)."""
+    for code, *_, prefix in COURTS:
+        organisation = Organisation.objects.get(code=code)
+        if organisation.kind == "court" and organisation.case_code != prefix:
+            organisation.case_code = prefix
+            organisation_save(organisation=organisation)
 
 
 def _reference_cases() -> None:
