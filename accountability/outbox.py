@@ -31,9 +31,10 @@ def _send(ids: list[int]) -> int:
     sent = 0
     for message in OutboxMessage.objects.filter(pk__in=ids, sent_at__isnull=True).order_by("pk"):
         try:
-            app.send_task(message.task, args=message.args) if not app.conf.task_always_eager else (
-                app.tasks[message.task].apply(args=message.args)
-            )
+            if app.conf.task_always_eager:
+                _task(message.task).apply(args=message.args)
+            else:
+                app.send_task(message.task, args=message.args)
         except Exception as exc:  # noqa: BLE001 - any broker failure: keep the message for the relay
             OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:300])
             logger.warning("outbox: %s not sent (%s); the relay will retry", message, exc)
@@ -41,6 +42,14 @@ def _send(ids: list[int]) -> int:
         OutboxMessage.objects.filter(pk=message.pk).update(sent_at=timezone.now(), attempts=message.attempts + 1)
         sent += 1
     return sent
+
+
+def _task(name: str) -> Any:
+    """The registered task of that name. Run eagerly, the apps' tasks modules may not be imported yet (a worker
+    imports them when it starts): import them, as the worker would, before looking again."""
+    if name not in app.tasks:
+        app.loader.import_default_modules()
+    return app.tasks[name]
 
 
 def relay(*, limit: int = BATCH) -> int:

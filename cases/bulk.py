@@ -39,17 +39,22 @@ def model_row(instance: models.Model) -> dict[str, Any]:
 
 
 def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
-    """Insert rows (dicts of every concrete column by attname, except the primary key) in one statement."""
+    """Insert rows (dicts of concrete columns by attname, without the primary key) in one statement.
+
+    A column a row leaves out takes its field's default, on both paths alike, so a column added to
+    the model later does not break the writers that predate it.
+    """
     if not rows:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     if connection.vendor != "postgresql":
         model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
         return
-    columns = [(f.attname, _formatter(f)) for f in fields]
+    columns = [(f, _formatter(f)) for f in fields]
     buffer = io.StringIO()
     for row in rows:
-        buffer.write(",".join("" if row[name] is None else fmt(row[name]) for name, fmt in columns))
+        values = ((row[f.attname] if f.attname in row else f.get_default(), fmt) for f, fmt in columns)
+        buffer.write(",".join("" if value is None else fmt(value) for value, fmt in values))
         buffer.write("\n")
     buffer.seek(0)
     names = ", ".join(connection.ops.quote_name(f.column) for f in fields)
