@@ -16,9 +16,9 @@ from cases import events as case_events
 from cases.models import Action, Case
 from cases.panels import CasePanel, PanelRequest, case_panel_register
 from cases.selectors import CaseFilter, case_filter_register
-from supervision.choices import OPEN_FLAG_STATUSES, AlertFamily, ReferralBody, TaskKind
-from supervision.models import Flag, Situation
-from supervision.selectors import case_open_flags, case_referrals, flagged, open_tasks
+from supervision.choices import AlertFamily, ReferralBody, TaskKind
+from supervision.models import Situation
+from supervision.selectors import case_open_flags, case_referrals, flagged, four_category_flags, open_tasks
 from supervision.services import DETECTION_TRIGGERS, tasks_complete
 from supervision.tasks import detect_case
 
@@ -34,12 +34,7 @@ def on_action_recorded(*, case: Case, action: Action, **kwargs: Any) -> None:
 
 def is_four_category(officer: Officer, case: Case) -> bool:
     """``case.is_four_category``: a four-category flag is pending or confirmed on the case."""
-    return (
-        case.pk is not None
-        and Flag.objects.filter(
-            case=case, status__in=OPEN_FLAG_STATUSES, situation__family=AlertFamily.FOUR_CATEGORY
-        ).exists()
-    )
+    return case.pk is not None and four_category_flags().filter(case=case).exists()
 
 
 def alerts_panel(request: PanelRequest) -> dict[str, Any]:

@@ -12,7 +12,7 @@ from accountability.errors import NotFound
 from accountability.selectors import officer_for_user
 from cases.models import Case
 from cases.selectors import cases_visible_to
-from supervision.choices import OPEN_FLAG_STATUSES, FlagStatus, TaskStatus
+from supervision.choices import OPEN_FLAG_STATUSES, AlertFamily, FlagStatus, TaskStatus
 from supervision.models import Flag, Referral, SupervisionTask
 
 
@@ -40,6 +40,12 @@ def is_supervisor(officer: Any) -> bool:
     return officer is not None and officer.has_role(*_LEADER_ROLES)
 
 
+def four_category_flags() -> QuerySet[Flag]:
+    """The flags that make a case a four-category case now: a four-category situation, pending or confirmed.
+    A leader's individual supervision is confined to such cases (the power fact ``case.is_four_category``)."""
+    return Flag.objects.filter(status__in=OPEN_FLAG_STATUSES, situation__family=AlertFamily.FOUR_CATEGORY)
+
+
 def alerts_for_leader(user: Any, tab: str = "pending") -> QuerySet[Flag]:
     """Alerts a leader supervises, most urgent first: escalated, then by act-by time, then priority.
 
@@ -65,6 +71,8 @@ def alerts_for_leader(user: Any, tab: str = "pending") -> QuerySet[Flag]:
         flags = flags.filter(Exists(SupervisionTask.objects.filter(case=OuterRef("case"), status=TaskStatus.OPEN)))
     elif tab == "pending":
         flags = flags.filter(status=FlagStatus.PENDING, case__closed_on__isnull=True)
+    # whether individual supervision is open on the alert's case (a risk point alone does not open it)
+    flags = flags.annotate(case_is_four_category=Exists(four_category_flags().filter(case=OuterRef("case"))))
     return flags.prefetch_related(
         Prefetch(
             "case__supervision_tasks",

@@ -221,6 +221,28 @@ def test_the_case_page_offers_supervision_only_on_a_four_category_case(world):
     assert 'id="sup-comment"' in page
 
 
+def test_the_inbox_offers_individual_acts_only_on_alerts_of_four_category_cases(world):
+    """A risk point alone gets the bounds explained, not forms that would be refused; once the same case is
+    flagged as a four-category case, its risk point too offers the acts."""
+    case = world.case()
+    alert = risk_point(case)
+    chief = client_for(world.chief)
+    card = alert_card(chief.get(reverse("supervision:inbox")).content.decode(), alert)
+    assert 'name="act" value="comment"' not in card and 'value="report"' not in card and 'value="refer"' not in card
+    assert f'id="bounds-{alert.public_id}"' in card and "个案监督仅限于四类案件" in card
+    assert 'value="dismiss"' in card  # deciding the alert itself stays open
+    four = flag(world, case)
+    page = chief.get(reverse("supervision:inbox")).content.decode()
+    for shown in (alert, four):
+        card = alert_card(page, shown)
+        assert 'name="act" value="comment"' in card and f'id="bounds-{shown.public_id}"' not in card
+
+
+def alert_card(page: str, alert: Flag) -> str:
+    start = page.index(f'id="alert-{alert.public_id}"')
+    return page[start : page.index("</article>", start)]
+
+
 def test_a_comment_posted_on_a_plain_case_is_refused_naming_the_rule(world):
     case = world.case()
     before = trace(case)
