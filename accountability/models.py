@@ -309,9 +309,12 @@ class OutboxMessage(models.Model):
 
 
 class AccountLock(models.Model):
-    """A lock after repeated failed logins; only an administrator lifts it (CJIS AC-7)."""
+    """A lock; only an administrator lifts it (CJIS AC-7). Repeated failed logins lock the account *from the source
+    address they came from* (``source_ip``): others' failures never lock the officer out of his own workstation nor
+    end his sessions. A lock without a source (an administrator's) shuts the whole account: sessions and tokens."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="locks")
+    source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
     locked_at = models.DateTimeField(auto_now_add=True)
     reason = models.CharField(max_length=200)
     unlocked_at = models.DateTimeField(null=True, blank=True)
@@ -324,11 +327,65 @@ class AccountLock(models.Model):
         verbose_name = _("account lock")
         verbose_name_plural = _("account locks")
         constraints = [
-            models.UniqueConstraint(fields=["user"], condition=models.Q(unlocked_at__isnull=True), name="one_open_lock")
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=models.Q(unlocked_at__isnull=True, source_ip__isnull=True),
+                name="one_open_account_lock",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "source_ip"],
+                condition=models.Q(unlocked_at__isnull=True, source_ip__isnull=False),
+                name="one_open_source_lock",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} locked {self.locked_at:%Y-%m-%d %H:%M}"
+        where = f" from {self.source_ip}" if self.source_ip else ""
+        return f"{self.user} locked{where} {self.locked_at:%Y-%m-%d %H:%M}"
+
+
+class RoleGrant(models.Model):
+    """A request to give someone a role that opens protected data (inspector, auditor, administrator,
+    case-management office) or staff / superuser status. It takes effect only when a second administrator
+    approves it, and nobody may request or approve a grant to himself (``accountability.grants``)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("grantee"), on_delete=models.PROTECT, related_name="role_grants"
+    )
+    role = models.CharField(_("role"), max_length=32)  # a role code, or "staff" / "superuser"
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-requested_at", "-pk"]
+        verbose_name = _("role grant")
+        verbose_name_plural = _("role grants")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=models.Q(status="pending"), name="one_pending_grant"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ← {self.role} ({self.status})"
 
 
 class RuleChange(AppendOnlyModel):
