@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LeadSource(models.TextChoices):
@@ -29,7 +30,7 @@ class Stage(models.TextChoices):
     INVESTIGATION = "investigation", _("Investigation")
     REFERRED = "referred", _("Referred to the discipline committee")
     NOTIFIED = "notified", _("Officer notified")
-    HEARD = "heard", _("Hearing held")
+    HEARD = "heard", pgettext_lazy("discipline", "Hearing held")  # 听证, not a trial's 开庭审理
     OPINION = "opinion", _("Committee opinion given")
     SERVED = "served", _("Opinion served")
     OBJECTED = "objected", _("Objection to the committee")
@@ -48,6 +49,17 @@ class Opinion(models.TextChoices):
     GROSS_NEGLIGENCE = "gross_negligence", _("Gross negligence")
     ORDINARY_NEGLIGENCE = "ordinary_negligence", _("Ordinary negligence")
     NO_BREACH = "no_breach", _("No breach of duty")
+
+
+class OpinionGround(models.TextChoices):
+    """What a sanction rule (``discipline.models.SanctionRule``) is keyed by: the committee's opinion, or, whatever
+    the opinion, an exemption the committee found to apply (免责: the officer is not held responsible)."""
+
+    INTENTIONAL = "intentional", _("Intentional breach of duty")
+    GROSS_NEGLIGENCE = "gross_negligence", _("Gross negligence")
+    ORDINARY_NEGLIGENCE = "ordinary_negligence", _("Ordinary negligence")
+    NO_BREACH = "no_breach", _("No breach of duty")
+    EXEMPTED = "exempted", _("Exempted from responsibility")
 
 
 class Exemption(models.TextChoices):

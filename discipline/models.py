@@ -8,6 +8,7 @@ import uuid
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_fsm import FSMField, transition
 
 from accountability.chain import GENESIS_HASH
@@ -18,6 +19,7 @@ from discipline.choices import (
     LeadSource,
     LeadStatus,
     Opinion,
+    OpinionGround,
     Outcome,
     PersonnelMeasure,
     SanctionKind,
@@ -34,7 +36,7 @@ EVENT_LABELS = {
     "notice_served": _("Notice served"),
     "recusal_requested": _("Recusal requested"),
     "recusal_decided": _("Recusal decided"),
-    "hearing_held": _("Hearing held"),
+    "hearing_held": pgettext_lazy("discipline", "Hearing held"),
     "vote_cast": _("Vote cast"),
     "opinion_given": _("Opinion given"),
     "opinion_served": _("Opinion served"),
@@ -354,3 +356,35 @@ class Suspension(TimeStamped):
 
     class Meta:
         indexes = [models.Index(fields=["officer"], name="suspension_active", condition=Q(lifted_at__isnull=True))]
+
+
+class SanctionRule(TimeStamped):
+    """What the deciding organisation may decide on each opinion of the committee (惩戒规则): the sanctions and
+    the personnel measures it allows. Data, edited in the admin (each save in the rule-change log), seeded by
+    ``discipline.default_rules``. A decision that exceeds the rule of its opinion is refused, naming both; when
+    "no sanction" is not among the sanctions allowed, a sanction is required (应当给予处分)."""
+
+    ground = models.CharField(_("opinion"), max_length=24, choices=OpinionGround.choices, unique=True)
+    kinds = models.JSONField(_("sanctions allowed"), default=list, blank=True)
+    measures = models.JSONField(_("personnel measures allowed"), default=list, blank=True)
+    legal_basis = models.TextField(_("legal basis"), blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("sanction rule")
+        verbose_name_plural = _("sanction rules")
+
+    def __str__(self) -> str:
+        return str(self.get_ground_display())
+
+    @property
+    def sanction_required(self) -> bool:
+        return SanctionKind.NONE not in self.kinds
+
+    @property
+    def kind_labels(self) -> list[str]:
+        return [str(SanctionKind(k).label) for k in SanctionKind.values if k in self.kinds]
+
+    @property
+    def measure_labels(self) -> list[str]:
+        return [str(PersonnelMeasure(m).label) for m in PersonnelMeasure.values if m in self.measures]
