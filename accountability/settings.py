@@ -7,6 +7,7 @@ fail at start-up, naming the variable, when a value is malformed.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -14,7 +15,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from accountability.env import env_bool, env_int, env_list, env_str
+from accountability.env import env_bool, env_int, env_keys, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("QUANZE_VAR_DIR", str(BASE_DIR / "var")))
@@ -64,8 +65,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "accountability.middleware.ContentSecurityPolicyMiddleware",
+    "accountability.middleware.PrivateResponseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accountability.middleware.ChineseFirstLocaleMiddleware",
+    "accountability.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -77,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accountability.middleware.DomainErrorMiddleware",
+    "accountability.errorpages.ProductNotFoundMiddleware",
 ]
 
 ROOT_URLCONF = "accountability.urls"
@@ -168,12 +172,16 @@ STORAGES = {
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "uploads")))
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_MB", 20) * 2**20
 ATTACHMENT_MAX_FILES = 10
+# One request's whole body (all files and fields), refused with 413 before it is read (RequestSizeLimitMiddleware).
+QUANZE_REQUEST_MAX_BYTES = env_int("REQUEST_MAX_MB", 50) * 2**20
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 2**20  # larger files go to a temporary file while they are checked
+DATA_UPLOAD_MAX_NUMBER_FILES = 2 * ATTACHMENT_MAX_FILES  # more are refused by Django (400) before they are read
 
 # --- REST API ---------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous call then gets 401 with WWW-Authenticate, not 403.
-        "rest_framework.authentication.TokenAuthentication",
+        "accountability.tokens.ExpiringTokenAuthentication",  # DRF's, with a lifetime and revocation
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -225,6 +233,17 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late tasks, a dead worker loses at most the task it ran
+# A broker that accepts connections and never answers must not hold a request (issue 20, finding 4): connect and
+# socket timeouts of a few seconds, and no publish retry (the outbox relay retries every minute). A task a killed
+# worker held is redelivered after the visibility timeout (finding 10), which must exceed the longest task: the
+# longest measured is the first rule sweep ever, 969 s at 2 M cases (BENCHMARKS.md); 1,800 s leaves 1.9x.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 3,
+    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "metrics-nightly": {
         "task": "evaluation.nightly_metrics",
@@ -308,6 +327,8 @@ QUANZE_ESCALATION_WORKING_DAYS = env_int("QUANZE_ESCALATION_WORKING_DAYS", 3)
 QUANZE_REQUIRE_2FA = env_bool("QUANZE_REQUIRE_2FA", not DEBUG)
 OTP_TOTP_ISSUER = "Quanze"
 QUANZE_DORMANT_DAYS = max(env_int("QUANZE_DORMANT_DAYS", 90), 1)
+# API tokens are refused this many days after they were issued (a new one is asked for with the password).
+QUANZE_API_TOKEN_DAYS = max(env_int("QUANZE_API_TOKEN_DAYS", 30), 1)
 # Discipline clocks in days (DOMAIN.md §9): each stage's deadline, and the statutory windows of review and appeal.
 QUANZE_DISCIPLINE_DAYS = {
     "investigation": 90,  # opened → referred to the committee
@@ -327,3 +348,9 @@ QUANZE_DISCIPLINE_DAYS = {
 }
 # Days after a quarter ends by which each department's interference report is due.
 QUANZE_INTERFERENCE_REPORT_GRACE_DAYS = env_int("QUANZE_INTERFERENCE_REPORT_GRACE_DAYS", 15)
+# Keys sealing every hash chain (accountability.chain): "id:secret,…", the first current, the others kept to verify
+# what older keys sealed (rotation). Held outside the database: QUANZE_CHAIN_KEYS or QUANZE_CHAIN_KEYS_FILE. Unset,
+# a key "derived" is made from SECRET_KEY: for development only (check --deploy warns, accountability.W020).
+QUANZE_CHAIN_KEYS = env_keys("QUANZE_CHAIN_KEYS") or {
+    "derived": hashlib.sha256(f"quanze chain key, development only\n{SECRET_KEY}".encode()).digest()
+}
