@@ -33,6 +33,7 @@ from evaluation.metrics import Window
 from evaluation.models import DefectItem
 from evaluation.reviews import review_assign, review_finalise, review_grade, review_plan_create, review_respond
 from evaluation.services import metric_run_nightly, metrics_store
+from interchange import demo_stages
 from interchange.importing.importer import SPECS, Importer
 from interchange.importing.references import import_reference_cases
 from interference.selectors import quarter_of
@@ -132,13 +133,13 @@ DISPUTES: dict[str, list[tuple[str, str]]] = {
 
 #: The demo logins the README and ``make run`` print.
 DEMO_LOGINS = [
-    ("judge1", "法官（黄浦区法院民一庭，承办人）"),
+    ("judge1", "法官（黄浦区法院民一庭，承办人）：首页待办有到期、超期的流程节点，可申请延长审限、变更承办人"),
     ("assistant1", "法官助理（民一庭）"),
-    ("clerk1", "书记员（民一庭）"),
-    ("chief1", "庭长（民一庭）"),
-    ("president1", "院长（黄浦区法院）"),
+    ("clerk1", "书记员（民一庭）：记录送达、开庭，结案后归档"),
+    ("chief1", "庭长（民一庭）：审批事项中有待批的指定分案、变更承办人"),
+    ("president1", "院长（黄浦区法院）：审批事项中有待批的延长审限、回避、指定分案、变更承办人"),
     ("evaluator1", "评查员（黄浦区法院审管办）"),
-    ("filing1", "立案庭（黄浦区法院）：立案、不予受理、随机分案"),
+    ("filing1", "立案庭（黄浦区法院）：立案、不予受理、随机分案（有待分案的案件）"),
     ("committee1", "法官惩戒委员会委员（高院）"),
     ("inspector1", "督察（高院）"),
     ("admin", "系统管理员（超级用户）"),
@@ -512,6 +513,7 @@ def load(
     _case_codes()
     _set_logins()
     _assign_teams()
+    demo_stages.load()  # a case at every stage of its life, made through the services (before the sweep)
     _reference_cases()
     _flags()
     _discipline()

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
+from accountability.choices import ActionType
+from accountability.models import Officer
+from cases.assignment import draw_verify
 from cases.audit import verify_chains
-from cases.models import Case
+from cases.choices import AssignmentKind, Outcome, RequestStatus
+from cases.flows import NodeStatus, case_flow
+from cases.models import Action, AssignmentDraw, Case, CaseRequest, FilingRefusal
+from cases.requests import requests_to_decide_counts
+from dashboards.todo import todo_for
+from discipline.selectors import proceedings_visible_to
 from evaluation.models import MetricResult, Review
+from similar import selectors as similar_selectors
 from supervision.models import Flag
 
 pytestmark = pytest.mark.django_db
@@ -28,18 +40,14 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     assert set(Flag.objects.values_list("status", flat=True)) <= {"pending", "confirmed"}
     assert verify_chains() == []
     # similar-case search works in the demo: reference cases and the decided cases of the judge's court
-    from accountability.models import Officer
-    from similar import selectors as similar_selectors
-
     judge = Officer.objects.get(user__username="judge1")
     levels = {hit.level for hit in similar_selectors.search(officer=judge, query="物业费").hits}
     assert 3 in levels and 5 in levels, levels
     # a discipline proceeding at the notice stage, seen by judge1 and the committee, not by the judge's chief
-    from discipline.selectors import proceedings_visible_to
-
     assert proceedings_visible_to(judge.user).get().stage == "notified"
     assert proceedings_visible_to(Officer.objects.get(user__username="committee1").user).exists()
     assert not proceedings_visible_to(Officer.objects.get(user__username="chief1").user).exists()
+    _assert_every_stage(out)
     call_command("seed_demo")  # a second run changes nothing
     assert "already loaded" in capsys.readouterr().out
 
@@ -48,3 +56,88 @@ def test_demo_refuses_without_debug(settings):
     settings.DEBUG = False
     with pytest.raises(CommandError, match="--force"):
         call_command("seed_demo")
+
+
+def _assert_every_stage(out: str) -> None:
+    """The cases at every stage of a case's life that the demo makes through the services (interchange.demo_stages),
+    and the logins that act on them."""
+    today = timezone.localdate()
+    for login in ("filing1", "judge1", "clerk1", "chief1", "president1"):
+        assert f"  {login} " in out, login
+    officer = {o.officer_id: o for o in Officer.objects.filter(officer_id__in=["judge1", "chief1", "president1"])}
+    basic = Case.objects.filter(organisation__code="SH0101")
+
+    # filed, not assigned: the new case, the one awaiting its designation, the remand (imported cases all have a lead)
+    unassigned = basic.filter(lead_officer__isnull=True, closed_on__isnull=True)
+    assert unassigned.count() == 3
+    assert unassigned.filter(requests__kind="designation", requests__status="pending").count() == 1
+    remanded = unassigned.get(original_case__procedure="second_instance")
+    assert remanded.original_case.outcome == Outcome.REMANDED
+    assert remanded.original_case.organisation.code == "SH01"
+
+    # every assignment of the demo is reproducible from its record and matches its trace
+    draws = list(AssignmentDraw.objects.select_related("case"))
+    assert {d.kind for d in draws} == {AssignmentKind.RANDOM, AssignmentKind.DESIGNATED}
+    for draw in draws:
+        check = draw_verify(draw)
+        assert check.matches_trace and check.reproducible in (True, None), draw
+    drawn_open = [d.case for d in draws if d.kind == AssignmentKind.RANDOM and d.case.closed_on is None]
+    assert len(drawn_open) == 1 and drawn_open[0].organisation.code == "SH0101"
+
+    # judge1's cases in progress, filed through the services: nodes recorded, one due soon, one overdue (RP-06)
+    recent = list(basic.filter(lead_officer=officer["judge1"], filed_on__gte=today - dt.timedelta(days=15)))
+    in_progress = [c for c in recent if c.closed_on is None]
+    assert len(in_progress) == 3
+    states = {c.pk: {s.code: s.state for s in case_flow(c)} for c in in_progress}
+    assert all(s["filed"] == s["assigned"] == NodeStatus.REACHED for s in states.values())
+    assert sum(s["service"] == NodeStatus.REACHED for s in states.values()) == 1
+    assert sum(s["service"] == NodeStatus.DUE for s in states.values()) == 1
+    overdue = [c for c in in_progress if states[c.pk]["service"] == NodeStatus.OVERDUE]
+    assert len(overdue) == 1
+    assert Flag.objects.filter(case=overdue[0], situation__code="RP-06").exists()
+    todo = todo_for(user=officer["judge1"].user, officer=officer["judge1"], today=today, handles_cases=True)
+    listed = {(item.case.pk, item.state.code, item.overdue) for item in todo.nodes}
+    assert (overdue[0].pk, "service", True) in listed
+    assert any(pk in states and not late for pk, _code, late in listed)
+
+    # closed and archived by the clerk
+    archived = Case.objects.get(archived_on__isnull=False)
+    assert archived.closed_on == today and archived.lead_officer == officer["judge1"]
+    assert Action.objects.filter(case=archived, action_type=ActionType.ARCHIVED, actor__officer_id="clerk1").exists()
+
+    # appeals at the intermediate court: upheld and amended written back to the original, the remand filed back
+    for outcome in (Outcome.UPHELD, Outcome.AMENDED, Outcome.REMANDED):
+        appeal = Case.objects.get(organisation__code="SH01", outcome=outcome, filed_on=today)
+        assert appeal.original_case.organisation.code == "SH0101"
+        written = Action.objects.get(case=appeal.original_case, action_type=ActionType.APPEAL_OUTCOME_RECORDED)
+        assert written.actor is None and written.payload["case_number"] == appeal.case_number
+        assert written.payload["outcome"] == outcome
+    assert written.payload["remanded_case"] == remanded.case_number
+
+    # a refused filing
+    assert FilingRefusal.objects.filter(organisation__code="SH0101", refused_by__officer_id="filing1").count() == 1
+
+    # requests: one pending of each kind, one extension and one designation decided
+    requests = list(CaseRequest.objects.values_list("kind", "status"))
+    assert sorted(requests) == sorted(
+        [
+            (CaseRequest.Kind.DESIGNATION, RequestStatus.PENDING),
+            (CaseRequest.Kind.DESIGNATION, RequestStatus.APPROVED),
+            (CaseRequest.Kind.LEAD_CHANGE, RequestStatus.PENDING),
+            (CaseRequest.Kind.RECUSAL, RequestStatus.PENDING),
+            (CaseRequest.Kind.EXTENSION, RequestStatus.PENDING),
+            (CaseRequest.Kind.EXTENSION, RequestStatus.APPROVED),
+        ]
+    )
+    assert requests_to_decide_counts(officer["president1"]) == {
+        "extension": 1,
+        "designation": 1,
+        "lead_change": 1,
+        "recusal": 1,
+    }
+    assert requests_to_decide_counts(officer["chief1"]) == {
+        "extension": 0,
+        "designation": 1,
+        "lead_change": 1,
+        "recusal": 0,
+    }
