@@ -1,15 +1,19 @@
-"""Middleware: a Content Security Policy (Django 5.2 has none built in), Chinese-first language, and the one
-place where a page's refusal (a ``DomainError``) is caught: a message and a redirect, or what the view declared."""
+"""Middleware: a Content Security Policy (Django 5.2 has none built in), a Permissions-Policy, no caching of what
+a signed-in user is shown, a request size limit checked before the body is read, Chinese-first language, and the
+one place where a page's refusal (a ``DomainError``) is caught: a message and a redirect, or what the view
+declared."""
 
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.locale import LocaleMiddleware
+from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 
 from accountability.errors import DomainError, NotFound
 
@@ -29,6 +33,67 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", CSP)
+        return response
+
+
+#: Browser features no page of ours uses, switched off for every page (and anything injected into one).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), autoplay=(), camera=(), display-capture=(), encrypted-media=(), fullscreen=(self), "
+    "geolocation=(), gyroscope=(), hid=(), magnetometer=(), microphone=(), midi=(), payment=(), "
+    "picture-in-picture=(), publickey-credentials-get=(), screen-wake-lock=(), serial=(), usb=(), "
+    "xr-spatial-tracking=(), interest-cohort=()"
+)
+
+
+class PrivateResponseMiddleware:
+    """What a signed-in user is shown (cases, interference records, proceedings, exports) and every API answer is
+    ``Cache-Control: no-store`` (and ``Pragma: no-cache`` for HTTP/1.0 proxies), so neither a shared proxy nor the
+    browser's cache or back button keeps it after sign-out; every response carries the Permissions-Policy.
+    Static files (whitenoise, earlier in the chain) keep their long caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        user = getattr(request, "user", None)
+        if request.path.startswith("/api/") or (user is not None and user.is_authenticated):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+            response.headers.pop("Expires", None)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """A request declaring a body over ``QUANZE_REQUEST_MAX_BYTES`` is refused with 413 before anything reads it
+    (Django's own limits count only the form fields, not files, and apply after the body has been received).
+    A ``Content-Length`` that is not a number is a 400."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        declared = request.META.get("CONTENT_LENGTH") or "0"
+        limit = settings.QUANZE_REQUEST_MAX_BYTES
+        try:
+            length = int(declared)
+        except ValueError:
+            return self._refuse(request, 400, "bad_request", _("The request's length is not a number."))
+        if length > limit:
+            message = _("The request is too large (%(size)s); at most %(limit)s can be sent at once.") % {
+                "size": filesizeformat(length),
+                "limit": filesizeformat(limit),
+            }
+            return self._refuse(request, 413, "request_too_large", message)
+        return self.get_response(request)
+
+    @staticmethod
+    def _refuse(request: HttpRequest, status: int, code: str, message: str) -> HttpResponse:
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"code": code, "message": message}, status=status)
+        else:
+            response = HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
         return response
 
 

@@ -2,7 +2,10 @@
 interference register, the review list, a dashboard's drill-down. ``OFFSET`` reads and throws away every row
 before the page (page 2,000 of the audit reads 100,000 rows); a keyset page starts at an index position, so
 every page costs the same. The cursor is the last row's ordering values, signed so that it cannot be forged
-into a different query; a cursor that does not verify starts from the first page.
+into a different query. Each kind of list signs with its own salt (the model and the ordering, or the ``kind``
+a page names), so a cursor copied from one list (the audit's times) onto another (a drill-down's dates) does not
+verify there; a cursor that does not verify, or whose values do not fit the list, is a 400 (``BadRequest``),
+never a server error.
 
 The ordering must end in a unique, non-null column (``pk``), and its columns must be non-null."""
 
@@ -17,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core import signing
+from django.core.exceptions import BadRequest, ValidationError
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, QueryDict
 
@@ -94,21 +98,45 @@ def _query(request: HttpRequest, cursor: str | None) -> str:
     return params.urlencode()
 
 
-def keyset_page(request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[str], size: int) -> KeysetPage:
-    """One page of ``queryset`` in ``ordering``, positioned by the request's ``cursor`` parameter."""
+def cursor_salt(queryset: QuerySet, ordering: Sequence[str], kind: str | None = None) -> str:
+    """The signing salt of one kind of list: a cursor made for one kind does not verify on another."""
+    return f"{SALT}:{kind or queryset.model._meta.label_lower}:{','.join(ordering)}"
+
+
+class BadCursor(BadRequest):
+    """A cursor that was not made for this list (or was altered): Django answers 400."""
+
+
+def _read_cursor(raw: str, *, salt: str, width: int) -> tuple[str, list[Any]]:
+    try:
+        direction, values = signing.loads(raw, salt=salt, serializer=_Serializer)
+    except (signing.BadSignature, ValueError, TypeError) as exc:
+        raise BadCursor("This page link is not valid for this list; start again from the first page.") from exc
+    if direction not in ("next", "previous") or not isinstance(values, list) or len(values) != width:
+        raise BadCursor("This page link is not valid for this list; start again from the first page.")
+    return direction, values
+
+
+def keyset_page(
+    request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[str], size: int, kind: str | None = None
+) -> KeysetPage:
+    """One page of ``queryset`` in ``ordering``, positioned by the request's ``cursor`` parameter (``BadCursor``,
+    a 400, when it was made for another kind of list). ``kind`` names the list when two lists of the same model
+    and ordering must not accept each other's cursors."""
     names = [term.lstrip("-") for term in ordering]
+    salt = cursor_salt(queryset, ordering, kind)
     direction, values = "next", None
     raw = request.GET.get(PARAM)
     if raw:
-        try:
-            direction, values = signing.loads(raw, salt=SALT, serializer=_Serializer)
-        except (signing.BadSignature, ValueError, TypeError):
-            direction, values = "next", None
+        direction, values = _read_cursor(raw, salt=salt, width=len(ordering))
     backwards = direction == "previous" and values is not None
     rows = queryset.order_by(*(_reverse(ordering) if backwards else ordering))
-    if values is not None:
-        rows = rows.filter(_after(ordering, values, backwards=backwards))
-    items = list(rows[: size + 1])
+    try:
+        if values is not None:
+            rows = rows.filter(_after(ordering, values, backwards=backwards))
+        items = list(rows[: size + 1])
+    except (ValidationError, ValueError, TypeError) as exc:  # signed, but its values do not fit these columns
+        raise BadCursor("This page link is not valid for this list; start again from the first page.") from exc
     more = len(items) > size
     items = items[:size]
     if backwards:
@@ -116,7 +144,7 @@ def keyset_page(request: HttpRequest, queryset: QuerySet, *, ordering: Sequence[
 
     def cursor_for(item: Any, where: str) -> str:
         key = [getattr(item, name) for name in names]
-        return signing.dumps([where, key], salt=SALT, serializer=_Serializer, compress=True)
+        return signing.dumps([where, key], salt=salt, serializer=_Serializer, compress=True)
 
     page = KeysetPage(items=items)
     if items:

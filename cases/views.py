@@ -190,9 +190,4 @@ def attachment_download(request: HttpRequest, public_id, attachment_id) -> FileR
     attachment = Attachment.objects.filter(public_id=attachment_id, action__case=case).first()
     if attachment is None:
         raise Http404
-    path = attachments.path_of(attachment.stored_name)
-    if not path.is_file():
-        raise Http404
-    response = FileResponse(path.open("rb"), as_attachment=True, filename=attachment.original_name)
-    response["Content-Type"] = attachment.content_type
-    return response
+    return attachments.download_response(attachment.stored_name, attachment.original_name, attachment.content_type)

@@ -5,6 +5,10 @@ Metrics attributed to the original case (second-instance and retrial outcomes) f
 subject. The case-proceeding ratio (its numerator counts actions too), the weighted and the amount-summing
 metrics and the leaders' caseload ratio are not drillable as a list of cases that sums to the number; their
 pages say so.
+
+What is *listed* is only what the viewer may see (``cases.selectors.cases_visible_to``): a retrial metric of a
+basic court counts the intermediate court's retrials of its cases, which its judges may not open; the page says
+how many counted cases it leaves out instead of naming them.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from cases.expressions import DaysBetween
 from cases.models import Case
+from cases.selectors import cases_visible_to
 from dashboards.selectors import Scope, Window
 
 DRILLABLE = frozenset(
@@ -108,3 +113,11 @@ def drill_cases(scope: Scope, window: Window, metric: str, part: str) -> QuerySe
     if metric == "within_limit_rate":  # duration = (closed_on − filed_on) in days − excluded_days
         cases = cases.annotate(duration=DaysBetween("closed_on", "filed_on") - F("excluded_days"))
     return cases.filter(_subject(scope, original=metric in ORIGINAL)).filter(condition)
+
+
+def drill_cases_visible_to(user: Any, scope: Scope, window: Window, metric: str, part: str) -> QuerySet[Case] | None:
+    """The cases behind one part of a metric that ``user`` may see (the one door for case reads), or None."""
+    cases = drill_cases(scope, window, metric, part)
+    if cases is None:
+        return None
+    return cases.filter(pk__in=cases_visible_to(user).values("pk"))

@@ -341,12 +341,13 @@ def interference_panel(user: Any, scope: Scope) -> list[Any]:
     """Last quarter's interference reports of the scope's departments the user may see (filed, nil, due, missing)."""
     if scope.level == "officer":
         return []
-    departments = report_departments_visible_to(officer_for_user(user)).filter(organisation=scope.organisation)
+    officer = officer_for_user(user)
+    departments = report_departments_visible_to(officer).filter(organisation=scope.organisation)
     if scope.department is not None:
         departments = departments.filter(pk=scope.department.pk)
     year, quarter = quarter_of(dt.date.today())
     year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
-    return reports_status(departments=departments, year=year, quarter=quarter)
+    return reports_status(departments=departments, year=year, quarter=quarter, viewer=officer)
 
 
 def discipline_panel(user: Any) -> dict[str, Any]:

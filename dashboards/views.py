@@ -130,11 +130,13 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     metric, part = request.GET.get("metric", ""), request.GET.get("part", "numerator")
     if window is None:
         raise Http404
-    cases = drill.drill_cases(scope, window, metric, part)
-    if cases is None:
+    counted = drill.drill_cases(scope, window, metric, part)
+    cases = drill.drill_cases_visible_to(request.user, scope, window, metric, part)
+    if counted is None or cases is None:
         raise Http404
     cases = cases.select_related("lead_officer", "organisation")
-    page = keyset_page(request, cases, ordering=("-filed_on", "-pk"), size=50)
+    page = keyset_page(request, cases, ordering=("-filed_on", "-pk"), size=50, kind="drill")
+    total = counted.count()
     return render(
         request,
         "dashboards/drill.html",
@@ -145,7 +147,8 @@ def drill_down(request: HttpRequest) -> HttpResponse:
             "label": METRIC_LABELS.get(metric, metric),
             "part": part,
             "page": page,
-            "total": cases.count(),
+            "total": total,
+            "hidden": total - cases.count(),
         },
     )
 

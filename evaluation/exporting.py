@@ -10,6 +10,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from accountability.xlsx import append_row
 from evaluation.metrics import Window
 from evaluation.models import MetricResult
 
@@ -56,9 +57,9 @@ def render(rows: list[dict[str, Any]], fmt: str) -> bytes:
     if fmt == "xlsx":
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet("metrics")
-        sheet.append(list(COLUMNS))
+        append_row(sheet, COLUMNS)
         for row in rows:
-            sheet.append([row["level"], row["subject"], row["metric"], *(_number(row[k]) for k in COLUMNS[3:])])
+            append_row(sheet, [row["level"], row["subject"], row["metric"], *(_number(row[k]) for k in COLUMNS[3:])])
         buffer = io.BytesIO()
         workbook.save(buffer)
         return buffer.getvalue()

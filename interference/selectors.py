@@ -19,9 +19,6 @@ from accountability.selectors import officer_for_user
 from interference.models import InterferenceRecord, InterferenceReport
 
 #: Who sees every record in their organisation and below (except about themselves and their subordinates).
-
-
-#: Who sees every record in their organisation and below (except about themselves and their subordinates).
 REGISTER_ROLES = (RoleCode.INSPECTOR, RoleCode.CASE_MANAGEMENT)
 
 
@@ -35,6 +32,12 @@ def _chain_of_command_of(viewer: Officer) -> Q:
     return led
 
 
+def hidden_from(viewer: Officer) -> Q:
+    """Records the viewer must not learn of, not even as a number: those naming him, and those naming people he
+    leads (the person recorded and their chain of command must not learn who recorded them, DOMAIN.md §5)."""
+    return Q(person_officer=viewer) | _chain_of_command_of(viewer)
+
+
 def records_visible_to(user: Any) -> QuerySet[InterferenceRecord]:
     """The one door for reading interference records (no superuser bypass: the recorder is protected)."""
     officer = officer_for_user(user)
@@ -43,8 +46,8 @@ def records_visible_to(user: Any) -> QuerySet[InterferenceRecord]:
         return queryset.none()
     scope = Q(recorder=officer)
     if officer.has_role(*REGISTER_ROLES):
-        register = Q(organisation__path__startswith=officer.organisation.path) & ~Q(person_officer=officer)
-        scope |= register & ~_chain_of_command_of(officer)
+        register = Q(organisation__path__startswith=officer.organisation.path)
+        scope |= register & ~hidden_from(officer)
     return queryset.filter(scope)
 
 
@@ -77,11 +80,22 @@ def report_due_on(year: int, quarter: int) -> dt.date:
     return quarter_bounds(year, quarter)[1] + dt.timedelta(days=settings.QUANZE_INTERFERENCE_REPORT_GRACE_DAYS)
 
 
-def count_in_quarter(department: Department, year: int, quarter: int) -> int:
+def counted_for(viewer: Officer | None) -> QuerySet[InterferenceRecord]:
+    """The records a quarterly count shown to (or filed by) ``viewer`` may include: all but those hidden from him
+    (:func:`hidden_from`). Otherwise a division chief watching his department's count go from 5 to 6 the moment a
+    record names him would learn he was recorded, and by whom (his department's recorders, that day). ``None``: no
+    officer is shown the number (the missing-report sweep, which looks only at filed reports)."""
+    records = InterferenceRecord.objects.all()
+    return records if viewer is None else records.exclude(hidden_from(viewer))
+
+
+def count_in_quarter(department: Department, year: int, quarter: int, *, viewer: Officer | None) -> int:
     start, end = quarter_bounds(year, quarter)
-    return InterferenceRecord.objects.filter(
-        department=department, occurred_at__date__gte=start, occurred_at__date__lte=end
-    ).count()
+    return (
+        counted_for(viewer)
+        .filter(department=department, occurred_at__date__gte=start, occurred_at__date__lte=end)
+        .count()
+    )
 
 
 @dataclass(frozen=True)
@@ -100,14 +114,16 @@ class ReportStatus:
         return "missing" if self.due_on < timezone.localdate() else "due"
 
 
-def reports_status(*, departments: QuerySet[Department], year: int, quarter: int) -> list[ReportStatus]:
-    """Each department's report for the quarter: filed, nil, due or missing (three queries, any size)."""
+def reports_status(
+    *, departments: QuerySet[Department], year: int, quarter: int, viewer: Officer | None
+) -> list[ReportStatus]:
+    """Each department's report for the quarter: filed, nil, due or missing (three queries, any size). The record
+    counts are those ``viewer`` may be shown (:func:`counted_for`)."""
     departments = list(departments.select_related("organisation").order_by("organisation__code", "code"))
     start, end = quarter_bounds(year, quarter)
     counts = dict(
-        InterferenceRecord.objects.filter(
-            department__in=departments, occurred_at__date__gte=start, occurred_at__date__lte=end
-        )
+        counted_for(viewer)
+        .filter(department__in=departments, occurred_at__date__gte=start, occurred_at__date__lte=end)
         .values_list("department")
         .annotate(n=Count("pk"))
         .order_by()

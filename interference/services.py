@@ -42,8 +42,9 @@ from interference.selectors import (
     reports_status,
 )
 
-#: Who sees every record in their organisation and below (except about themselves and their subordinates).
-
+#: The longest "what was asked" or "how it was handled" (the text fields have no column limit): a record says
+#: what happened in a few paragraphs; longer material belongs in an attachment.
+TEXT_MAX_CHARS = 10_000
 
 _LOCK_KEY = 0x51_75_61_6E  # pg_advisory_xact_lock key serialising the records' chain
 
@@ -79,6 +80,21 @@ def record_interference(
     ):
         if not value.strip():
             problems[field] = [message]
+    for field, value in (
+        ("person_name", person_name),
+        ("person_employer", person_employer),
+        ("person_post", person_post),
+        ("relationship", relationship),
+        ("content", content),
+        ("handling", handling),
+    ):
+        if "\x00" in value:  # PostgreSQL text cannot hold it: refused here, not a server error at the insert
+            problems.setdefault(field, []).append(_("The text contains a NUL character; remove it."))
+        limit = InterferenceRecord._meta.get_field(field).max_length or TEXT_MAX_CHARS
+        if len(value.strip()) > limit:
+            problems.setdefault(field, []).append(
+                _("At most %(limit)s characters (%(count)s given).") % {"limit": limit, "count": len(value.strip())}
+            )
     if source_kind not in InterferenceSource.values:
         problems["source_kind"] = [_("Choose who asked.")]
     if channel not in InterferenceChannel.values:
@@ -170,7 +186,7 @@ def report_file(
         raise _invalid("quarter", _("A quarter is 1, 2, 3 or 4."))
     if quarter_bounds(year, quarter)[1] >= timezone.localdate():
         raise _invalid("quarter", _("A quarter can be reported only after it has ended."))
-    records = count_in_quarter(department, year, quarter)
+    records = count_in_quarter(department, year, quarter, viewer=actor)  # what the filer may know of (§5)
     try:
         with transaction.atomic():
             return InterferenceReport.objects.create(
@@ -196,7 +212,7 @@ def flag_missing_reports(*, today: dt.date | None = None) -> int:
         return 0
     missing = [
         s
-        for s in reports_status(departments=Department.objects.all(), year=year, quarter=quarter)
+        for s in reports_status(departments=Department.objects.all(), year=year, quarter=quarter, viewer=None)
         if s.state == "missing"
     ]
     link = reverse("interference:reports") + f"?year={year}&quarter={quarter}"

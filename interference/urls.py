@@ -10,4 +10,9 @@ urlpatterns = [
     path("reports/", views.interference_reports, name="reports"),
     path("reports/export.xlsx", views.interference_reports_export, name="reports-export"),
     path("<uuid:public_id>/", views.interference_detail, name="detail"),
+    path(
+        "<uuid:public_id>/attachments/<uuid:attachment_id>/",
+        views.interference_attachment_download,
+        name="attachment",
+    ),
 ]

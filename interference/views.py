@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -23,6 +23,7 @@ from accountability.models import Officer
 from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
 from accountability.xlsx import xlsx_response
+from cases import attachments
 from cases.models import Case
 from interference import selectors as interference_selectors
 from interference import services as interference
@@ -85,6 +86,11 @@ def interference_new(request: HttpRequest) -> HttpResponse:
         return _new_page(request, {"case_number": request.GET.get("case", "")})
     data = request.POST
     errors: dict[str, list[str]] = {}
+    for field in ("case_number", "person_officer_id"):  # looked up below: a NUL would fail in PostgreSQL
+        if "\x00" in data.get(field, ""):
+            errors[field] = [_("The text contains a NUL character; remove it.")]
+    if errors:
+        raise ValidationFailed(_("Please correct the fields marked below."), details=errors)
     case = Case.objects.filter(case_number=data.get("case_number", "").strip()).first()
     if case is None:
         errors["case_number"] = _no_case()
@@ -126,6 +132,21 @@ def interference_detail(request: HttpRequest, public_id) -> HttpResponse:
         raise Http404 from exc
     audit_read(request, "interference_record", public_id, allowed=True)
     return render(request, "interference/detail.html", {"record": record})
+
+
+@login_required
+def interference_attachment_download(request: HttpRequest, public_id, attachment_id) -> FileResponse:
+    """A file kept with a record: to those who may read the record (the same door), always as a download."""
+    try:
+        record = interference_selectors.record_get_for_user(request.user, public_id)
+    except NotFound as exc:
+        audit_read(request, "interference_record", public_id, allowed=False)
+        raise Http404 from exc
+    attachment = next((a for a in record.attachments.all() if str(a.public_id) == str(attachment_id)), None)
+    if attachment is None:
+        raise Http404
+    audit_read(request, "interference_record", public_id, allowed=True)
+    return attachments.download_response(attachment.stored_name, attachment.original_name, attachment.content_type)
 
 
 INTERFERENCE_HEADER = (
@@ -203,7 +224,9 @@ def interference_reports(request: HttpRequest) -> HttpResponse:
     if not departments.exists():
         raise PermissionDenied(_("Quarterly reports are for leaders, inspectors and the case-management office."))
     year, quarter = _quarter(request)
-    statuses = interference_selectors.reports_status(departments=departments, year=year, quarter=quarter)
+    statuses = interference_selectors.reports_status(
+        departments=departments, year=year, quarter=quarter, viewer=officer
+    )
     return render(
         request,
         "interference/reports.html",
@@ -235,7 +258,9 @@ def interference_reports_export(request: HttpRequest) -> HttpResponse:
             s.due_on.isoformat(),
             timezone.localtime(s.report.filed_at).strftime("%Y-%m-%d") if s.report else "",
         )
-        for s in interference_selectors.reports_status(departments=departments, year=year, quarter=quarter)
+        for s in interference_selectors.reports_status(
+            departments=departments, year=year, quarter=quarter, viewer=officer
+        )
     )
     header = ("单位", "部门", "季度", "记录件数", "报告状态", "报送期限", "报送日期")
     return xlsx_response(f"interference-reports-{year}Q{quarter}.xlsx", "季度报告", header, rows)
