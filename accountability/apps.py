@@ -7,6 +7,8 @@ class AccountabilityConfig(AppConfig):
     verbose_name = _("accountability")
 
     def ready(self) -> None:
-        from accountability import audit
+        from accountability import audit, checks, grants, tokens  # noqa: F401 - checks registers the system checks
 
         audit.connect()
+        grants.connect()
+        tokens.connect()

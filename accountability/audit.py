@@ -10,7 +10,8 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.http import HttpRequest
 
-from accountability.models import AuditEvent, Officer
+from accountability import chain
+from accountability.models import AuditEvent, AuthEvent, ChainHead, Officer
 
 
 def _ip(request: HttpRequest | None) -> str | None:
@@ -154,3 +155,25 @@ def connect() -> None:
     post_save.connect(_user_post_save, sender=user, dispatch_uid="audit_user_post")
     m2m_changed.connect(_roles_changed, sender=Officer.roles.through, dispatch_uid="audit_roles")
     post_save.connect(_admin_logged, sender=LogEntry, dispatch_uid="audit_admin")
+
+
+# --- the audit's own chains ---------------------------------------------------------------------------------
+
+
+def verify_event_chains() -> list[str]:
+    """The audit and the sign-in events, each one chain under its sealed head (``ChainHead``): an edited,
+    removed or inserted event, a rewrite without the key, a removed tail, an event no chain holds."""
+    problems: list[str] = []
+    for model in (AuditEvent, AuthEvent):
+        kind = model.CHAIN
+        head = ChainHead.objects.filter(name=kind.name).values("length", "head", "mac").first()
+        if head is None:  # nothing was ever chained: there must be no event
+            head = {"length": 0, "head": chain.GENESIS_HASH, "mac": ""}
+        rows = model.objects.filter(seq__isnull=False).order_by("seq").values(*kind.columns())
+        broken = chain.verify(
+            kind, rows.iterator(), head=head["head"], length=head["length"], scope=kind.name, head_mac=head["mac"]
+        )
+        problems += [f"{kind.name} {f'#{link.seq}' if link.seq else '(head)'}: {link.problem}" for link in broken]
+        if unchained := model.objects.filter(seq__isnull=True).count():
+            problems.append(f"{kind.name}: {unchained} event(s) in no chain (written behind the application's back)")
+    return problems

@@ -59,3 +59,22 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_keys(name: str) -> dict[str, bytes] | None:
+    """Named secrets, ``"id1:secret1,id2:secret2"`` (the first is the current one), or None when unset. An id is
+    1-16 letters, digits, ``_`` or ``-``; a secret at least 32 characters."""
+    value = _raw(name)
+    if value is None or not value.strip():
+        return None
+    keys: dict[str, bytes] = {}
+    for item in value.split(","):
+        key_id, sep, secret = item.strip().partition(":")
+        if not sep or not key_id or len(key_id) > 16 or not all(c.isalnum() or c in "_-" for c in key_id):
+            raise ImproperlyConfigured(f"{name}: expected id:secret pairs separated by commas")
+        if len(secret) < 32:
+            raise ImproperlyConfigured(f"{name}: the secret of {key_id!r} is shorter than 32 characters")
+        if key_id in keys:
+            raise ImproperlyConfigured(f"{name}: key id {key_id!r} given twice")
+        keys[key_id] = secret.encode()
+    return keys

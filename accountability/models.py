@@ -6,9 +6,11 @@ import uuid
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accountability import chain
 from accountability.choices import (
     OrganisationKind,
     OrganisationLevel,
@@ -46,6 +48,62 @@ class AppendOnlyModel(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise AppendOnlyError(f"{type(self).__name__} rows are append-only: they cannot be deleted.")
+
+
+class ChainHead(models.Model):
+    """The head of a chain that is one for the whole system (the interference register, the audit, the sign-in
+    events): its length, last hash and the seal over both. Every append locks it, so one chain's appends are
+    serialised; a removed tail no longer matches the sealed length."""
+
+    name = models.CharField(max_length=32, unique=True)
+    length = models.PositiveBigIntegerField(default=0)
+    head = models.CharField(max_length=64, default=chain.GENESIS_HASH)
+    mac = models.CharField(max_length=96, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.length}"
+
+    @classmethod
+    def lock(cls, name: str) -> ChainHead:
+        """The head, locked for this transaction (made on the first append)."""
+        head, _created = cls.objects.select_for_update().get_or_create(name=name)
+        return head
+
+    def advance(self, kind: chain.Chain, link: str) -> None:
+        self.length += 1
+        self.head = link
+        self.mac = kind.seal_head(self.name, self.length, link)
+        self.save(update_fields=["length", "head", "mac"])
+
+
+class ChainedEvent(AppendOnlyModel):
+    """An append-only event chained as it is written (``CHAIN``): its sequence number, the previous event's hash,
+    its own and the seal, set by ``save`` under the lock of the chain's head."""
+
+    CHAIN: chain.Chain
+
+    seq = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
+    mac = models.CharField(max_length=96, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            super().save(*args, **kwargs)  # refuses
+            return
+        ip = self._meta.get_field("source_ip")
+        self.source_ip = ip.get_prep_value(self.source_ip)  # the spelling the database gives back
+        self.detail = chain.normalise_payload(self.detail)
+        with transaction.atomic():
+            head = ChainHead.lock(self.CHAIN.name)
+            self.seq, self.prev_hash = head.length + 1, head.head
+            self.hash = self.CHAIN.hash(self.prev_hash, {name: getattr(self, name) for name in self.CHAIN.fields})
+            self.mac = self.CHAIN.seal(self.hash)
+            super().save(*args, **kwargs)
+            head.advance(self.CHAIN, self.hash)
 
 
 class Organisation(TimeStamped):
@@ -226,8 +284,11 @@ class Notification(models.Model):
         return self.message
 
 
-class AuthEvent(AppendOnlyModel):
-    """Sign-in audit (CJIS AU-2/AU-3): logins, failures, logouts, locks; UTC to the microsecond."""
+class AuthEvent(ChainedEvent):
+    """Sign-in audit (CJIS AU-2/AU-3): logins, failures, logouts, locks; UTC to the microsecond. Chained and
+    sealed (``accountability.chain.SIGN_IN``)."""
+
+    CHAIN = chain.SIGN_IN
 
     class Kind(models.TextChoices):
         LOGIN = "login", _("Logged in")
@@ -243,7 +304,7 @@ class AuthEvent(AppendOnlyModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     source_ip = models.GenericIPAddressField(_("source address"), null=True, blank=True)
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
@@ -256,10 +317,13 @@ class AuthEvent(AppendOnlyModel):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username}"
 
 
-class AuditEvent(AppendOnlyModel):
+class AuditEvent(ChainedEvent):
     """Security audit (CJIS AU-2/AU-3, beside the sign-in events): reads of interference records and discipline
     proceedings (allowed or refused), account and permission changes, privileged acts. UTC to the microsecond,
-    who, from where, on what, with what outcome. Append-only; never purged (retention is at least a year)."""
+    who, from where, on what, with what outcome. Append-only; never purged (retention is at least a year).
+    Chained and sealed (``accountability.chain.AUDIT``)."""
+
+    CHAIN = chain.AUDIT
 
     class Kind(models.TextChoices):
         READ = "read", _("Read of protected data")
@@ -267,7 +331,7 @@ class AuditEvent(AppendOnlyModel):
         PERMISSION = "permission", _("Permission change")
         PRIVILEGED = "privileged", _("Privileged act")
 
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, editable=False, db_index=True)
     kind = models.CharField(_("event"), max_length=12, choices=Kind.choices)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

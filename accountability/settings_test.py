@@ -11,3 +11,8 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast; pr
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 WHITENOISE_AUTOREFRESH = True  # serve from finders as runserver does; no collectstatic in tests
 QUANZE_REQUIRE_2FA = False  # tests log in with force_login; tests/test_second_factor.py turns it on
+QUANZE_CHAIN_KEYS = {"test": b"a fixed chain key for tests only, never deployed"}
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # Tests flush tables with TRUNCATE; the append-only tables' TRUNCATE trigger lets that through only in a test
+    # database whose session says so (accountability.append_only).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c quanze.allow_truncate=on"  # noqa: F405

@@ -7,6 +7,9 @@ class CasesConfig(AppConfig):
     verbose_name = _("cases")
 
     def ready(self) -> None:
-        from cases import hooks
+        from accountability import chain
+        from cases import audit, hooks
+
+        chain.register_checker("case traces and daily digests", audit.check_all)
 
         hooks.connect()

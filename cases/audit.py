@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accountability import chain
 from accountability.chain import CASE_TRACE, GENESIS_HASH
+from accountability.models import ChainHead
 from cases.models import Action, Case, ChainDigest
 
 
@@ -28,11 +29,12 @@ class BrokenLink:
         return f"{self.case_number} {where}: {self.problem}"
 
 
-def _case_rows(case_ids: list[int] | None, chunk: int) -> Iterator[tuple[int, str, str, int]]:
+def _case_rows(case_ids: list[int] | None, chunk: int) -> Iterator[tuple[int, str, str, int, str]]:
     queryset = Case.objects.order_by("pk")
     if case_ids is not None:
         queryset = queryset.filter(pk__in=case_ids)
-    yield from queryset.values_list("pk", "case_number", "trace_head", "trace_length").iterator(chunk_size=chunk)
+    rows = queryset.values_list("pk", "case_number", "trace_head", "trace_length", "trace_mac")
+    yield from rows.iterator(chunk_size=chunk)
 
 
 def verify_chains(
@@ -45,26 +47,28 @@ def verify_chains(
 
     Finds: an edited action (its hash no longer matches its content), a removed or
     inserted action (a gap in ``seq`` or a ``prev_hash`` that is not the previous hash),
-    and a case whose recorded head or length disagrees with its last action.
+    an action whose seal does not vouch for its hash (edited and the hashes recomputed
+    without the chain key), a case whose recorded head or length disagrees with its last
+    action, and a head whose seal is wrong (a tail removed and the head moved back).
     Reads cases in key order and their actions in batches, so memory stays flat.
     """
     broken: list[BrokenLink] = []
     case_ids = None
     if case_number is not None:
         case_ids = list(Case.objects.filter(case_number=case_number).values_list("pk", flat=True))
-    batch: list[tuple[int, str, str, int]] = []
+    batch: list[tuple[int, str, str, int, str]] = []
     walked = 0
 
-    def check(batch: list[tuple[int, str, str, int]]) -> None:
+    def check(batch: list[tuple[int, str, str, int, str]]) -> None:
         ids = [row[0] for row in batch]
         actions: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
         rows = Action.objects.filter(case_id__in=ids).order_by("case_id", "seq").values(*CASE_TRACE.columns())
         for row in rows.iterator(chunk_size=10000):
             actions[row["case_id"]].append(row)
-        for pk, number, head, length in batch:
+        for pk, number, head, length, head_mac in batch:
             broken.extend(
                 BrokenLink(number, link.seq, link.problem)
-                for link in chain.verify(CASE_TRACE, actions[pk], head=head, length=length)
+                for link in chain.verify(CASE_TRACE, actions[pk], head=head, length=length, scope=pk, head_mac=head_mac)
             )
 
     total = Case.objects.count() if case_ids is None else len(case_ids)
@@ -95,6 +99,9 @@ def _fold_heads() -> tuple[str, int, int]:
         digest.update(json.dumps([number, head, length], ensure_ascii=False).encode() + b"\n")
         chains += 1
         actions += length
+    # the one-chain registers (interference, audit, sign-in) after the cases (``chains`` counts the cases)
+    for name, head, length in ChainHead.objects.order_by("name").values_list("name", "head", "length"):
+        digest.update(json.dumps([f"chain:{name}", head, length], ensure_ascii=False).encode() + b"\n")
     return digest.hexdigest(), chains, actions
 
 
@@ -109,7 +116,13 @@ def digest_chain_heads(*, day: dt.date | None = None) -> ChainDigest:
     previous = ChainDigest.objects.filter(day__lt=day).order_by("-day").first()
     prev_digest = previous.digest if previous else GENESIS_HASH
     digest = hashlib.sha256(f"{prev_digest}\n{day.isoformat()}\n{chains}\n{actions}\n{folded}".encode()).hexdigest()
-    return ChainDigest.objects.create(day=day, chains=chains, actions=actions, prev_digest=prev_digest, digest=digest)
+    return ChainDigest.objects.create(
+        day=day, chains=chains, actions=actions, prev_digest=prev_digest, digest=digest, mac=_seal(digest)
+    )
+
+
+def _seal(digest: str) -> str:
+    return chain.seal_link(chain.DIGESTS, digest)
 
 
 def digest_export() -> list[dict[str, Any]]:
@@ -121,6 +134,7 @@ def digest_export() -> list[dict[str, Any]]:
             "actions": d.actions,
             "prev_digest": d.prev_digest,
             "digest": d.digest,
+            "mac": d.mac,
             "created_at": d.created_at.isoformat(),
         }
         for d in ChainDigest.objects.order_by("day")
@@ -128,14 +142,17 @@ def digest_export() -> list[dict[str, Any]]:
 
 
 def verify_digests(kept: list[dict[str, Any]] | None = None) -> list[str]:
-    """The daily digests: each links to the one before it, and (given a copy kept outside the system, as
-    ``digest_chain_heads --export`` wrote it) each day kept is still stored unchanged. Returns the problems."""
+    """The daily digests: each links to the one before it and carries a valid seal, and (given a copy kept
+    outside the system, as ``digest_chain_heads --export`` wrote it) each day kept is still stored unchanged and
+    its seal, as kept, checks under the chain key. Returns the problems."""
     problems: list[str] = []
     previous = GENESIS_HASH
     stored = {}
     for d in ChainDigest.objects.order_by("day"):
         if d.prev_digest != previous:
             problems.append(f"digest {d.day}: does not link to the digest before it")
+        if problem := chain.check_link(chain.DIGESTS, d.digest, d.mac):
+            problems.append(f"digest {d.day}: {problem}")
         previous = d.digest
         stored[d.day.isoformat()] = d
     for entry in kept or []:
@@ -149,4 +166,11 @@ def verify_digests(kept: list[dict[str, Any]] | None = None) -> list[str]:
             entry["actions"],
         ):
             problems.append(f"digest {entry['day']}: differs from the copy kept outside")
+        if "mac" in entry and (problem := chain.check_link(chain.DIGESTS, entry["digest"], entry["mac"])):
+            problems.append(f"digest {entry['day']} as kept outside: {problem}")
     return problems
+
+
+def check_all() -> list[str]:
+    """Every case's trace and the daily digests, as lines (``chain.CHECKERS``)."""
+    return [str(link) for link in verify_chains()] + verify_digests()

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from accountability.chain import CASE_TRACE
 from cases.models import Case
 
 
@@ -63,14 +64,15 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
 
 
 def update_heads(heads: Iterable[tuple[int, str, int]]) -> None:
-    """Set (trace_head, trace_length) of many cases at once: one statement per 5,000 cases on PostgreSQL."""
-    heads = list(heads)
+    """Set (trace_head, trace_length) of many cases at once, each with its seal (``trace_mac``): one statement
+    per 5,000 cases on PostgreSQL."""
+    heads = [(pk, head, length, CASE_TRACE.seal_head(pk, length, head)) for pk, head, length in heads]
     if not heads:
         return
     if connection.vendor != "postgresql":
         Case.objects.bulk_update(
-            [Case(pk=pk, trace_head=head, trace_length=length) for pk, head, length in heads],
-            ["trace_head", "trace_length"],
+            [Case(pk=pk, trace_head=head, trace_length=length, trace_mac=mac) for pk, head, length, mac in heads],
+            ["trace_head", "trace_length", "trace_mac"],
             batch_size=500,
         )
         return
@@ -79,9 +81,9 @@ def update_heads(heads: Iterable[tuple[int, str, int]]) -> None:
     with connection.cursor() as cursor:
         execute_values(
             cursor.cursor,
-            f"UPDATE {Case._meta.db_table} AS c SET trace_head = v.head, trace_length = v.length "  # noqa: S608
-            "FROM (VALUES %s) AS v(id, head, length) WHERE c.id = v.id",
+            f"UPDATE {Case._meta.db_table} AS c SET trace_head = v.head, trace_length = v.length, "  # noqa: S608
+            "trace_mac = v.mac FROM (VALUES %s) AS v(id, head, length, mac) WHERE c.id = v.id",
             heads,
-            template="(%s::bigint, %s, %s::integer)",
+            template="(%s::bigint, %s, %s::integer, %s)",
             page_size=5000,
         )

@@ -130,6 +130,9 @@ class Case(TimeStamped):
     # The head of the trace's hash chain and its length, updated under a row lock on every append.
     trace_head = models.CharField(max_length=64, default=GENESIS_HASH, editable=False)
     trace_length = models.PositiveIntegerField(default=0, editable=False)
+    # The seal of (id, length, head) under the chain key (accountability.chain.seal_head): a head rewritten or
+    # moved back over a removed tail without the key no longer matches it.
+    trace_mac = models.CharField(max_length=96, blank=True, editable=False)
     import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -246,7 +249,8 @@ class Action(AppendOnlyModel):
 
     ``hash`` = SHA-256 over ``prev_hash`` and the canonical JSON of the action
     (``accountability.chain.CASE_TRACE``), so any later edit of a stored row breaks
-    the chain and ``verify_audit_chain`` finds it.
+    the chain and ``verify_audit_chain`` finds it; ``mac`` seals the hash with a key
+    held outside the database, so recomputing the hashes after an edit is found too.
     """
 
     # An action is named by (case, seq): no random-UUID index to maintain on 100 M rows.
@@ -288,6 +292,9 @@ class Action(AppendOnlyModel):
     dedup_key = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
+    # "<key id>:" + HMAC of the hash under the chain key (accountability.chain.seal_link): recomputing the plain
+    # hashes after an edit does not give the seal.
+    mac = models.CharField(max_length=96, blank=True)
 
     objects = ActionQuerySet.as_manager()
 
@@ -318,6 +325,8 @@ class ChainDigest(AppendOnlyModel):
     actions = models.PositiveBigIntegerField()
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
+    # the digest sealed with the chain key: a digest row recomputed by someone without the key does not match
+    mac = models.CharField(max_length=96, blank=True)
 
     class Meta:
         ordering = ["-day"]

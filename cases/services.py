@@ -140,7 +140,7 @@ def trace_append(
         recorded_by_id=recorded_by_id,
     )
     action.save(force_insert=True)
-    Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq)
+    Case.objects.filter(pk=case.pk).update(trace_head=action.hash, trace_length=action.seq, trace_mac=case.trace_mac)
     return action
 
 
@@ -188,8 +188,10 @@ def trace_build(
         prev_hash=case.trace_head,
     )
     action.hash = CASE_TRACE.hash(case.trace_head, action_hash_row(action))
+    action.mac = CASE_TRACE.seal(action.hash)
     case.trace_head = action.hash
     case.trace_length = action.seq
+    case.trace_mac = CASE_TRACE.seal_head(case.pk, action.seq, action.hash)
     return action
 
 

@@ -7,6 +7,9 @@ class DisciplineConfig(AppConfig):
     verbose_name = _("discipline")
 
     def ready(self) -> None:
-        from discipline import hooks
+        from accountability import chain
+        from discipline import hooks, services
+
+        chain.register_checker("discipline proceedings", services.verify_all)
 
         hooks.connect()

@@ -145,6 +145,8 @@ class Proceeding(TimeStamped):
     version = models.PositiveIntegerField(default=1)
     trace_head = models.CharField(max_length=64, default=GENESIS_HASH, editable=False)
     trace_length = models.PositiveIntegerField(default=0, editable=False)
+    # the seal of (id, length, head) under the chain key (accountability.chain.seal_head)
+    trace_mac = models.CharField(max_length=96, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]
@@ -210,6 +212,8 @@ class ProceedingEvent(AppendOnlyModel):
     power_item_code = models.CharField(max_length=32, blank=True)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    #: the hash sealed with the chain key (accountability.chain.seal_link)
+    mac = models.CharField(max_length=96, blank=True)
     #: the canonical form the hash was computed in (``accountability.chain``): 1 for events written before the
     #: one chain module, 2 since; each is verified in its own form
     hash_form = models.PositiveSmallIntegerField(default=2, editable=False)

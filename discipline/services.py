@@ -103,15 +103,45 @@ def _record(
         "power_item_code": decision.item.code if decision and decision.item else "",
     }
     digest = PROCEEDING.hash(proceeding.trace_head, row)
-    event = ProceedingEvent.objects.create(**row, prev_hash=proceeding.trace_head, hash=digest)
+    event = ProceedingEvent.objects.create(
+        **row, prev_hash=proceeding.trace_head, hash=digest, mac=PROCEEDING.seal(digest)
+    )
     proceeding.trace_head, proceeding.trace_length = digest, event.seq
+    proceeding.trace_mac = PROCEEDING.seal_head(proceeding.pk, event.seq, digest)
     return event
 
 
 def verify_events(proceeding: Proceeding) -> list[int]:
-    """The sequence numbers whose link is broken (empty: the chain is intact)."""
+    """The sequence numbers whose link is broken, 0 for the head (empty: the chain is intact). Reads the
+    proceeding's head as stored."""
+    stored = Proceeding.objects.values("trace_head", "trace_length", "trace_mac").get(pk=proceeding.pk)
     rows = proceeding.events.order_by("seq").values(*PROCEEDING.columns())
-    return [link.seq for link in chain.verify(PROCEEDING, rows) if link.seq is not None]
+    broken = chain.verify(
+        PROCEEDING,
+        rows,
+        head=stored["trace_head"],
+        length=stored["trace_length"],
+        scope=proceeding.pk,
+        head_mac=stored["trace_mac"],
+    )
+    return [link.seq or 0 for link in broken]
+
+
+def verify_all() -> list[str]:
+    """Every proceeding's chain: its problems as lines (for ``verify_audit_chain``)."""
+    problems = []
+    for proceeding in Proceeding.objects.order_by("pk").only("pk", "trace_head", "trace_length", "trace_mac"):
+        stored = (proceeding.trace_head, proceeding.trace_length, proceeding.trace_mac)
+        rows = proceeding.events.order_by("seq").values(*PROCEEDING.columns())
+        broken = chain.verify(
+            PROCEEDING, rows, head=stored[0], length=stored[1], scope=proceeding.pk, head_mac=stored[2]
+        )
+        problems += [f"proceeding {proceeding.pk} {_where(link.seq)}: {link.problem}" for link in broken]
+    return problems
+
+
+def _where(seq: int | None) -> str:
+    return f"#{seq}" if seq is not None else "(head)"
 
 
 def _lock(proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:

@@ -7,4 +7,10 @@ class InterferenceConfig(AppConfig):
     verbose_name = _("interference records")
 
     def ready(self) -> None:
-        from interference import tasks  # noqa: F401 - registers the Celery tasks (beat names them)
+        from accountability import chain
+        from interference import (
+            services,
+            tasks,  # noqa: F401 - registers the Celery tasks (beat names them)
+        )
+
+        chain.register_checker("interference register", services.verify_records)

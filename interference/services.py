@@ -16,7 +16,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +25,7 @@ from accountability import chain
 from accountability.chain import GENESIS_HASH, INTERFERENCE
 from accountability.choices import ActionType
 from accountability.errors import Conflict, ValidationFailed
-from accountability.models import Department, Notification, Officer
+from accountability.models import ChainHead, Department, Notification, Officer
 from accountability.notifications import notify
 from accountability.powers import power_decide
 from cases import attachments
@@ -46,7 +46,6 @@ from interference.selectors import (
 #: what happened in a few paragraphs; longer material belongs in an attachment.
 TEXT_MAX_CHARS = 10_000
 
-_LOCK_KEY = 0x51_75_61_6E  # pg_advisory_xact_lock key serialising the records' chain
 
 
 def _invalid(field: str, message: str) -> ValidationFailed:
@@ -140,34 +139,41 @@ def record_interference(
 
 
 def _append(**fields: Any) -> InterferenceRecord:
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
-    last = InterferenceRecord.objects.order_by("-seq").values("seq", "hash").first()
+    """The next record of the register's one chain, under the lock of its sealed head (``ChainHead``)."""
+    head = ChainHead.lock(INTERFERENCE.name)
     actor, case = fields.pop("actor"), fields.pop("case")
     record = InterferenceRecord(
-        seq=(last["seq"] + 1) if last else 1,
+        seq=head.length + 1,
         case=case,
         organisation_id=case.organisation_id,
         department_id=actor.department_id,
         recorder=actor,
         recorded_at=timezone.now(),
-        prev_hash=last["hash"] if last else GENESIS_HASH,
+        prev_hash=head.head,
         **fields,
     )
     record.hash = INTERFERENCE.hash(record.prev_hash, {name: getattr(record, name) for name in INTERFERENCE.fields})
+    record.mac = INTERFERENCE.seal(record.hash)
     try:
         with transaction.atomic():
             record.save(force_insert=True)
     except IntegrityError:
         raise Conflict(_("Another record was being saved at the same moment; send it again.")) from None
+    head.advance(INTERFERENCE, record.hash)
     return record
 
 
 def verify_records() -> list[str]:
-    """Problems in the records' chain (an edited, removed or inserted record), in order; empty when intact."""
+    """Problems in the records' chain (an edited, removed or inserted record, a rewrite without the key, a
+    removed tail), in order; empty when intact."""
+    head = ChainHead.objects.filter(name=INTERFERENCE.name).values("length", "head", "mac").first()
     rows = InterferenceRecord.objects.order_by("seq").values(*INTERFERENCE.columns()).iterator()
-    return [f"{INTERFERENCE.name} #{link.seq}: {link.problem}" for link in chain.verify(INTERFERENCE, rows)]
+    if head is None:  # no record was ever written through the head: there must be none
+        head = {"length": 0, "head": GENESIS_HASH, "mac": ""}
+    broken = chain.verify(
+        INTERFERENCE, rows, head=head["head"], length=head["length"], scope=INTERFERENCE.name, head_mac=head["mac"]
+    )
+    return [f"{INTERFERENCE.name} {f'#{link.seq}' if link.seq else '(head)'}: {link.problem}" for link in broken]
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from django.db import connection
 
 from accountability import chain
 from accountability.chain import CASE_TRACE, GENESIS_HASH, INTERFERENCE, PROCEEDING
+from accountability.models import ChainHead
 from discipline import services as discipline
 from discipline.models import ProceedingEvent
 from interference import services as interference
@@ -49,6 +50,7 @@ def test_verify_names_an_edit_a_gap_and_a_wrong_head():
     first["hash"] = kind.hash(GENESIS_HASH, first)
     third = {"seq": 3, "text": "三", "prev_hash": "0" * 63 + "1"}
     third["hash"] = kind.hash(third["prev_hash"], third)
+    first["mac"], third["mac"] = kind.seal(first["hash"]), kind.seal(third["hash"])
     edited = {**first, "text": "改"}
     assert chain.verify(kind, [first]) == []
     assert chain.verify(kind, [edited]) == [chain.BrokenLink(1, "content does not match its hash (edited)")]
@@ -109,9 +111,14 @@ def test_an_interference_record_written_in_the_old_form_still_verifies_and_an_ed
     written = record(world, world.case())
     assert (written.hash_form, interference.verify_records()) == (2, [])
     row = InterferenceRecord.objects.values().get(pk=written.pk)
+    old = _interference_hash_before(row["prev_hash"], row)
+    # written in form 1, then sealed as it stood by the migration that brought seals (and its head with it)
     _raw(
-        "UPDATE cases_interferencerecord SET hash_form = 1, hash = %s WHERE id = %s",
-        [_interference_hash_before(row["prev_hash"], row), written.pk],
+        "UPDATE cases_interferencerecord SET hash_form = 1, hash = %s, mac = %s WHERE id = %s",
+        [old, INTERFERENCE.seal(old), written.pk],
+    )
+    ChainHead.objects.filter(name=INTERFERENCE.name).update(
+        head=old, mac=INTERFERENCE.seal_head(INTERFERENCE.name, 1, old)
     )
     assert interference.verify_records() == []
     _raw("UPDATE cases_interferencerecord SET content = %s WHERE id = %s", ["改写", written.pk])
@@ -123,9 +130,13 @@ def test_a_proceeding_event_written_in_the_old_form_still_verifies_and_an_edit_o
     event = proceeding.events.get(seq=1)
     assert (event.hash_form, discipline.verify_events(proceeding)) == (2, [])
     row = ProceedingEvent.objects.values().get(pk=event.pk)
+    old = _proceeding_hash_before(row["prev_hash"], row)
     _raw(
-        "UPDATE discipline_proceedingevent SET hash_form = 1, hash = %s WHERE id = %s",
-        [_proceeding_hash_before(row["prev_hash"], row), event.pk],
+        "UPDATE discipline_proceedingevent SET hash_form = 1, hash = %s, mac = %s WHERE id = %s",
+        [old, PROCEEDING.seal(old), event.pk],
+    )
+    proceeding.__class__.objects.filter(pk=proceeding.pk).update(
+        trace_head=old, trace_mac=PROCEEDING.seal_head(proceeding.pk, 1, old)
     )
     assert discipline.verify_events(proceeding) == []
     _raw("UPDATE discipline_proceedingevent SET note = %s WHERE id = %s", ["改写", event.pk])

@@ -790,6 +790,7 @@ class Importer:
                     "prev_hash": state[1],
                 }
                 action["hash"] = CASE_TRACE.hash(state[1], action)
+                action["mac"] = CASE_TRACE.seal(action["hash"])
                 state[1], state[2], state[3] = action["hash"], action["seq"], True
                 new.append(action)
             if new:
