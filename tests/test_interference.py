@@ -188,7 +188,7 @@ def test_quarterly_reports_nil_filed_missing_and_flagged_once(world):
         statuses = {
             s.department.code: s.state
             for s in interference_selectors.reports_status(
-                departments=world.court.departments.all(), year=2026, quarter=3
+                departments=world.court.departments.all(), year=2026, quarter=3, viewer=world.chief
             )
         }
         assert statuses == {"MS1": "filed", "XS": "due"}
