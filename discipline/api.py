@@ -23,7 +23,7 @@ from accountability.selectors import officer_for_user
 from discipline import serializers as io
 from discipline import services
 from discipline.models import Proceeding, ProceedingEvent, RecusalRequest
-from discipline.selectors import proceeding_get_for_user, proceedings_visible_to
+from discipline.selectors import proceeding_get_for_user, proceedings_visible_to, sees_named_votes
 
 DONE = {200: io.ProceedingDetailSerializer}
 
@@ -74,7 +74,8 @@ class ProceedingViewSet(viewsets.ReadOnlyModelViewSet):
         return self._detail(self.get_object())
 
     def _detail(self, proceeding: Proceeding) -> Response:
-        """The proceeding as it stands now, read fresh, in a fixed number of queries."""
+        """The proceeding as it stands now, read fresh, in a fixed number of queries. The officer concerned (and
+        anyone but the committee and the inspectors) gets the vote events without who cast them."""
         fresh = (
             Proceeding.objects.select_related("officer", "organisation")
             .prefetch_related(
@@ -85,7 +86,8 @@ class ProceedingViewSet(viewsets.ReadOnlyModelViewSet):
             )
             .get(pk=proceeding.pk)
         )
-        return Response(io.ProceedingDetailSerializer(fresh).data)
+        named = sees_named_votes(self.request.user, fresh)
+        return Response(io.ProceedingDetailSerializer(fresh, context={"named_votes": named}).data)
 
     def _act(self, serializer_class: type[serializers.Serializer]) -> tuple[Proceeding, Officer, dict[str, Any]]:
         """The proceeding (404 unless visible), the acting officer, and the act's validated body (400 naming
@@ -241,7 +243,10 @@ class ProceedingViewSet(viewsets.ReadOnlyModelViewSet):
     @extend_schema(request=io.DecideActSerializer, responses=DONE)
     @action(detail=True, methods=["post"], url_path="acts/decide")
     def decide(self, request: Request, id: str | None = None) -> Response:
-        """The organisation's decision on the final opinion (惩戒决定): a sanction (or none) and its measures."""
+        """The organisation's decision on the final opinion (惩戒决定): a sanction (or none) and its measures, within
+        what the opinion allows (its sanction rule): a decision exceeding it is 422 ``exceeds_opinion``, naming the
+        opinion and what it allows, with ``details.rule`` (the opinion, the sanctions and measures allowed) as codes;
+        nothing changes."""
         p, officer, data = self._act(io.DecideActSerializer)
         services.decision_make(
             actor=officer,

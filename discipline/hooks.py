@@ -1,6 +1,6 @@
 """What discipline hooks into the layers below: event receivers, power facts, case-page panels and my-cases tabs;
 connected in ``DisciplineConfig.ready``. The processes below that find leads (线索) tell
-discipline by events; the power list asks it whether an officer is suspended."""
+discipline by events; the power list asks it whether an officer is suspended or dismissed."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from cases.choices import Outcome
 from cases.models import Action, Case
 from discipline.choices import LeadSource
 from discipline.models import Suspension
-from discipline.services import lead_register
+from discipline.services import is_dismissed, lead_register
 from interference import events as interference_events
 from interference.models import InterferenceRecord
 from supervision import events as supervision_events
@@ -92,3 +92,4 @@ def connect() -> None:
     interference_events.officer_named.connect(on_officer_named, dispatch_uid="discipline.on_officer_named")
     interference_events.report_missing.connect(on_report_missing, dispatch_uid="discipline.on_report_missing")
     power_fact_register("actor.suspended", is_suspended, about="actor")
+    power_fact_register("actor.dismissed", is_dismissed, about="actor")

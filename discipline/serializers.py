@@ -27,6 +27,13 @@ class EventSerializer(serializers.ModelSerializer):
         model = ProceedingEvent
         fields = ["seq", "kind", "stage", "actor", "occurred_at", "note", "payload", "power_item_code", "hash"]
 
+    def to_representation(self, instance: ProceedingEvent) -> dict:
+        data = super().to_representation(instance)
+        if instance.kind == "vote_cast" and not self.context.get("named_votes", False):
+            # who voted how is for the committee and the inspectors (discipline.selectors.sees_named_votes)
+            data["actor"], data["payload"] = None, {}
+        return data
+
 
 class SanctionSerializer(serializers.ModelSerializer):
     class Meta:

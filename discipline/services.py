@@ -40,6 +40,7 @@ from discipline.choices import (
     LeadSource,
     LeadStatus,
     Opinion,
+    OpinionGround,
     Outcome,
     PersonnelMeasure,
     SanctionKind,
@@ -56,6 +57,7 @@ from discipline.models import (
     ProceedingMember,
     RecusalRequest,
     Sanction,
+    SanctionRule,
     Submission,
     Suspension,
     Vote,
@@ -63,6 +65,14 @@ from discipline.models import (
 
 VIEW = "discipline.view_proceeding"
 JUDICIAL_ROLES = {RoleCode.JUDGE, RoleCode.PROSECUTOR}
+
+
+class ExceedsOpinion(ValidationFailed):
+    """A decision that the committee's opinion does not allow (its sanction rule): 422, naming the opinion and
+    what it allows; ``details["rule"]`` gives the same as codes for a program."""
+
+    code = "exceeds_opinion"
+    http_status = 422
 
 
 def invalid(field: str, message: str) -> ValidationFailed:
@@ -808,11 +818,17 @@ class SanctionOrder:
             raise invalid("measures", _("Unknown personnel measure."))
 
 
+def _loses_seat(kind: str, measures: Sequence[str]) -> bool:
+    return kind == SanctionKind.DISMISSAL or PersonnelMeasure.QUOTA_LOSS in measures
+
+
 def _impose(
     proceeding: Proceeding, order: SanctionOrder, *, source: str, actor: Officer, replaces: Sanction | None = None
 ) -> Sanction:
-    """Register the sanction and apply its measures: suspension (the power list stops case work), loss of the
-    quota seat (the power list stops signing); a replaced sanction is superseded, never deleted."""
+    """Register the sanction and apply it the same day: suspension (the power list stops case work), loss of the
+    quota seat (the power list stops signing and closing), dismissal (the seat goes, and the items <prefix>-X2 stop
+    every case action: ``actor.dismissed``); a replaced sanction is superseded, never deleted, and what it took
+    that the new one does not comes back."""
     today = timezone.localdate()
     months = SANCTION_MONTHS.get(order.kind)
     sanction = Sanction.objects.create(
@@ -829,12 +845,12 @@ def _impose(
         replaces.superseded_by = sanction
         replaces.save(update_fields=["superseded_by", "updated_at"])
     officer = Officer.objects.select_for_update().get(pk=proceeding.officer_id)
-    had = set(replaces.measures) if replaces else set()
+    had_seat_loss = replaces is not None and _loses_seat(replaces.kind, replaces.measures)
     now_measures = set(order.measures)
-    if PersonnelMeasure.QUOTA_LOSS in now_measures and officer.is_quota:
-        officer.is_quota = False
+    if _loses_seat(order.kind, order.measures) and officer.is_quota:
+        officer.is_quota = False  # from today: a dismissed officer has no seat either
         officer.save(update_fields=["is_quota", "updated_at"])
-    elif PersonnelMeasure.QUOTA_LOSS in had - now_measures and not officer.is_quota:
+    elif had_seat_loss and not _loses_seat(order.kind, order.measures) and not officer.is_quota:
         officer.is_quota = True  # the seat lost by the replaced sanction comes back
         officer.save(update_fields=["is_quota", "updated_at"])
     active = Suspension.objects.filter(officer=officer, proceeding=proceeding, lifted_at__isnull=True)
@@ -846,8 +862,82 @@ def _impose(
     return sanction
 
 
+def is_dismissed(officer: Officer, case: Any = None) -> bool:
+    """``actor.dismissed`` (a power fact): a dismissal in force, decided on or before today. The items <prefix>-X2
+    refuse the officer every case action from the day it is decided; a review or appeal that replaces it ends it."""
+    return Sanction.objects.filter(
+        officer=officer, kind=SanctionKind.DISMISSAL, superseded_by__isnull=True, starts_on__lte=timezone.localdate()
+    ).exists()
+
+
 def current_sanction(proceeding: Proceeding) -> Sanction | None:
     return proceeding.sanctions.filter(superseded_by__isnull=True).order_by("-pk").first()
+
+
+def opinion_ground(proceeding: Proceeding) -> str:
+    """What binds the decision: the committee's final opinion, or 免责 when it found a breach but an exemption to
+    apply (the officer is then not held responsible)."""
+    if proceeding.opinion != Opinion.NO_BREACH and proceeding.exemptions.filter(applies=True).exists():
+        return OpinionGround.EXEMPTED
+    return proceeding.opinion
+
+
+def opinion_ground_label(proceeding: Proceeding) -> str:
+    ground = opinion_ground(proceeding)
+    return str(OpinionGround(ground).label) if ground in OpinionGround.values else "—"
+
+
+def sanction_rule(proceeding: Proceeding) -> SanctionRule | None:
+    """The rule of the proceeding's opinion (None before there is an opinion)."""
+    ground = opinion_ground(proceeding)
+    return SanctionRule.objects.filter(ground=ground).first() if ground else None
+
+
+def rule_words(rule: SanctionRule) -> dict[str, str]:
+    """What a rule allows, in words: the sanctions and the personnel measures."""
+    return {
+        "kinds": "、".join(rule.kind_labels) or "—",
+        "measures": "、".join(rule.measure_labels) or _("no personnel measures"),
+    }
+
+
+def check_against_opinion(proceeding: Proceeding, order: SanctionOrder) -> SanctionRule:
+    """The decision must stay within what the committee's opinion allows (its SanctionRule): refused (422) with
+    words naming the opinion and what it allows; a rule without "no sanction" requires one."""
+    rule = sanction_rule(proceeding)
+    opinion = opinion_ground_label(proceeding)
+    if rule is None:
+        raise Conflict(
+            _("No sanction rule is set for the opinion “%(opinion)s”: an administrator must set it first.")
+            % {"opinion": opinion}
+        )
+    if order.kind in rule.kinds and set(order.measures) <= set(rule.measures):
+        return rule
+    words = {"opinion": opinion, **rule_words(rule)}
+    if order.kind == SanctionKind.NONE and rule.sanction_required:
+        message = (
+            _(
+                "The committee's opinion is “%(opinion)s”: a sanction is required, one of %(kinds)s; "
+                "personnel measures: %(measures)s."
+            )
+            % words
+        )
+    else:
+        message = (
+            _(
+                "The committee's opinion is “%(opinion)s”, which allows only %(kinds)s; "
+                "personnel measures: %(measures)s."
+            )
+            % words
+        )
+    field = "kind" if order.kind not in rule.kinds else "measures"
+    raise ExceedsOpinion(
+        message,
+        details={
+            field: [message],
+            "rule": {"opinion": opinion_ground(proceeding), "kinds": rule.kinds, "measures": rule.measures},
+        },
+    )
 
 
 @transaction.atomic
@@ -868,8 +958,7 @@ def decision_make(
         )
     if proceeding.stage == Stage.OBJECTED:
         raise Conflict(_("An objection is waiting for the committee's decision."))
-    if proceeding.opinion == Opinion.NO_BREACH and (order.kind != SanctionKind.NONE or order.measures):
-        raise invalid("kind", _("The committee found no breach: no sanction can be imposed."))
+    rule = check_against_opinion(proceeding, order)
     _move(proceeding, "decide", due_days=_days(Stage.DECIDED))
     proceeding.decision_text, proceeding.decided_at, proceeding.decided_by = text, timezone.now(), actor
     sanction = _impose(proceeding, order, source="decision", actor=actor)
@@ -879,7 +968,12 @@ def decision_make(
         actor=actor,
         note=text,
         decision=decision,
-        payload={"sanction": order.kind, "measures": list(order.measures), "sanction_id": sanction.pk},
+        payload={
+            "sanction": order.kind,
+            "measures": list(order.measures),
+            "sanction_id": sanction.pk,
+            "rule": {"ground": rule.ground, "kinds": rule.kinds, "measures": rule.measures},
+        },
     )
     _save(proceeding)
     _tell(

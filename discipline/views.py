@@ -6,7 +6,7 @@ selectors (a proceeding I may not see is 404) and write through the services, th
 
 from __future__ import annotations
 
-import datetime as dt
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -34,13 +34,15 @@ from discipline.choices import (
     SanctionKind,
     Stage,
 )
-from discipline.models import Challenge, Committee, Lead, Proceeding, ProceedingMember, RecusalRequest
+from discipline.models import Committee, Lead, Proceeding, ProceedingMember, RecusalRequest
 from discipline.selectors import (
     lead_get_for_user,
     leads_visible_to,
     my_proceedings,
     proceeding_get_for_user,
+    proceeding_record,
     proceedings_visible_to,
+    sees_named_votes,
 )
 
 
@@ -166,6 +168,10 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
         messages.success(request, _("Recorded."))
         return redirect("discipline:detail", public_id=proceeding.public_id)
     today = timezone.localdate()
+    named_votes = sees_named_votes(request.user, proceeding)
+    votes = list(proceeding.votes.select_related("member__officer"))
+    counts = Counter(v.opinion for v in votes)
+    rule = services.sanction_rule(proceeding)
     return render(
         request,
         "discipline/detail.html",
@@ -176,7 +182,15 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "overdue": proceeding.due_on is not None and proceeding.due_on < today,
             "events": proceeding.events.select_related("actor").order_by("-seq"),
             "members": proceeding.members.select_related("officer"),
-            "votes": proceeding.votes.select_related("member__officer"),
+            # who voted how: the members and the inspectors; everyone else sees the count of each opinion
+            "named_votes": named_votes,
+            "votes": votes if named_votes else [],
+            "vote_counts": [(label, counts[value]) for value, label in Opinion.choices if counts[value]],
+            "record": proceeding_record(proceeding),
+            "rule": rule,
+            "rule_words": services.rule_words(rule) if rule else None,
+            "ground": services.opinion_ground_label(proceeding) if proceeding.opinion else "",
+            "dismissed": services.is_dismissed(proceeding.officer),
             "recusals": proceeding.recusals.select_related("member__officer"),
             "exemptions": proceeding.exemptions.all(),
             "objections": proceeding.objections.all(),
@@ -424,32 +438,49 @@ ACTS: dict[str, Callable[[HttpRequest, Officer, Proceeding, int], None]] = {
 }
 
 
-DOCUMENTS = {"notice": Stage.NOTIFIED, "opinion": Stage.SERVED, "decision": Stage.DECIDED}
+#: Each document, and what must have happened for it to exist.
+DOCUMENTS = {
+    "notice": lambda p: p.hearing_on is not None,
+    "opinion": lambda p: p.opinion_served_at is not None,
+    "decision": lambda p: p.decided_at is not None,
+}
 
 
 @login_required
 def document(request: HttpRequest, public_id: Any, kind: str) -> HttpResponse:
-    """A printable Chinese document (通知书, 审查意见书, 惩戒决定书): HTML with a print stylesheet."""
+    """A printable Chinese document (通知书, 审查意见书, 惩戒决定书): HTML with a print stylesheet, written from the
+    proceeding's final state and its recorded dates (the day the hearing was held, each review or appeal outcome
+    with the day it was decided), dated the day its last step was taken, never the day it is printed."""
     proceeding = _proceeding_or_404(request, public_id)
-    order = [value for value, _label in Stage.choices]
-    if kind not in DOCUMENTS or order.index(proceeding.stage) < order.index(DOCUMENTS[kind]):
+    if kind not in DOCUMENTS or not DOCUMENTS[kind](proceeding):
         raise Http404
-    challenge = proceeding.challenges.filter(kind=Challenge.Kind.APPEAL).first()
+    record = proceeding_record(proceeding)
+    objection = proceeding.objections.exclude(decision="").order_by("-pk").first()
+    issued = {
+        "notice": record.dates.get("notice_served"),
+        "opinion": timezone.localdate(objection.decided_at)
+        if objection and objection.decided_at
+        else record.dates.get("opinion_given"),
+        "decision": record.final_on,
+    }[kind]
+    days = services.settings.QUANZE_DISCIPLINE_DAYS
     return render(
         request,
         f"discipline/doc_{kind}.html",
         {
             "p": proceeding,
-            "today": timezone.localdate(),
+            "issued_on": issued,
+            "record": record,
+            "dates": record.dates,
+            "objection": objection,
             "exemptions": proceeding.exemptions.all(),
-            "sanction": services.current_sanction(proceeding),
+            "exempted": services.opinion_ground(proceeding) == "exempted",
+            "sanction": record.final,
             "members": proceeding.members.filter(recused=False).select_related("officer"),
-            "appeal": challenge,
-            "days": services._days,
-            "review_days": services.settings.QUANZE_DISCIPLINE_DAYS["review_request"],
-            "appeal_days": services.settings.QUANZE_DISCIPLINE_DAYS["direct_appeal"],
-            "objection_days": services.settings.QUANZE_DISCIPLINE_DAYS["served"],
-            "hearing_days": (proceeding.hearing_on - dt.date.today()).days if proceeding.hearing_on else None,
+            "review_days": days["review_request"],
+            "appeal_days": days["direct_appeal"],
+            "appeal_after_review_days": days["appeal_after_review"],
+            "objection_days": days["served"],
         },
     )
 
