@@ -7,7 +7,6 @@ from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
-from rest_framework.authtoken.models import Token
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import AuthenticationFailed, ValidationError
 from rest_framework.parsers import JSONParser
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 
 from accountability.models import Officer, Organisation
 from accountability.selectors import officers_visible_to, organisations_visible_to
+from accountability.tokens import token_for
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -72,7 +72,7 @@ class TokenView(ObtainAuthToken):
             if set(serializer.errors) == {"non_field_errors"}:
                 raise AuthenticationFailed(str(serializer.errors["non_field_errors"][0]), code="invalid_credentials")
             raise ValidationError(serializer.errors)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token = token_for(serializer.validated_data["user"])  # a new one once the old has expired
         return Response({"token": token.key})
 
 

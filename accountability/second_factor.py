@@ -1,5 +1,6 @@
 """A second factor (TOTP, RFC 6238, through django-otp) for the people whose accounts can do the most harm:
-leaders, evaluators, committee members, inspectors, administrators and auditors (CJIS IA-2(1), ASVS V2.7–2.8).
+leaders, the case-management office, evaluators, committee members, inspectors, administrators and auditors
+(CJIS IA-2(1), ASVS V2.7–2.8).
 
 * After the password, such a user is sent to ``/2fa/`` until the session is verified: enrolment the first time
   (a secret shown as text and as a QR code, confirmed by a code, then ten single-use recovery codes shown
@@ -8,7 +9,8 @@ leaders, evaluators, committee members, inspectors, administrators and auditors 
   doubling with each failure.
 * Changing the second factor, or the password (``/account/password/``), asks for the password and a current
   code again (``reauthenticate``).
-* API tokens cannot carry a verified second factor: these roles use the API through a verified session.
+* API tokens cannot carry a verified second factor: these roles' tokens are refused (403
+  ``second_factor_required``, whether or not the factor is set up); they use the API through a verified session.
 
 ``QUANZE_REQUIRE_2FA`` is on unless DEBUG; the test settings turn it off and the tests of this module on.
 """
@@ -45,6 +47,7 @@ ROLES = frozenset(
         RoleCode.PRESIDENT,
         RoleCode.VICE_PRESIDENT,
         RoleCode.DIVISION_CHIEF,
+        RoleCode.CASE_MANAGEMENT,  # the whole register and every case of the court (issue 20, finding 9)
         RoleCode.EVALUATOR,
         RoleCode.COMMITTEE_MEMBER,
         RoleCode.INSPECTOR,

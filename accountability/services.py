@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from accountability import conditions
 from accountability.errors import ValidationFailed
+from accountability.grants import PROTECTED_ROLES, role_grant_request
 from accountability.models import Department, Officer, Organisation, PowerItem, PowerItemRevision, Role
 from accountability.powers import fact_fields
 
@@ -63,9 +64,16 @@ def officer_save(
     roles: Iterable[str],
     username: str | None = None,
     password: str | None = None,
+    by: Any = None,
 ) -> Officer:
-    """Create or update an officer and their login. A new login without a password cannot sign in."""
+    """Create or update an officer and their login. A new login without a password cannot sign in.
+
+    ``by``, the administrator making the change (the admin passes it): roles that open protected data which the
+    officer does not hold yet are not given but asked for (``accountability.grants``), pending a second
+    administrator; they are listed in ``officer.pending_grants``. Without ``by`` (the demo, imports, set-up) the
+    roles are set as given."""
     role_codes = sorted(set(roles))
+    held_protected = set(officer.roles.values_list("code", flat=True)) & PROTECTED_ROLES if officer.pk else set()
     unknown = [code for code in role_codes if not Role.objects.filter(code=code).exists()]
     if unknown:
         raise ValidationFailed(_("Unknown role."), details={"roles": [", ".join(unknown)]})
@@ -87,6 +95,11 @@ def officer_save(
         officer.user.save(update_fields=["password"])
     _clean(officer, exclude=["user"])
     officer.save()
+    officer.pending_grants = []
+    if by is not None:
+        asked = set(role_codes) & PROTECTED_ROLES - held_protected
+        role_codes = sorted(set(role_codes) - asked)
+        officer.pending_grants = [role_grant_request(user=officer.user, role=code, by=by) for code in sorted(asked)]
     officer.roles.set(role_codes)
     officer._role_codes = frozenset(role_codes)
     return officer

@@ -200,3 +200,19 @@ def test_with_a_second_factor_the_password_change_needs_a_current_code_too(world
         again = {"old_password": NEW_PASSWORD, "new_password1": PASSWORD + "x", "new_password2": PASSWORD + "x"}
         replay = client.post("/account/password/", {**again, "code": code})  # the same code: used up
         assert replay.status_code == 400 and "code" in replay.context["form"].errors
+
+
+def test_case_management_officers_need_the_second_factor_and_their_tokens_are_refused(world, client):
+    """Issue 20, finding 9: the case-management office sees the whole register and every case of the court."""
+    filing = world.filing
+    assert "case_management" in filing.role_codes
+    log_in(client, filing)
+    assert client.get("/cases/")["Location"].startswith("/2fa/")
+    token = Token.objects.create(user=filing.user)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    refused = api.get("/api/cases/")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    enrol(client, filing)
+    assert client.get("/cases/").status_code == 200  # a verified session works
+    assert api.get("/api/cases/").status_code == 403  # the token still carries no second factor
