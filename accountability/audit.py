@@ -155,6 +155,7 @@ def connect() -> None:
     post_save.connect(_user_post_save, sender=user, dispatch_uid="audit_user_post")
     m2m_changed.connect(_roles_changed, sender=Officer.roles.through, dispatch_uid="audit_roles")
     post_save.connect(_admin_logged, sender=LogEntry, dispatch_uid="audit_admin")
+    chain.register_checker("audit and sign-in events", verify_event_chains)
 
 
 # --- the audit's own chains ---------------------------------------------------------------------------------

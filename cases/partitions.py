@@ -9,7 +9,7 @@ every insert walks. Partitioned by ``case_year``:
 * an old year can be moved to cheaper storage or detached to an archive database whole, without a
   DELETE (which the append-only trigger refuses anyway);
 * the append-only trigger is defined on the parent, so every partition, present and future, refuses
-  UPDATE and DELETE.
+  UPDATE and DELETE; TRUNCATE is refused by a statement trigger on the parent and on each partition.
 
 The costs, accepted: the primary key is (id, case_year), so no table can hold a database foreign key to an
 action by id alone. Attachments, search reports and corrections point at actions without a database
@@ -27,6 +27,8 @@ import datetime as dt
 from typing import Any
 
 from django.db import connection
+
+from accountability.append_only import truncate_trigger_sql
 
 TABLE = "cases_action"
 YEARS_AHEAD = 2
@@ -79,6 +81,13 @@ def ensure_partitions(*, first_year: int | None = None, today: dt.date | None = 
 def _create_years(cursor: Any, parent: str, years: range) -> None:
     for year in years:
         cursor.execute(f"CREATE TABLE {TABLE}_y{year} PARTITION OF {parent} FOR VALUES FROM ({year}) TO ({year + 1})")
+        # a statement trigger is not inherited: each partition refuses TRUNCATE itself (accountability.append_only)
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass)",
+            [f"{TABLE}_no_truncate", TABLE],
+        )
+        if cursor.fetchone()[0]:
+            cursor.execute(truncate_trigger_sql(f"{TABLE}_y{year}"))
 
 
 def partition_table(schema_editor: Any, model: Any, *, today: dt.date | None = None) -> None:
