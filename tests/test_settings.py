@@ -57,9 +57,42 @@ def test_production_settings_pass_check_deploy():
         "WARNING",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="quanze.example.org",
+        QUANZE_CHAIN_KEYS=f"k2026:{secrets.token_urlsafe(40)}",
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues" in result.stdout
+
+
+def test_production_without_a_chain_key_is_warned(tmp_path):
+    base = {"SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "quanze.example.org"}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **base)
+    assert result.returncode != 0
+    assert "accountability.W020" in result.stderr + result.stdout
+    # from a secret file, two keys: the first is current, the second verifies what it sealed
+    keys = tmp_path / "chain_keys"
+    keys.write_text(f"k2026:{'n' * 40},k2025:{'o' * 40}\n")
+    result = manage(
+        "shell",
+        "-c",
+        "from accountability import chain; print(chain.current_key_id(), sorted(chain.keys()))",
+        QUANZE_CHAIN_KEYS_FILE=str(keys),
+        **base,
+    )
+    assert result.stdout.strip().splitlines()[-1] == "k2026 ['k2025', 'k2026']"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("nokeyid", "QUANZE_CHAIN_KEYS: expected id:secret pairs separated by commas"),
+        ("k1:short", "QUANZE_CHAIN_KEYS: the secret of 'k1' is shorter than 32 characters"),
+        (f"k1:{'x' * 32},k1:{'y' * 32}", "QUANZE_CHAIN_KEYS: key id 'k1' given twice"),
+    ],
+)
+def test_a_malformed_chain_key_stops_start_up(value, message):
+    result = manage("check", DEBUG="true", QUANZE_CHAIN_KEYS=value)
+    assert result.returncode != 0
+    assert message in result.stderr
 
 
 def test_sqlite_url_form_is_accepted(tmp_path):
