@@ -39,7 +39,7 @@ class FlowNodeStateSerializer(serializers.Serializer):
     name = serializers.CharField()
     position = serializers.IntegerField(source="node.position")
     required = serializers.BooleanField()
-    state = serializers.ChoiceField(choices=["reached", "due", "overdue", "not_yet"])
+    state = serializers.ChoiceField(choices=["reached", "due", "overdue", "not_yet", "skipped"])
     state_label = serializers.CharField()
     due_on = serializers.DateField(allow_null=True)
     reached_at = serializers.DateTimeField(allow_null=True)

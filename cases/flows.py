@@ -14,7 +14,8 @@ it is derived, never stored:
   filed_on + limit + approved extension + excluded days. Calendar days: the holiday calendar (DOMAIN.md §11) is not
   applied to node deadlines yet.
 * **state**: reached, due (a due date not yet passed), overdue (past its due date, not reached) or not yet (no due
-  date yet).
+  date yet); on a closed case, a node before 结案 that was not reached is skipped (it will not be reached: no due
+  date, never overdue).
 
 ``missing_required_nodes`` is the pre-closing check (结案前校验): the required nodes before 结案 not reached.
 ``risk_overdue_nodes`` is the part of the flow that the risk rule ``case.nodes_overdue`` counts set-wise in SQL
@@ -43,12 +44,14 @@ class NodeStatus:
     DUE = "due"
     OVERDUE = "overdue"
     NOT_YET = "not_yet"
+    SKIPPED = "skipped"
 
     LABELS = {
         REACHED: _("Done"),
         DUE: _("To be done"),
         OVERDUE: _("Past due"),
         NOT_YET: _("Not started"),
+        SKIPPED: _("Skipped"),
     }
 
 
@@ -176,8 +179,12 @@ def case_flow(case: Case, *, actions: Sequence[Action] | None = None, today: dt.
 
     states: list[NodeState] = []
     last_reached = max((i for i, at in enumerate(reached) if at is not None), default=-1)
+    closing = next((i for i, node in enumerate(nodes) if node.code == CLOSED_NODE), None)
     for index, node in enumerate(nodes):
         due_on: dt.date | None = None
+        if reached[index] is None and not case.is_open and closing is not None and index < closing:
+            states.append(NodeState(node=node, reached_at=None, due_on=None, state=NodeStatus.SKIPPED))
+            continue
         if node.code == CLOSED_NODE:
             due_on = _closing_due(case)
         elif node.deadline_days is not None:
@@ -194,7 +201,14 @@ def case_flow(case: Case, *, actions: Sequence[Action] | None = None, today: dt.
         else:
             state = NodeStatus.DUE
         states.append(NodeState(node=node, reached_at=reached[index], due_on=due_on, state=state))
-    current = next((i for i in range(last_reached + 1, len(states)) if states[i].reached_at is None), None)
+    current = next(
+        (
+            i
+            for i in range(last_reached + 1, len(states))
+            if states[i].reached_at is None and states[i].state != NodeStatus.SKIPPED
+        ),
+        None,
+    )
     if current is not None:
         states[current] = NodeState(
             node=states[current].node,

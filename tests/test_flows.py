@@ -101,6 +101,27 @@ def test_a_case_walked_through_its_nodes(world):
     assert missing_required_nodes(Case.objects.get(pk=case.pk)) == []
 
 
+def test_on_a_closed_case_a_node_not_reached_before_closing_is_skipped_never_due_or_overdue(world):
+    case = filed(world)
+    for action_type, day in (("served", 1), ("hearing_held", 20), ("deliberated", 21), ("ruling_signed", 22)):
+        log(world, case, action_type, day)
+    log(world, case, "served", 23)
+    with time_machine.travel(at(24), tick=False):
+        services.case_close(actor=world.judge, case=case, closed_on=on(24), closing_method="judgment")
+    later = states(case, 60)  # the evidence period (due on day 30) would be overdue on an open case
+    assert later["evidence"] == ("skipped", None, None, False)
+    assert later["pretrial"] == ("skipped", None, None, False)
+    assert later["closed"] == ("reached", on(180), on(24), False)
+    assert later["archived"] == ("due", on(114), None, True)  # 90 days from closing: still to be done
+    with time_machine.travel(at(200), tick=False):  # past every deadline but the archiving's, 90 days from closing
+        flow = case_flow(Case.objects.get(pk=case.pk))
+    assert {s.code: str(s.state_label) for s in flow if s.code in ("evidence", "archived")} == {
+        "evidence": "未进行",
+        "archived": "已超期",
+    }
+    assert [s.code for s in flows.overdue_nodes(Case.objects.get(pk=case.pk), flow=flow)] == ["archived"]
+
+
 def test_missing_required_nodes_are_those_before_closing_in_flow_order(world):
     case = filed(world)
     log(world, case, "served", 1)
