@@ -308,6 +308,14 @@ def test_imported_actions_and_heads_are_sealed(world):
     assert verify_chains(case_number=case.case_number) == []
 
 
+class _MigrationEditor:
+    connection = connection
+
+    def execute(self, sql: str, params=None) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 def test_sealing_migration_seals_rows_written_before_seals(world):
     """The data migrations' helper seals rows as they stand (here: seals removed behind the app's back)."""
     case = world.case()
@@ -321,10 +329,43 @@ def test_sealing_migration_seals_rows_written_before_seals(world):
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-    with connection.schema_editor() as editor:
-        seal_links(editor, apps.get_model("cases", "Action"), CASE_TRACE)
-        heads = Case.objects.filter(trace_length__gt=0).values_list("pk", "trace_length", "trace_head")
-        seal_heads(editor, Case, CASE_TRACE, heads)
-        chain_events(editor, AuditEvent, ChainHead, AUDIT)
+    editor = _MigrationEditor()  # what the helpers use of a migration's schema editor
+    seal_links(editor, apps.get_model("cases", "Action"), CASE_TRACE)
+    heads = Case.objects.filter(trace_length__gt=0).values_list("pk", "trace_length", "trace_head")
+    seal_heads(editor, Case, CASE_TRACE, heads)
+    chain_events(editor, AuditEvent, ChainHead, AUDIT)
     assert verify_chains() == []
     assert audit.verify_event_chains() == []
+
+
+# --- the app's database role -------------------------------------------------------------------------------------
+
+
+@POSTGRES
+def test_the_apps_role_that_owns_nothing_cannot_turn_a_trigger_off_or_truncate(world):
+    """The role docker-compose.yml connects the app as (deploy/postgres-roles.sh): rows only, no ownership."""
+    case = world.case()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("CREATE ROLE quanze_tamper_app_test NOLOGIN NOSUPERUSER NOINHERIT")  # undone with the test
+        cursor.execute("GRANT USAGE ON SCHEMA public TO quanze_tamper_app_test")
+        cursor.execute("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO quanze_tamper_app_test")
+        cursor.execute("GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO quanze_tamper_app_test")
+        cursor.execute("SET ROLE quanze_tamper_app_test")
+        try:
+            # it can work: log an action (a row in the trace, the case's head updated)
+            services.case_log_action(actor=world.judge, case=case, action_type="note", note="以应用角色记录")
+            for statement in (
+                "ALTER TABLE cases_action DISABLE TRIGGER USER",
+                "ALTER TABLE accountability_auditevent DISABLE TRIGGER accountability_auditevent_append_only",
+                "DROP TRIGGER cases_action_append_only ON cases_action",
+                "TRUNCATE accountability_authevent",
+                "SET session_replication_role = replica",
+            ):
+                with pytest.raises(DatabaseError, match="must be owner|permission denied"), transaction.atomic():
+                    cursor.execute(statement)
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                cursor.execute("UPDATE cases_action SET note = 'x' WHERE case_id = %s", [case.pk])
+        finally:
+            cursor.execute("RESET ROLE")
+    assert verify_chains(case_number=case.case_number) == []
