@@ -291,7 +291,7 @@ class PowerItemAdmin(admin.ModelAdmin):
 
 @admin.register(AccountLock)
 class AccountLockAdmin(ReadOnlyAdmin):
-    list_display = ["user", "locked_at", "reason", "unlocked_at", "unlocked_by"]
+    list_display = ["user", "source_ip", "locked_at", "reason", "unlocked_at", "unlocked_by"]
     list_filter = ["unlocked_at"]
     actions = ["unlock"]
 

@@ -21,7 +21,7 @@ from accountability.models import OutboxMessage
 #: The longest task measured (BENCHMARKS.md): the first supervision sweep ever, 969 s at 2 M cases.
 LONGEST_TASK_SECONDS = 969
 #: "A few seconds": the most a request may wait on a broker that never answers.
-REQUEST_BOUND_SECONDS = 8
+REQUEST_BOUND_SECONDS = 10
 
 
 class SilentBroker:
@@ -68,6 +68,7 @@ def hung_broker() -> Iterator[SilentBroker]:
     finally:
         _reset_broker_connections()
         app.conf.broker_url, app.conf.task_always_eager = previous
+        outbox._backoff_until = 0.0  # no test after this one inherits the back-off
         broker.close()
 
 
@@ -79,14 +80,20 @@ def test_a_send_to_a_hung_broker_gives_up_within_seconds_and_the_relay_sends_it_
     with django_capture_on_commit_callbacks(execute=True):
         message = outbox.enqueue("accountability.relay_outbox")
     elapsed = time.monotonic() - started
+    print(f"send after commit to a silent broker: {elapsed:.2f} s")
     assert elapsed < REQUEST_BOUND_SECONDS, f"the send waited {elapsed:.1f} s on a broker that never answers"
     message.refresh_from_db()
     assert message.sent_at is None and message.attempts == 1 and message.last_error
     assert hung_broker.held  # it did reach the silent server
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        second = outbox.enqueue("accountability.relay_outbox")
+    assert time.monotonic() - started < 1  # the outage is known: left to the relay without waiting again
+    second.refresh_from_db()
+    assert second.sent_at is None and second.attempts == 0
     app.conf.task_always_eager = True  # the broker is back (here: in-process)
-    assert outbox.relay() == 1
-    message.refresh_from_db()
-    assert message.sent_at is not None
+    assert outbox.relay() == 2
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -100,6 +107,7 @@ def test_logging_an_action_with_a_hung_broker_answers_at_once_and_keeps_the_task
         f"/api/cases/{case.public_id}/extension-requests/", {"days": 30, "reason": "鉴定未完成"}, format="json"
     )
     elapsed = time.monotonic() - started
+    print(f"logging an action with a silent broker: {elapsed:.2f} s")
     assert response.status_code == 201, response.content
     assert elapsed < REQUEST_BOUND_SECONDS, f"the request waited {elapsed:.1f} s on a broker that never answers"
     assert case.actions.filter(action_type="extension_requested").count() == 1  # saved once
