@@ -205,7 +205,7 @@ def load() -> Stages:
             case=related,
             officer=judge1,
             reason_code=DesignationReason.RELATED_CASE,
-            reason="与judge1正在审理的同一借款人系列案件系关联案件，宜由同一承办法官审理",
+            reason="与该法官正在审理的同一借款人系列案件系关联案件，宜由同一承办法官审理",
         ),
     )
 

@@ -370,9 +370,11 @@ def rule_matches(
 
 
 def explain(facts: Mapping[str, Any]) -> str:
-    """The facts that matched, for people: "number of parties: 12; claim amount (yuan): 20000000"."""
+    """The facts that matched, for people: "number of parties: 12; claim amount (yuan): 20000000"; a yes-or-no fact
+    reads 是/否, never True/False."""
     parts = []
     for name, value in facts.items():
         label = FIELDS[name].label if name in FIELDS else name
-        parts.append(f"{label}: {'—' if value is None else value}")
+        shown = "—" if value is None else _("Yes") if value is True else _("No") if value is False else value
+        parts.append(f"{label}: {shown}")
     return "; ".join(parts)

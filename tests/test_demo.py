@@ -94,7 +94,8 @@ def _assert_every_stage(out: str) -> None:
     assert sum(s["service"] == NodeStatus.DUE for s in states.values()) == 1
     overdue = [c for c in in_progress if states[c.pk]["service"] == NodeStatus.OVERDUE]
     assert len(overdue) == 1
-    assert Flag.objects.filter(case=overdue[0], situation__code="RP-06").exists()
+    risk = Flag.objects.get(case=overdue[0], situation__code="RP-06")
+    assert "True" not in risk.reason and "是" in risk.reason, risk.reason  # a yes-or-no fact reads 是, not True
     todo = todo_for(user=officer["judge1"].user, officer=officer["judge1"], today=today, handles_cases=True)
     listed = {(item.case.pk, item.state.code, item.overdue) for item in todo.nodes}
     assert (overdue[0].pk, "service", True) in listed
