@@ -138,6 +138,7 @@ def test_a_case_is_filed_drawn_refused_closing_closed_appealed_and_remanded(brow
     bench.locator("#close-button").click()
     bench.wait_for_url(f"**/cases/{first.public_id}/")
     assert "已结案。" in bench.locator(".messages").inner_text()
+    assert bench.locator("#clock-closed").inner_text() == "在审限内结案"  # the clock stopped: no "days left"
     # the optional evidence period was not gone through: skipped, not "to be done" by a due date, on a closed case
     assert bench.locator("#node-evidence .node-state").inner_text() == "未进行"
     assert re.search(r"\d{4}-\d{2}-\d{2}", bench.locator("#node-evidence").inner_text()) is None

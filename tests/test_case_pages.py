@@ -168,3 +168,22 @@ def test_judge_cannot_decide_an_extension(world):
         {"request": request.public_id, "decision": "approve", "days": 30, "version": 1},
     )
     assert Case.objects.get(pk=case.pk).extension_days == 0
+
+
+def test_a_closed_case_shows_how_it_closed_against_its_limit_not_days_left(world):
+    """The clock stops at closing: the page says whether the case closed within its limit, not "N days left"."""
+    with time_machine.travel(NOW, tick=False):
+        within = world.case(
+            filed_on=dt.date(2024, 1, 10), time_limit_days=90, closed_on=dt.date(2024, 2, 20), closing_method="judgment"
+        )
+        late = world.case(
+            filed_on=dt.date(2023, 11, 1), time_limit_days=90, closed_on=dt.date(2024, 2, 9), closing_method="judgment"
+        )
+        open_ = world.case(filed_on=dt.date(2024, 1, 10), time_limit_days=90)
+        judge = as_(world.judge)
+        pages = {c: judge.get(f"/cases/{c.public_id}/").content.decode() for c in (within, late, open_)}
+    assert 'id="clock-used">41<' in pages[within] and 'id="clock-closed">在审限内结案<' in pages[within]
+    assert 'id="clock-left"' not in pages[within]
+    assert 'id="clock-closed" class="bad">超过审限 10 天结案<' in pages[late]  # 100 days of 90
+    assert 'id="clock-over"' not in pages[late]
+    assert 'id="clock-left">剩余 39 天<' in pages[open_] and 'id="clock-closed"' not in pages[open_]
