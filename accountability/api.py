@@ -8,12 +8,13 @@ from django.views.defaults import page_not_found
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.authtoken.views import ObtainAuthToken
-from rest_framework.exceptions import AuthenticationFailed, ValidationError
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
 from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accountability.models import Officer, Organisation
+from accountability.second_factor import SecondFactorVerified, needs_second_factor
 from accountability.selectors import officers_visible_to, organisations_visible_to
 from accountability.tokens import token_for
 
@@ -61,7 +62,9 @@ class OfficerViewSet(viewsets.ReadOnlyModelViewSet):
 class TokenView(ObtainAuthToken):
     """POST username and password for an API token. Wrong credentials, or a locked or disabled account, are
     401 (``invalid_credentials``), a missing field is 400; failures count towards the lockout like the
-    login form's (the authentication backend records them). JSON only, like the rest of the API."""
+    login form's (the authentication backend records them). A role that needs the second factor gets no token
+    (403 ``second_factor_required``: a token carries no second factor). A token expires after
+    ``QUANZE_API_TOKEN_DAYS``; asking again then issues a new one. JSON only, like the rest of the API."""
 
     parser_classes = [JSONParser]
 
@@ -72,7 +75,10 @@ class TokenView(ObtainAuthToken):
             if set(serializer.errors) == {"non_field_errors"}:
                 raise AuthenticationFailed(str(serializer.errors["non_field_errors"][0]), code="invalid_credentials")
             raise ValidationError(serializer.errors)
-        token = token_for(serializer.validated_data["user"])  # a new one once the old has expired
+        user = serializer.validated_data["user"]
+        if needs_second_factor(user):  # its token would be refused: say so now (issue 20, finding 9)
+            raise PermissionDenied(SecondFactorVerified.message, code="second_factor_required")
+        token = token_for(user)  # a new one once the old has expired
         return Response({"token": token.key})
 
 

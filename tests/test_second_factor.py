@@ -216,3 +216,6 @@ def test_case_management_officers_need_the_second_factor_and_their_tokens_are_re
     enrol(client, filing)
     assert client.get("/cases/").status_code == 200  # a verified session works
     assert api.get("/api/cases/").status_code == 403  # the token still carries no second factor
+    asked = APIClient().post("/api/auth/token/", {"username": "filing", "password": PASSWORD}, format="json")
+    assert asked.status_code == 403 and asked.json()["code"] == "second_factor_required"  # and none is issued
+    assert "token" not in asked.json()
