@@ -254,6 +254,8 @@ def test_the_decision_document_after_a_review_states_it_with_its_date_and_the_fi
     assert f'<span id="doc-date">{reviewed_on}</span>' in after  # dated the day of its last step, not today
     assert f"干警编号 {world.judge.officer_id}" in after and "wangfaguan.login" not in after
     assert "向上一级机关提出申诉" in after and "申请复核；" not in after  # what remains is an appeal
+    page = client.get(f"/discipline/{proceeding.public_id}/").content.decode()
+    assert "已经复核或者申诉变更" in page  # the page says the decision's own words were superseded
 
 
 def test_the_opinion_document_gives_the_day_the_hearing_was_held_not_scheduled(world, panel, client):  # noqa: F811
