@@ -128,8 +128,17 @@ def test_superuser_status_cannot_be_set_in_the_user_admin_and_is_granted_by_two(
     assert not judge_user.is_superuser and not judge_user.is_staff
     with pytest.raises(SelfGrant):
         role_grant_request(user=first.user, role="superuser", by=first.user)
-    grant = role_grant_request(user=judge_user, role="superuser", by=first.user)
-    role_grant_approve(grant=grant, by=second.user)
+    add = "/admin/accountability/rolegrant/add/"
+    mine = admin_client(first).post(add, {"user": first.user_id, "role": "superuser", "reason": ""})
+    assert mine.status_code == 200 and "不得为自己授予" in mine.content.decode()  # refused on the form
+    asked = admin_client(first).post(add, {"user": judge_user.pk, "role": "superuser", "reason": "值班管理员"})
+    assert asked.status_code == 302
+    grant = RoleGrant.objects.get(user=judge_user, role="superuser", status="pending", requested_by=first.user)
+    listing = admin_client(second).get("/admin/accountability/rolegrant/")
+    assert listing.status_code == 200 and "超级用户" in listing.content.decode()
+    judge_user.refresh_from_db()
+    assert not judge_user.is_superuser  # not before the second administrator
+    admin_client(second).post("/admin/accountability/rolegrant/", {"action": "approve", "_selected_action": [grant.pk]})
     judge_user.refresh_from_db()
     assert judge_user.is_superuser and judge_user.is_staff
 
