@@ -223,7 +223,7 @@ def test_a_judges_drill_down_does_not_list_the_intermediate_courts_retrials(worl
     assert [r.case_number for r in retrials if r.case_number in html] == []
     assert "中院法官" not in html and "房屋买卖合同纠纷" not in html
     assert re.search(r'id="drill-total">(\d+)<', html).group(1) == "2"  # the number still equals the stored one
-    assert 'id="drill-hidden"' in html
+    assert "此处计入的 2 件案件不在您的查看范围内，未予列出。" in html
 
 
 # --- 13: inputs that gave server errors ---------------------------------------------------------------------
