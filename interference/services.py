@@ -47,7 +47,6 @@ from interference.selectors import (
 TEXT_MAX_CHARS = 10_000
 
 
-
 def _invalid(field: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, details={field: [message]})
 
