@@ -83,9 +83,10 @@ class ChainedEvent(AppendOnlyModel):
     CHAIN: chain.Chain
 
     seq = models.PositiveBigIntegerField(unique=True, null=True, editable=False)
-    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
-    hash = models.CharField(max_length=64, blank=True, editable=False)
-    mac = models.CharField(max_length=96, blank=True, editable=False)
+    # database defaults: a row inserted behind the application's back is in no chain and unsealed (reported)
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
+    hash = models.CharField(max_length=64, blank=True, editable=False, db_default="")
+    mac = models.CharField(max_length=96, blank=True, editable=False, db_default="")
 
     class Meta:
         abstract = True

@@ -132,7 +132,7 @@ class Case(TimeStamped):
     trace_length = models.PositiveIntegerField(default=0, editable=False)
     # The seal of (id, length, head) under the chain key (accountability.chain.seal_head): a head rewritten or
     # moved back over a removed tail without the key no longer matches it.
-    trace_mac = models.CharField(max_length=96, blank=True, editable=False)
+    trace_mac = models.CharField(max_length=96, blank=True, editable=False, db_default="")
     import_batch = models.ForeignKey(ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -294,7 +294,7 @@ class Action(AppendOnlyModel):
     hash = models.CharField(max_length=64)
     # "<key id>:" + HMAC of the hash under the chain key (accountability.chain.seal_link): recomputing the plain
     # hashes after an edit does not give the seal.
-    mac = models.CharField(max_length=96, blank=True)
+    mac = models.CharField(max_length=96, blank=True, db_default="")
 
     objects = ActionQuerySet.as_manager()
 
@@ -326,7 +326,7 @@ class ChainDigest(AppendOnlyModel):
     prev_digest = models.CharField(max_length=64)
     digest = models.CharField(max_length=64)
     # the digest sealed with the chain key: a digest row recomputed by someone without the key does not match
-    mac = models.CharField(max_length=96, blank=True)
+    mac = models.CharField(max_length=96, blank=True, db_default="")
 
     class Meta:
         ordering = ["-day"]

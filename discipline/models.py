@@ -146,7 +146,7 @@ class Proceeding(TimeStamped):
     trace_head = models.CharField(max_length=64, default=GENESIS_HASH, editable=False)
     trace_length = models.PositiveIntegerField(default=0, editable=False)
     # the seal of (id, length, head) under the chain key (accountability.chain.seal_head)
-    trace_mac = models.CharField(max_length=96, blank=True, editable=False)
+    trace_mac = models.CharField(max_length=96, blank=True, editable=False, db_default="")
 
     class Meta:
         ordering = ["-created_at"]
@@ -213,7 +213,7 @@ class ProceedingEvent(AppendOnlyModel):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
     #: the hash sealed with the chain key (accountability.chain.seal_link)
-    mac = models.CharField(max_length=96, blank=True)
+    mac = models.CharField(max_length=96, blank=True, db_default="")
     #: the canonical form the hash was computed in (``accountability.chain``): 1 for events written before the
     #: one chain module, 2 since; each is verified in its own form
     hash_form = models.PositiveSmallIntegerField(default=2, editable=False)

@@ -40,7 +40,7 @@ class InterferenceRecord(AppendOnlyModel):
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
     # the hash sealed with the chain key (accountability.chain.seal_link); the register's head is ChainHead
-    mac = models.CharField(max_length=96, blank=True)
+    mac = models.CharField(max_length=96, blank=True, db_default="")
     #: the canonical form the hash was computed in (``accountability.chain``): 1 for records written before the
     #: one chain module, 2 since; each is verified in its own form
     hash_form = models.PositiveSmallIntegerField(default=2, editable=False)
