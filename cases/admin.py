@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.admin import ReadOnlyAdmin, RuleAdmin, record_rule_change
 from accountability.choices import ActionType
+from cases.choices import ClosingMethod
 from cases.filing import procedure_rule_save
 from cases.models import (
     Action,
@@ -123,6 +124,7 @@ class FlowNodeForm(forms.ModelForm):
             "deadline_days",
             "deadline_from",
             "required",
+            "waived_for",
             "is_active",
         ]
 
@@ -135,6 +137,19 @@ class FlowNodeForm(forms.ModelForm):
         if unknown:
             raise forms.ValidationError(_("Unknown action types: %(types)s.") % {"types": ", ".join(unknown)})
         return value
+
+    def clean_waived_for(self):
+        value = self.cleaned_data["waived_for"]
+        if value in (None, ""):
+            return []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise forms.ValidationError(
+                _('A JSON list of closing methods, e.g. ["withdrawal", "mediation", "transfer"].')
+            )
+        unknown = sorted(set(value) - set(ClosingMethod.values))
+        if unknown:
+            raise forms.ValidationError(_("Unknown closing methods: %(methods)s.") % {"methods": ", ".join(unknown)})
+        return list(dict.fromkeys(value))
 
 
 @admin.register(FlowNode)
@@ -150,10 +165,16 @@ class FlowNodeAdmin(RuleAdmin):
         "deadline_days",
         "deadline_from",
         "required",
+        "waived",
         "is_active",
     ]
     list_filter = ["case_type", "procedure", "required", "is_active"]
     search_fields = ["code", "name"]
+
+    @admin.display(description=_("not required when closing by"))
+    def waived(self, node: FlowNode) -> str:
+        labels = dict(ClosingMethod.choices)
+        return "、".join(str(labels.get(method, method)) for method in node.waived_for or []) or "—"
 
 
 @admin.register(CaseNumberSequence)

@@ -1,6 +1,6 @@
 """The procedure rules (案件类型代字 and 审限) and the standard process flows shipped by default.
 
-Loaded by a data migration; administrators edit them in the admin afterwards (each change of a rule is a
+Loaded by a data migration (the nodes' ``waived_for`` by a later one); administrators edit them in the admin afterwards (each change of a rule is a
 revision). The limits follow the statutes as in force in 2026 (each row names its article); where a statute
 sets no cap on an extension, ``extension_value`` is 0 and the approver decides the days.
 """
@@ -91,6 +91,35 @@ FLOWS = {
 }
 FLOWS[("enforcement", "enforcement")] = _ENFORCEMENT
 
+# The closing methods for which a required node is not required (``FlowNode.waived_for``), by procedure and node code.
+# A case withdrawn (撤诉), mediated (调解, before trial too) or transferred (移送) is commonly closed without a hearing
+# or a deliberation; the ruling that allows the withdrawal or the 调解书 is still signed and served, so 裁判文书签署
+# and 裁判文书送达 stay required. A second instance may be decided without a hearing anyway (that node is optional);
+# an appeal withdrawn (撤回上诉) or mediated closes without the deliberation.
+_WITHOUT_TRIAL = ["withdrawal", "mediation", "transfer"]
+WAIVED: dict[str, dict[str, list[str]]] = {
+    "first_instance": {"hearing": _WITHOUT_TRIAL, "deliberation": _WITHOUT_TRIAL},
+    "retrial": {"hearing": _WITHOUT_TRIAL, "deliberation": _WITHOUT_TRIAL},
+    "second_instance": {"deliberation": ["withdrawal", "mediation"]},
+}
+
+
+def waived_for(procedure: str, code: str) -> list[str]:
+    """The default ``waived_for`` of a node (a new list each time)."""
+    return list(WAIVED.get(procedure, {}).get(code, []))
+
+
+def install_waivers(node_model: Any) -> int:
+    """Set the default ``waived_for`` on the default nodes that exist (cases' migration 0022); returns the rows
+    changed."""
+    changed = 0
+    for case_type, procedure in FLOWS:
+        for code, methods in WAIVED.get(procedure, {}).items():
+            changed += node_model.objects.filter(case_type=case_type, procedure=procedure, code=code).update(
+                waived_for=list(methods)
+            )
+    return changed
+
 
 def rule_rows() -> list[dict[str, Any]]:
     return [dict(zip(RULE_FIELDS, row, strict=True)) for row in RULES]
@@ -107,19 +136,19 @@ def install(rule_model: Any, revision_model: Any, node_model: Any) -> int:
         rule = rule_model.objects.create(revision=1, is_active=True, **data)
         revision_model.objects.create(rule=rule, revision=1, snapshot={**data, "revision": 1, "is_active": True})
         created += 1
+    # The historical model of migration 0018 has no ``waived_for`` yet: 0022 sets it on the rows 0018 created.
+    waivers = any(field.name == "waived_for" for field in node_model._meta.get_fields())
     for (case_type, procedure), nodes in FLOWS.items():
         for position, (code, name, action_types, days, counted_from, required) in enumerate(nodes, start=1):
-            node_model.objects.get_or_create(
-                case_type=case_type,
-                procedure=procedure,
-                code=code,
-                defaults={
-                    "position": position,
-                    "name": name,
-                    "action_types": action_types,
-                    "deadline_days": days,
-                    "deadline_from": counted_from,
-                    "required": required,
-                },
-            )
+            defaults = {
+                "position": position,
+                "name": name,
+                "action_types": action_types,
+                "deadline_days": days,
+                "deadline_from": counted_from,
+                "required": required,
+            }
+            if waivers:
+                defaults["waived_for"] = waived_for(procedure, code)
+            node_model.objects.get_or_create(case_type=case_type, procedure=procedure, code=code, defaults=defaults)
     return created

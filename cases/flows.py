@@ -17,7 +17,9 @@ it is derived, never stored:
   date yet); on a closed case, a node before 结案 that was not reached is skipped (it will not be reached: no due
   date, never overdue).
 
-``missing_required_nodes`` is the pre-closing check (结案前校验): the required nodes before 结案 not reached.
+``missing_required_nodes`` is the pre-closing check (结案前校验): the required nodes before 结案 not reached, less those
+waived for the closing method (``FlowNode.waived_for``: a case withdrawn, mediated or transferred closes without
+开庭审理 or 合议). On the closed case such a node is skipped, like any node before 结案 not reached.
 ``risk_overdue_nodes`` is the part of the flow that the risk rule ``case.nodes_overdue`` counts set-wise in SQL
 (``supervision.rules``): required nodes with a deadline counted from filing, other than 结案 (its deadline is the
 time limit itself, which the risk point 超审限 watches), reached by any action of their types.
@@ -220,16 +222,33 @@ def case_flow(case: Case, *, actions: Sequence[Action] | None = None, today: dt.
     return states
 
 
-def missing_required_nodes(case: Case, *, flow: Sequence[NodeState] | None = None) -> list[FlowNode]:
-    """结案前校验: the required nodes before 结案 that the case has not reached, in flow order."""
+def missing_required_nodes(
+    case: Case, *, flow: Sequence[NodeState] | None = None, closing_method: str | None = None
+) -> list[FlowNode]:
+    """结案前校验: the required nodes before 结案 that the case has not reached, in flow order. With a closing method,
+    the nodes waived for it (``FlowNode.waived_for``: 撤诉、调解、移送 without 开庭审理 or 合议) are not missing;
+    without one, every required node counts."""
     states = list(flow) if flow is not None else case_flow(case)
     missing = []
     for state in states:
         if state.code == CLOSED_NODE:
             break
-        if state.required and state.reached_at is None:
+        if state.required and state.reached_at is None and not waived(state.node, closing_method):
             missing.append(state.node)
     return missing
+
+
+def waived(node: FlowNode, closing_method: str | None) -> bool:
+    """Whether the node is not required when the case closes by this method."""
+    return bool(closing_method) and closing_method in (node.waived_for or [])
+
+
+def missing_required_by_method(
+    case: Case, methods: Iterable[str], *, flow: Sequence[NodeState] | None = None
+) -> dict[str, list[FlowNode]]:
+    """The pre-closing check for each closing method, in the order given (the closing page and the flow API)."""
+    states = list(flow) if flow is not None else case_flow(case)
+    return {method: missing_required_nodes(case, flow=states, closing_method=method) for method in methods}
 
 
 def overdue_nodes(case: Case, *, flow: Sequence[NodeState] | None = None) -> list[NodeState]:

@@ -474,7 +474,8 @@ class FlowNode(TimeStamped):
     """One node (流程节点) of the standard flow of a case type and procedure: data, edited in the admin.
 
     A node is reached when an action of one of its ``action_types`` is in the trace; its deadline counts from
-    filing or from the node before it; a required node must be reached before the case may close."""
+    filing or from the node before it; a required node must be reached before the case may close, unless the case
+    closes by one of the methods in ``waived_for``."""
 
     class From(models.TextChoices):
         FILING = "filing", _("Filing")
@@ -489,6 +490,13 @@ class FlowNode(TimeStamped):
     deadline_days = models.PositiveIntegerField(_("deadline (days)"), null=True, blank=True)
     deadline_from = models.CharField(_("counted from"), max_length=16, choices=From.choices, default=From.FILING)
     required = models.BooleanField(_("required before closing"), default=True)
+    #: Closing methods for which a required node is not required (撤诉、调解、移送 close without 开庭审理 or 合议).
+    waived_for = models.JSONField(
+        _("not required when closing by"),
+        default=list,
+        blank=True,
+        help_text=_('A JSON list of closing methods, e.g. ["withdrawal", "mediation", "transfer"].'),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -511,7 +511,8 @@ def case_close(
     """Close the case (结案) with its method, the amounts the metrics need and, for appeals and retrials, its outcome.
 
     The pre-closing check (结案前校验) refuses while a required node of the case's flow before 结案 is missing, naming
-    the nodes (``cases.flows.missing_required_nodes``). ``check_nodes=False`` is for a record that brings its history
+    the nodes (``cases.flows.missing_required_nodes``); a node waived for the chosen method (撤诉、调解、移送 without
+    开庭审理 or 合议) is not missing. ``check_nodes=False`` is for a record that brings its history
     from elsewhere (an import): the closing action then says the check was not made. An appeal's or a retrial's
     outcome is written back to the original case, and a remand opens the new first-instance case, by the
     ``case_closed`` receiver in ``cases.hooks``, inside this transaction."""
@@ -541,7 +542,7 @@ def case_close(
     _check_amount("awarded_amount", awarded_amount)
     _check_amount("recovered_amount", recovered_amount)
     if check_nodes:
-        missing = missing_required_nodes(case)
+        missing = missing_required_nodes(case, closing_method=closing_method)
         if missing:
             raise ValidationFailed(
                 _("Pre-closing check failed: required nodes missing: %(nodes)s")
