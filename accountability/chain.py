@@ -1,5 +1,6 @@
 """The one hash-chain module: every chain of the system (a case's trace, the interference register, each
-discipline proceeding, the daily digests) is computed and verified here, in one canonical form.
+discipline proceeding, the audit and the sign-in events, the daily digests) is computed, sealed and verified here,
+in one canonical form.
 
 A link's hash is ``SHA-256(prev_hash + "\\n" + canonical JSON of the row)``. The canonical JSON holds exactly the
 chain's hashed columns (in their ``values()`` spelling, so database ids, not objects), keys sorted, compact, not
@@ -8,11 +9,13 @@ ASCII-escaped; an instant is written as whole microseconds since the epoch (exac
 
 A chain's SHA-256 proves only that rows still link to each other: whoever can write the table can recompute every
 hash and the head. So every link also carries a keyed **seal** (``mac``): ``"<key id>:" + HMAC-SHA256(key,
-"link\n<chain>\n<hash>")`` with a key held outside the database (``settings.QUANZE_CHAIN_KEYS``, from the
+"link\\n<chain>\\n<hash>")`` with a key held outside the database (``settings.QUANZE_CHAIN_KEYS``, from the
 environment or a ``*_FILE`` secret). The hash covers the previous hash, so a link's seal vouches for its whole
 prefix; every head (a case's ``trace_head``, a proceeding's, ``ChainHead`` of the one-chain registers) carries one
 too, over its length, so a removed tail is found as well. New seals use the current key id (the first key of the
-setting); old ones verify under the key id they name, as long as that key is still configured (rotation).
+setting); old ones verify under the key id they name, as long as that key is still configured (rotation). An empty
+chain with no seal passes (a case imported without actions has none), so a trace removed whole with its head
+reset to empty is not caught here; the daily digests (which fold the heads) change, but are not recomputed.
 
 Kept free of ORM access: the writers (services, import, the generator's SQL mirrors it) and the checkers share
 exactly this definition. Two chains were written in older forms before this module (interference records and
