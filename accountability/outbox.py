@@ -4,7 +4,7 @@ or ``manage.py relay_outbox``) sends whatever could not be sent, e.g. while Redi
 so a message sent twice (the relay racing the first attempt) does no harm.
 
 A broker that accepts connections and never answers (issue 20, finding 4) costs a request at most the broker
-timeouts of the settings (``CELERY_BROKER_TRANSPORT_OPTIONS``: 2 s to connect, 3 s a reply, no publish retry);
+timeouts of the settings (``CELERY_BROKER_TRANSPORT_OPTIONS``: 2 s to connect, 3 s a reply) and one attempt;
 the send after commit never raises into the request (the message stays for the relay), and after a failure this
 process leaves sending to the relay for ``BACKOFF_SECONDS``, so an outage costs one request a few seconds, not
 every request."""
@@ -24,6 +24,9 @@ from accountability.models import OutboxMessage
 logger = logging.getLogger(__name__)
 BATCH = 500
 BACKOFF_SECONDS = 30
+#: One attempt per send: a retry would double the wait on a hung broker, and the relay retries anyway. (Beat and
+#: other publishers keep Celery's default retries, bounded by the same socket timeouts.)
+NO_RETRY = {"max_retries": 0}
 #: After a failed send, the monotonic time until which sends after commit are left to the relay (this process).
 _backoff_until = 0.0
 
@@ -50,7 +53,7 @@ def _send(ids: list[int]) -> int:
             if app.conf.task_always_eager:
                 _task(message.task).apply(args=message.args)
             else:
-                app.send_task(message.task, args=message.args)
+                app.send_task(message.task, args=message.args, retry_policy=NO_RETRY)
         except Exception as exc:  # noqa: BLE001 - any broker failure: keep the message for the relay
             OutboxMessage.objects.filter(pk=message.pk).update(attempts=message.attempts + 1, last_error=str(exc)[:300])
             logger.warning("outbox: %s not sent (%s); the relay will retry", message, exc)

@@ -234,7 +234,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # with acks_late tasks, a dead worker loses at most the task it ran
 # A broker that accepts connections and never answers must not hold a request (issue 20, finding 4): connect and
-# socket timeouts of a few seconds, and no publish retry (the outbox relay retries every minute). A task a killed
+# socket timeouts of a few seconds (the outbox also sends without retrying; its relay retries). A task a killed
 # worker held is redelivered after the visibility timeout (finding 10), which must exceed the longest task: the
 # longest measured is the first rule sweep ever, 969 s at 2 M cases (BENCHMARKS.md); 1,800 s leaves 1.9x.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
@@ -243,7 +243,6 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 3,
     "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 1800),
 }
-CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 0}
 CELERY_BEAT_SCHEDULE = {
     "metrics-nightly": {
         "task": "evaluation.nightly_metrics",
