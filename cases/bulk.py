@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import connection, models
+from django.db.models.expressions import DatabaseDefault
 
 from accountability.chain import CASE_TRACE
 from cases.models import Case
@@ -39,6 +40,18 @@ def model_row(instance: models.Model) -> dict[str, Any]:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields if not f.primary_key}
 
 
+def _value(row: dict[str, Any], field: models.Field) -> Any:
+    value = row.get(field.attname, DatabaseDefault)
+    return _default(field) if value is DatabaseDefault or isinstance(value, DatabaseDefault) else value
+
+
+def _default(field: models.Field) -> Any:
+    """What a column a row leaves out gets: the field's database default (a seal column's "") or its default."""
+    if field.db_default is not models.NOT_PROVIDED:
+        return getattr(field.db_default, "value", field.db_default)
+    return field.get_default()
+
+
 def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows (dicts of concrete columns by attname, without the primary key) in one statement.
 
@@ -54,7 +67,7 @@ def copy_rows(model: type[models.Model], rows: Sequence[dict[str, Any]]) -> None
     columns = [(f, _formatter(f)) for f in fields]
     buffer = io.StringIO()
     for row in rows:
-        values = ((row[f.attname] if f.attname in row else f.get_default(), fmt) for f, fmt in columns)
+        values = ((_value(row, f), fmt) for f, fmt in columns)
         buffer.write(",".join("" if value is None else fmt(value) for value, fmt in values))
         buffer.write("\n")
     buffer.seek(0)
