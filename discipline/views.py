@@ -492,10 +492,5 @@ def evidence_download(request: HttpRequest, public_id: Any, sha256: str) -> File
     for submission in proceeding.submissions.all():
         for stored in submission.files:
             if stored["sha256"] == sha256:
-                path = attachments.path_of(stored["stored_name"])
-                if not path.is_file():
-                    raise Http404
-                response = FileResponse(path.open("rb"), as_attachment=True, filename=stored["name"])
-                response["Content-Type"] = stored["type"]
-                return response
+                return attachments.download_response(stored["stored_name"], stored["name"], stored["type"])
     raise Http404

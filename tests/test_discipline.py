@@ -530,7 +530,10 @@ def test_the_full_path_from_lead_to_a_closed_appeal_with_every_right(world, pane
     member.force_login(panel[1][1].user)
     stranger.force_login(world.judge2.user)
     url = f"/discipline/{done.public_id}/evidence/{evidence['sha256']}/"
-    assert b"".join(member.get(url).streaming_content) == b"%PDF-1.4 evidence"
+    download = member.get(url)
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 evidence"
+    assert (download["X-Content-Type-Options"], download["Cache-Control"]) == ("nosniff", "no-store")
+    assert download["Content-Disposition"].startswith("attachment;")
     assert stranger.get(url).status_code == 404
     assert [(s.kind, s.in_force) for s in done.sanctions.order_by("pk")] == [
         ("major_demerit", False),

@@ -30,6 +30,7 @@ def test_an_unknown_page_is_the_products_404_and_never_lists_the_urls(world, deb
     assert response.status_code == 404
     assert 'id="error-404"' in page and "页面不存在，或您无权查看" in page
     assert "urlpatterns" not in page and "DEBUG = True" not in page and "cases/" not in page.split("<main")[1]
+    assert "no-such-page" not in page  # the address asked for is not echoed (a record's id would be)
 
 
 @pytest.mark.parametrize("debug", [False, True])
