@@ -24,7 +24,7 @@ messages $(MO): locale/zh_Hans/LC_MESSAGES/django.po | $(STAMP)
 
 run: setup
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
-	DEBUG=true $(BIN)/python manage.py seed_demo
+	DEBUG=true $(BIN)/python manage.py seed_demo --url http://$(HOST):$(PORT)/
 	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup

@@ -48,8 +48,10 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
     assert proceedings_visible_to(Officer.objects.get(user__username="committee1").user).exists()
     assert not proceedings_visible_to(Officer.objects.get(user__username="chief1").user).exists()
     _assert_every_stage(out)
-    call_command("seed_demo")  # a second run changes nothing
-    assert "already loaded" in capsys.readouterr().out
+    assert "Open http://127.0.0.1:8000/ and log in." in out
+    call_command("seed_demo", "--url", "http://127.0.0.1:8123/")  # a second run changes nothing
+    again = capsys.readouterr().out
+    assert "already loaded" in again and "Open http://127.0.0.1:8123/ and log in." in again
 
 
 def test_demo_refuses_without_debug(settings):

@@ -15,6 +15,7 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="allow loading with DEBUG off")
         parser.add_argument("--cases-per-court", type=int, default=600, help="first-instance cases per basic court")
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--url", default="http://127.0.0.1:8000/", help="the address printed for logging in")
 
     def handle(self, *args, force=False, cases_per_court=600, seed=2026, **options):
         if not settings.DEBUG and not force:
@@ -42,4 +43,4 @@ class Command(BaseCommand):
         self.stdout.write(f"Demo logins (password for all: {settings.QUANZE_DEMO_PASSWORD}):")
         for username, description in demo.DEMO_LOGINS:
             self.stdout.write(f"  {username:<12} {description}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and log in.")
+        self.stdout.write(f"Open {options['url']} and log in.")
