@@ -1,9 +1,10 @@
 """A case's flow, closing and archiving in the API (issue 17 items 3, 4, 5 and 9).
 
 * ``GET /api/cases/{id}/flow/``: the nodes of the case's standard flow with their state, due and reached dates, and
-  the required nodes still missing before closing.
-* ``POST /api/cases/{id}/close/``: 结案 through ``cases.services.case_close`` (the pre-closing check: 400 naming the
-  missing nodes in ``details.nodes``); an appeal's or retrial's outcome is written back to the original case and a
+  the required nodes still missing before closing: every one (``missing_required``) and by closing method
+  (``missing_required_by_method``: a node waived for the method is not missing).
+* ``POST /api/cases/{id}/close/``: 结案 through ``cases.services.case_close`` (the pre-closing check for the method
+  given: 400 naming the missing nodes in ``details.nodes``); an appeal's or retrial's outcome is written back to the original case and a
   remand files the new first-instance case, named in the answer (``remanded_case``).
 * ``POST /api/cases/{id}/archive/``: 归档 through ``cases.closing.case_archive``.
 
@@ -28,8 +29,8 @@ from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
 from cases import closing, services
-from cases.choices import ActionSource, ClosingMethod, Outcome
-from cases.flows import NodeState, case_flow, missing_required_nodes
+from cases.choices import CLOSING_METHODS_BY_TYPE, ActionSource, ClosingMethod, Outcome
+from cases.flows import NodeState, case_flow, missing_required_by_method, missing_required_nodes
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_ref_for_user
 
@@ -54,6 +55,11 @@ class CaseFlowSerializer(serializers.Serializer):
     missing_required = serializers.ListField(
         child=serializers.CharField(),
         help_text="codes of the required nodes before closing that are not reached (the pre-closing check)",
+    )
+    missing_required_by_method = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        help_text="for each closing method the case type allows, the codes of the required nodes still missing when "
+        "closing by it: a node waived for the method (撤诉、调解、移送 without 开庭审理 or 合议) is not among them",
     )
 
 
@@ -118,11 +124,16 @@ def _visible(request: Request, id: Any, *, ref: bool = False) -> Case:
 
 def flow_data(case: Case) -> dict[str, Any]:
     flow: list[NodeState] = case_flow(case)
+    methods = CLOSING_METHODS_BY_TYPE.get(case.case_type, tuple(ClosingMethod.values))
     return {
         "id": case.public_id,
         "case_number": case.case_number,
         "nodes": flow,
         "missing_required": [node.code for node in missing_required_nodes(case, flow=flow)],
+        "missing_required_by_method": {
+            method: [node.code for node in nodes]
+            for method, nodes in missing_required_by_method(case, methods, flow=flow).items()
+        },
     }
 
 

@@ -1,8 +1,9 @@
 """Closing (结案) and archiving (归档) in the browser.
 
 The closing page exists only for those the power list allows to close the case (``closed``: the lead judge on an
-open case); to anyone else it is a 404. It lists the required nodes still missing (结案前校验) and disables its button
-while any is; the service refuses anyway. Writes go through ``cases.services.case_close`` and
+open case); to anyone else it is a 404. It lists the required nodes still missing (结案前校验), by closing method where
+the methods differ (a node waived for 撤诉、调解、移送), and disables its button while the chosen method misses any
+(``static/js/closing.js`` follows the method select); the service refuses anyway. Writes go through ``cases.services.case_close`` and
 ``cases.closing.case_archive``, the same services as the API (``cases.api_lifecycle``). A refused closing shows the
 form again with what was typed and each field's problem (``renders_domain_errors``); a refused archiving is a
 message on the case page (``DomainErrorMiddleware``).
@@ -29,7 +30,7 @@ from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from cases import closing, services
 from cases.choices import CLOSING_METHODS_BY_TYPE, OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome
-from cases.flows import case_flow, missing_required_nodes
+from cases.flows import case_flow, missing_required_by_method, missing_required_nodes
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_ref_for_user
 
@@ -54,14 +55,33 @@ def _render(
     request: HttpRequest, case: Case, *, data: dict[str, Any], errors: dict[str, list[str]], status: int = 200
 ) -> HttpResponse:
     flow = case_flow(case)
+    methods = closing_methods(case)
+    missing = missing_required_nodes(case, flow=flow)
+    by_method = missing_required_by_method(case, [value for value, _label in methods], flow=flow)
+    selected = data.get("closing_method") if data.get("closing_method") in by_method else ""
+    shown = by_method[selected] if selected else missing
     return render(
         request,
         "cases/closing.html",
         {
             "case": case,
             "flow": flow,
-            "missing": missing_required_nodes(case, flow=flow),
-            "methods": closing_methods(case),
+            "missing": missing,
+            # What is missing when closing by each method, where the methods differ (a node waived for some).
+            "checks": [
+                {"value": value, "label": label, "missing": by_method[value]}
+                for value, label in methods
+                if any(by_method[value] != by_method[other] for other, _label in methods)
+            ],
+            "shown_missing": shown,
+            # The button: off while the chosen method misses nodes, or, none chosen, while every method does
+            # (static/js/closing.js does the same when the method changes; the service is the authority).
+            "blocked": bool(shown) if selected or not by_method else all(by_method.values()),
+            "check_data": {
+                "all": [node.name for node in missing],
+                "methods": {value: [node.name for node in nodes] for value, nodes in by_method.items()},
+            },
+            "methods": methods,
             "outcomes": Outcome.choices if case.procedure in OUTCOME_PROCEDURES else [],
             "shows_recovered": case.case_type == CaseType.ENFORCEMENT,
             "data": data,

@@ -117,8 +117,9 @@ def test_a_case_is_filed_drawn_refused_closing_closed_appealed_and_remanded(brow
     assert bench.locator("#missing-nodes").inner_text().startswith("缺少必经节点：裁判文书送达")
     assert bench.locator("#close-button").is_disabled()
     # a closing attempt all the same (a form kept open from before, a crafted request): the service refuses it
-    bench.locator("#close-button").evaluate("button => button.removeAttribute('disabled')")
     bench.get_by_label("结案方式").select_option(label="判决")
+    assert bench.locator("#close-button").is_disabled()  # the method changed: still missing for a judgment
+    bench.locator("#close-button").evaluate("button => button.removeAttribute('disabled')")
     bench.locator("#close-button").click()
     refused = bench.locator("#form-errors")
     assert refused.inner_text().strip() == "结案前校验未通过：缺少必经节点：裁判文书送达"
@@ -188,6 +189,9 @@ def test_a_case_is_filed_drawn_refused_closing_closed_appealed_and_remanded(brow
     shown = second.locator(".messages").inner_text()
     assert "已结案。" in shown
     assert f"发回重审：已在上海市黄浦区人民法院立案，案号{remand_number}。" in shown
+    # the remand's note (an info) is in a box of its own like the closing's (a success), not bare text beside it
+    for item in second.locator(".messages li").all():
+        assert item.evaluate("li => getComputedStyle(li).borderTopStyle") == "solid", item.inner_text()
     second.screenshot(path=str(tmp_path / "lifecycle-2-remanded.png"), full_page=True)
     appeal.refresh_from_db()
     assert (appeal.closing_method, appeal.outcome) == ("ruling", "remanded")
