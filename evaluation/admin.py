@@ -31,7 +31,7 @@ class WeightRuleAdmin(RuleAdmin):
 
 @admin.register(DefectItem)
 class DefectItemAdmin(admin.ModelAdmin):
-    list_display = ["code", "aspect", "description", "points", "is_active", "revision"]
+    list_display = ["code", "aspect", "description", "points", "case_types", "is_active", "revision"]
     list_filter = ["aspect", "is_active"]
     search_fields = ["code", "description"]
     readonly_fields = ["revision"]

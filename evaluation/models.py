@@ -186,6 +186,12 @@ class DefectItem(TimeStamped):
     description = models.CharField(_("description"), max_length=300)
     points = models.DecimalField(_("points"), max_digits=5, decimal_places=1)
     is_active = models.BooleanField(_("active"), default=True)
+    case_types = models.JSONField(
+        _("case types"),
+        default=list,
+        blank=True,
+        help_text=_("The case types this item applies to (criminal, civil, …); empty means every type."),
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
@@ -196,6 +202,9 @@ class DefectItem(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.code} {self.description} ({self.points})"
+
+    def applies_to(self, case_type: str) -> bool:
+        return not self.case_types or case_type in self.case_types
 
 
 class EvaluationPolicy(TimeStamped):

@@ -23,7 +23,7 @@ from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, NotFound, PowerDenied, ValidationFailed
 from accountability.models import Notification, Officer, Organisation
 from accountability.powers import power_decide
-from cases.choices import ActionSource
+from cases.choices import ActionSource, CaseType
 from cases.models import Case
 from cases.services import trace_append
 from discipline.models import Lead
@@ -239,6 +239,13 @@ def review_grade(
         raise _invalid("defects", _("Each defect is listed once."))
     if any(not item.is_active for item, _note in defects):
         raise _invalid("defects", _("A defect item that is no longer in use was chosen."))
+    foreign = [item.code for item, _note in defects if not item.applies_to(case.case_type)]
+    if foreign:
+        raise _invalid(
+            "defects",
+            _("%(codes)s do not apply to a %(type)s case.")
+            % {"codes": "、".join(foreign), "type": CaseType(case.case_type).label},
+        )
     ReviewDefect.objects.bulk_create(
         [
             ReviewDefect(review=review, item=item, item_revision=item.revision, points=item.points, note=note[:500])

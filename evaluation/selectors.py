@@ -14,7 +14,7 @@ from accountability.errors import NotFound
 from accountability.models import Officer, Organisation
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user, officers_visible_to, organisations_visible_to
-from evaluation.models import ConsequenceRecord, MetricResult, MetricRun, PointEntry, Review
+from evaluation.models import ConsequenceRecord, DefectItem, MetricResult, MetricRun, PointEntry, Review
 
 
 def organisations_recomputable_by(user: Any) -> QuerySet[Organisation]:
@@ -75,6 +75,11 @@ def review_get_for_user(user: Any, *, public_id: Any) -> Review:
     if review is None:
         raise NotFound(_("No such review."))
     return review
+
+
+def defect_catalogue_for(case_type: str) -> list[DefectItem]:
+    """The active defect items a review of a case of this type may list (a civil case has no sentencing)."""
+    return [item for item in DefectItem.objects.filter(is_active=True).order_by("code") if item.applies_to(case_type)]
 
 
 def officer_for_performance(user: Any, *, public_id: Any) -> Officer:

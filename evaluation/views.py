@@ -24,6 +24,7 @@ from evaluation.forms import RecomputeForm
 from evaluation.metrics import METRIC_LABELS, Window
 from evaluation.models import DefectItem, Grade, Review
 from evaluation.selectors import (
+    defect_catalogue_for,
     metric_run_get_for_user,
     officer_for_performance,
     organisations_recomputable_by,
@@ -92,7 +93,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             "review": review,
             "me": officer,
             "grades": Grade.choices,
-            "catalogue": DefectItem.objects.filter(is_active=True).order_by("code"),
+            "catalogue": defect_catalogue_for(review.case.case_type),
             "evaluators": Officer.objects.filter(roles="evaluator", organisation=review.case.organisation).order_by(
                 "officer_id"
             ),
