@@ -22,7 +22,12 @@ class LogActionForm(forms.Form):
 
     def __init__(self, *args, allowed: list[str], actions, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["action_type"].choices = [(a, ActionType(a).label) for a in allowed]
+        self.offer(allowed)
         self.fields["corrects"].choices = [("", _("— not a correction —"))] + [
             (a.seq, f"#{a.seq} {a.get_action_type_display()} {a.occurred_at:%Y-%m-%d}") for a in actions
         ]
+
+    def offer(self, allowed: list[str]) -> None:
+        """The action types offered, by display name (a posted form accepts every loggable type, so the service
+        says why it refuses one; re-rendered, it offers only what the power list allows now)."""
+        self.fields["action_type"].choices = [(a, ActionType(a).label) for a in allowed]

@@ -78,6 +78,8 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
     candidates = [*services.LOGGABLE_TYPES, *(a for panel in panels for a in panel.action_types)]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
+    if form is not None:  # re-rendered after an error: offer what the power list allows now, as on the first render
+        form.offer(allowed)
     context = {
         "case": case,
         "actions": actions,
