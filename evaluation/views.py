@@ -101,13 +101,25 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             and review.status in ("pending", "assigned")
             and officer.pk != review.evaluator_id
             and power_decide(officer=officer, action_type=ActionType.REVIEW_ASSIGNED, case=review.case).allowed,
-            "can_finalise": officer is not None
-            and officer.pk not in (review.evaluator_id, review.officer_id)
-            and review.status in ("graded", "responded")
-            and power_decide(officer=officer, action_type=ActionType.REVIEW_FINALISED, case=review.case).allowed,
+            **_finalising(officer, review),
             "today": timezone.localdate(),
         },
     )
+
+
+def _finalising(officer: Officer | None, review: Review) -> dict[str, Any]:
+    """Whether this officer sees the 定案 section, and if they hold the power but may not use it now, why."""
+    if officer is None or review.status not in ("graded", "responded") or officer.pk == review.officer_id:
+        return {"can_finalise": False, "finalise_note": ""}
+    if not power_decide(officer=officer, action_type=ActionType.REVIEW_FINALISED, case=review.case).allowed:
+        return {"can_finalise": False, "finalise_note": ""}
+    if officer.pk == review.evaluator_id:
+        note = _("You graded this review: another member of the case-management office finalises it.")
+        return {"can_finalise": False, "finalise_note": note}
+    if review.status == "graded" and timezone.localdate() <= review.response_due:
+        note = _("The officer may answer until %(due)s; the review can be finalised after that, or once answered.")
+        return {"can_finalise": False, "finalise_note": note % {"due": review.response_due.isoformat()}}
+    return {"can_finalise": True, "finalise_note": ""}
 
 
 def _review_step(request: HttpRequest, officer: Officer, review: Review) -> None:

@@ -30,8 +30,15 @@ from dashboards.selectors import calendar_months
 from discipline import services as discipline
 from discipline.models import Committee, CommitteeMember
 from evaluation.metrics import Window
-from evaluation.models import DefectItem
-from evaluation.reviews import review_assign, review_finalise, review_grade, review_plan_create, review_respond
+from evaluation.models import DefectItem, Review
+from evaluation.reviews import (
+    review_add_case,
+    review_assign,
+    review_finalise,
+    review_grade,
+    review_plan_create,
+    review_respond,
+)
 from evaluation.services import metric_run_nightly, metrics_store
 from interchange import demo_stages
 from interchange.importing.importer import SPECS, Importer
@@ -138,7 +145,12 @@ DEMO_LOGINS = [
     ("clerk1", "书记员（民一庭）：记录送达、开庭，结案后归档"),
     ("chief1", "庭长（民一庭）：审批事项中有待批的指定分案、变更承办人"),
     ("president1", "院长（黄浦区法院）：审批事项中有待批的延长审限、回避、指定分案、变更承办人"),
-    ("evaluator1", "评查员（黄浦区法院审管办）"),
+    ("evaluator1", "评查员（黄浦区法院审管办）：评查案件、提交评查结论（有待评查的案件）"),
+    (
+        "casemgmt1",
+        "审判管理办公室（黄浦区法院）：制定评查计划（随机抽查、重点评查、指定案件）、分配评查员、"
+        "对他人评查的结果审核定案（有待定案的评查）",
+    ),
     ("filing1", "立案庭（黄浦区法院）：立案、不予受理、随机分案（有待分案的案件）"),
     ("committee1", "法官惩戒委员会委员（高院）"),
     ("inspector1", "督察（高院）"),
@@ -174,8 +186,21 @@ class _Generator:
                 self.names.add(candidate)
                 return candidate
 
-    def officer(self, officer_id: str, org: str, dept: str, roles: str, post: str = "none", quota: bool = False) -> str:
-        self.data.officers.append([officer_id, self.name(), org, dept, roles, post, "true" if quota else "false"])
+    def officer(
+        self,
+        officer_id: str,
+        org: str,
+        dept: str,
+        roles: str,
+        post: str = "none",
+        quota: bool = False,
+        name: str = "",
+    ) -> str:
+        """An officer; a fixed ``name`` draws nothing from the generator (the rest of the demo stays the same)."""
+        if name:
+            self.names.add(name)
+        row = [officer_id, name or self.name(), org, dept, roles, post, "true" if quota else "false"]
+        self.data.officers.append(row)
         return officer_id
 
     def people(self) -> None:
@@ -202,6 +227,7 @@ class _Generator:
         o("committee1", "SHG", "", "committee_member;judge", quota=True)
         o("inspector1", "SHG", "", "inspector")
         o("admin", "SHG", "", "administrator")
+        o("casemgmt1", "SH0101", "SG", "case_management", name="管审明")
         # Who leads cases, weighted: a judge ×10, a division chief ×6 (院庭长办案), a president ×1.
         self.handlers[("SH0101", "MS1")] = ["judge1"] * 10 + ["chief1"] * 6 + ["president1"]
         counter = 0
@@ -573,18 +599,12 @@ def _assign_teams() -> None:
 
 
 def _reviews() -> int:
-    """A quarter's review plan at 黄浦区法院: evaluator1 grades, officers respond, the case-management
-    office finalises; a few pending ones wait in evaluator1's list."""
-    import datetime as dt
-
-    from django.utils import timezone
-
+    """A year's review plan at 黄浦区法院, with a review in every state: casemgmt1 (审判管理办公室) plans and
+    assigns, evaluator1 grades, the officers respond, casemgmt1 finalises what evaluator1 graded. Some reviews
+    are left planned (no evaluator yet), assigned (in evaluator1's list), graded (the officer may still
+    answer; one of them judge1's), answered (awaiting casemgmt1's 定案)."""
     court = Officer.objects.get(officer_id="president1").organisation
-    office = (
-        Officer.objects.filter(organisation=court, roles="case_management", department__code="SG")
-        .exclude(officer_id="evaluator1")
-        .first()
-    )
+    office = Officer.objects.get(officer_id="casemgmt1")
     evaluator = Officer.objects.get(officer_id="evaluator1")
     today = timezone.localdate()
     plan = review_plan_create(
@@ -604,8 +624,9 @@ def _reviews() -> int:
         ("flawed", ["SX-02"], "延长审限审批手续不全。"),
         ("fail", ["SF-02", "WS-01"], "适用法律错误，判决主文表述有歧义。"),
     ]
-    done = 0
     for index, review in enumerate(plan.reviews.select_related("case").order_by("pk")):
+        if index % 6 == 5:
+            continue  # planned: no evaluator yet
         try:
             review = review_assign(actor=office, review=review, evaluator=evaluator)
         except DomainError:
@@ -619,9 +640,28 @@ def _reviews() -> int:
         if index % 3 == 2:
             continue  # graded, the officer's response period is open
         review = review_respond(actor=review.officer, review=review, statement="已知悉评查意见，相关问题已整改。")
+        if index % 5 == 4:
+            continue  # answered: waits for casemgmt1's 定案
         review_finalise(actor=office, review=review)
-        done += 1
-    return plan.reviews.count()
+    # judge1 has a graded review to answer: a manual pick of one of his closed cases
+    busy = plan.reviews.values_list("case_id", flat=True)
+    case = (
+        Case.objects.filter(lead_officer__officer_id="judge1", closed_on__isnull=False, case_type="civil")
+        .exclude(pk__in=busy)
+        .order_by("-closed_on", "pk")
+        .first()
+    )
+    if case is not None:
+        review = review_add_case(actor=office, case=case, reason="当事人来信反映送达问题")
+        review = review_assign(actor=office, review=review, evaluator=evaluator)
+        review_grade(
+            actor=evaluator,
+            review=review,
+            grade="flawed",
+            defects=[(items["SD-01"], "缺少被告的送达回证")],
+            summary="缺少送达回证。",
+        )
+    return Review.objects.filter(case__organisation=court).count()
 
 
 def _monthly_metrics() -> None:

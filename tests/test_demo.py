@@ -37,6 +37,19 @@ def test_demo_loads_with_logins_reviews_flags_and_metrics(settings, django_captu
         and Case.objects.filter(procedure="enforcement").exists()
     )
     assert Review.objects.exists() and MetricResult.objects.exists()
+    # a review in every state; casemgmt1 finalises what evaluator1 graded; judge1 has one to answer
+    assert set(Review.objects.values_list("status", flat=True)) >= {
+        "pending",
+        "assigned",
+        "graded",
+        "responded",
+        "finalised",
+    }
+    assert set(Review.objects.filter(status="finalised").values_list("finalised_by__officer_id", flat=True)) == {
+        "casemgmt1"
+    }
+    assert Review.objects.filter(status="graded", officer__officer_id="judge1", evaluator__officer_id="evaluator1")
+    assert "casemgmt1" in out
     assert set(Flag.objects.values_list("status", flat=True)) <= {"pending", "confirmed"}
     assert verify_chains() == []
     # similar-case search works in the demo: reference cases and the decided cases of the judge's court
