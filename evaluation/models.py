@@ -276,6 +276,7 @@ class ReviewPlan(TimeStamped):
     window_from = models.DateField(_("closed from"))
     window_to = models.DateField(_("closed to"))
     sample_percent = models.PositiveIntegerField(_("sample of each officer's closed cases (%)"), default=0)
+    sample_size = models.PositiveIntegerField(_("random sample of the period's closed cases (number)"), default=0)
     include_amended_remanded = models.BooleanField(_("all amended or remanded cases"), default=False)
     created_by = models.ForeignKey("accountability.Officer", on_delete=models.PROTECT, related_name="+")
 
