@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, router
+from django.db import connections, models, router
 from django.db.models import (
     BooleanField,
     Count,
@@ -43,7 +43,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability import conditions
-from cases.choices import ActionSource
+from accountability.choices import OrganisationLevel
+from cases.choices import ActionSource, CaseType, Procedure
 from cases.expressions import DaysSince
 from cases.flows import flow_generation, flow_nodes_all, risk_nodes
 from cases.models import Action, Case
@@ -369,12 +370,36 @@ def rule_matches(
     return [(row["pk"], facts_from_row(fields, row, now=now)) for row in rows]
 
 
+#: Facts whose values are codes of a choices class: shown by their display names.
+_CHOICE_FACTS: dict[str, type[models.TextChoices]] = {
+    "case.case_type": CaseType,
+    "case.procedure": Procedure,
+    "case.organisation_level": OrganisationLevel,
+}
+
+
+def _fact_words(name: str, value: Any) -> tuple[str, str]:
+    """One fact as (label, value) for people: display names for codes, 是/否 for yes-or-no facts, a percent sign,
+    amounts without trailing zeros, and days not yet over the time limit as the days left."""
+    label = str(FIELDS[name].label) if name in FIELDS else name
+    if value is None:
+        return label, "—"
+    if isinstance(value, bool):
+        return label, str(_("Yes") if value else _("No"))
+    if name in _CHOICE_FACTS and value in _CHOICE_FACTS[name].values:
+        return label, str(_CHOICE_FACTS[name](value).label)
+    if name == "case.days_over_limit" and isinstance(value, int) and value < 0:
+        return str(_("days left in the time limit")), str(-value)
+    if name == "case.limit_percent_used":
+        return label, f"{value}%"
+    if isinstance(value, Decimal):
+        return label, f"{value.normalize():f}"
+    if isinstance(value, (list, tuple)):
+        return label, "、".join(str(v) for v in value)
+    return label, str(value)
+
+
 def explain(facts: Mapping[str, Any]) -> str:
-    """The facts that matched, for people: "number of parties: 12; claim amount (yuan): 20000000"; a yes-or-no fact
-    reads 是/否, never True/False."""
-    parts = []
-    for name, value in facts.items():
-        label = FIELDS[name].label if name in FIELDS else name
-        shown = "—" if value is None else _("Yes") if value is True else _("No") if value is False else value
-        parts.append(f"{label}: {shown}")
-    return "; ".join(parts)
+    """The facts that matched, for people: "当事人人数: 12; 标的额（元）: 20000000"; a yes-or-no fact reads 是/否, never
+    True/False, a code its display name, a negative count of days over the limit the days left."""
+    return "; ".join("{}: {}".format(*_fact_words(name, value)) for name, value in facts.items())
