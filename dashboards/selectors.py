@@ -10,10 +10,11 @@ Pages read stored results only, never recompute, in a constant number of queries
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
 from django.core.cache import cache
@@ -26,7 +27,7 @@ from accountability.models import Department, Officer, Organisation
 from accountability.selectors import officer_for_user
 from discipline.choices import Stage
 from discipline.selectors import proceedings_visible_to
-from evaluation.metrics import METRICS
+from evaluation.metrics import METRIC_KINDS, METRICS
 from evaluation.models import ConsequenceRecord, MetricRange, MetricResult, PointEntry, Review
 from interference.selectors import quarter_of, report_departments_visible_to, reports_status
 from supervision.choices import FlagStatus
@@ -40,19 +41,13 @@ OVERSIGHT = (
     RoleCode.EVALUATOR,
     RoleCode.INSPECTOR,
 )
-#: Metrics whose value is a share (shown as a percentage).
-RATES = frozenset(
-    {
-        "closure_rate",
-        "within_limit_rate",
-        "extension_rate",
-        "pending_over_12m_ratio",
-        "appeal_rate",
-        "acceptance_rate",
-        "appeal_amended_remanded_ratio",
-        "retrial_amended_remanded_ratio",
-        "enforcement_recovery_rate",
-    }
+#: The numbers a court is judged on, shown first as cards (结案率, 法定审限内结案率, 改判发回率, 平均审理天数, 案件比).
+HEADLINE = (
+    "closure_rate",
+    "within_limit_rate",
+    "appeal_amended_remanded_ratio",
+    "avg_duration_days",
+    "case_proceeding_ratio",
 )
 BINS = 10
 
@@ -187,6 +182,22 @@ def _status(value: Decimal | None, band: MetricRange | None) -> str:
     return "within"
 
 
+def _months_back(day: dt.date, months: int, *, month_end: bool) -> dt.date:
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, last if month_end else min(day.day, last))
+
+
+def shifted(window: Window, *, months: int) -> Window:
+    """The same window ``months`` earlier (a window ending on a month's last day ends on the earlier month's)."""
+    ends_month = window.end.day == calendar.monthrange(window.end.year, window.end.month)[1]
+    return Window(
+        _months_back(window.start, months, month_end=False),
+        _months_back(window.end, months, month_end=ends_month),
+    )
+
+
 def calendar_months(end: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
     """The ``count`` calendar months ending with the month of ``end`` (whole months only)."""
     months, year, month = [], end.year, end.month
@@ -199,18 +210,20 @@ def calendar_months(end: dt.date, count: int) -> list[tuple[dt.date, dt.date]]:
 
 
 def _stamp(scope: Scope, window: Window) -> str:
-    """When results for this window last landed: the cache key changes with it (invalidated by new results)."""
-    last = MetricResult.objects.filter(
-        window_from=window.start, window_to=window.end, organisation=scope.organisation
-    ).aggregate(at=Max("computed_at"))["at"]
+    """When results for this window, or for the windows it is compared with (a year and a month earlier), last
+    landed: the cache key changes with it (invalidated by new results)."""
+    windows = Q()
+    for w in (window, shifted(window, months=12), shifted(window, months=1)):
+        windows |= Q(window_from=w.start, window_to=w.end)
+    last = MetricResult.objects.filter(windows, organisation=scope.organisation).aggregate(at=Max("computed_at"))["at"]
     return last.isoformat() if last else "-"
 
 
 def metric_panel(scope: Scope, window: Window) -> dict[str, Any]:
     """Each metric of the scope in the window: value against its band, the 12-month trend, and (for an
     organisation or a department) the distribution over its officers. Cached per scope and window until new
-    results land. Queries: 1 (stamp) on a hit, 5 on a miss, whatever the data size."""
-    key = f"dash:v1:{scope.key}:{window.key}:{_stamp(scope, window)}"
+    results land. Queries: 1 (stamp) on a hit, 6 on a miss, whatever the data size."""
+    key = f"dash:v2:{scope.key}:{window.key}:{_stamp(scope, window)}"
     panel = cache.get(key)
     if panel is None:
         panel = _build_panel(scope, window)
@@ -250,6 +263,17 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
             value__isnull=False,
         ).values_list("metric", "value"):
             distribution[metric].append(value)
+    # the same window a year and a month earlier, when stored (one query; "—" on the page otherwise)
+    year_ago, month_ago = shifted(window, months=12), shifted(window, months=1)
+    earlier: dict[Window, dict[str, Decimal | None]] = {year_ago: {}, month_ago: {}}
+    for metric, start, end, value in MetricResult.objects.filter(
+        level=scope.level,
+        subject=scope.subject,
+        window_from__in=[year_ago.start, month_ago.start],
+        window_to__in=[year_ago.end, month_ago.end],
+    ).values_list("metric", "window_from", "window_to", "value"):
+        if Window(start, end) in earlier:
+            earlier[Window(start, end)][metric] = value
     ranges = list(MetricRange.objects.all())
     post = scope.officer.post if scope.officer else ""
     rows = []
@@ -263,31 +287,48 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
                 "numerator": result.numerator if result else None,
                 "denominator": result.denominator if result else None,
                 "value": value,
-                "rate": metric in RATES,
+                "kind": METRIC_KINDS[metric],
+                "rate": METRIC_KINDS[metric] == "rate",
                 "low": band.low if band else None,
                 "high": band.high if band else None,
                 "status": _status(value, band),
                 "trend": [{"month": m[0].strftime("%Y-%m"), "value": trends[metric].get(m[0])} for m in months],
-                "histogram": _histogram(distribution.get(metric, [])),
+                "histogram": _histogram(distribution.get(metric, []), METRIC_KINDS[metric]),
+                "last_year": earlier[year_ago].get(metric),
+                "last_month": earlier[month_ago].get(metric),
                 "officers": len(distribution.get(metric, [])),
             }
         )
     return {"rows": rows, "months": [m[0].strftime("%Y-%m") for m in months]}
 
 
-def _histogram(values: list[Decimal]) -> list[dict[str, Any]]:
-    """How many officers fall in each of ``BINS`` equal bands between the lowest and the highest value: a shape,
-    never a ranking (no names)."""
+def _nice_step(span: Decimal, kind: str) -> Decimal:
+    """A round band width (1, 2, 2.5 or 5 times a power of ten) giving about ``BINS`` bands over ``span``; whole
+    numbers for counts and days, whole percentage points for rates."""
+    floor = Decimal(1) if kind in ("count", "days") else Decimal("0.01")
+    magnitude = floor
+    while True:
+        for factor in (Decimal(1), Decimal(2), Decimal("2.5"), Decimal(5)):
+            if factor == Decimal("2.5") and magnitude == floor:
+                continue  # 2.5 cases or 2.5 points is not a round band
+            if magnitude * factor * BINS >= span:
+                return magnitude * factor
+        magnitude *= 10
+
+
+def _histogram(values: list[Decimal], kind: str = "ratio") -> list[dict[str, Any]]:
+    """How many officers fall in each band of a round width (at most ``BINS`` bands from the lowest to the highest
+    value, each including its lower end): a shape, never a ranking (no names)."""
     if not values:
         return []
     low, high = min(values), max(values)
-    if low == high:
-        return [{"from": low, "to": high, "count": len(values)}]
-    width = (high - low) / BINS
-    counts = [0] * BINS
+    step = _nice_step(high - low, kind)
+    start = (low / step).to_integral_value(rounding=ROUND_FLOOR) * step
+    count = int(((high - start) / step).to_integral_value(rounding=ROUND_FLOOR)) + 1
+    counts = [0] * count
     for v in values:
-        counts[min(int((v - low) / width), BINS - 1)] += 1
-    return [{"from": low + width * i, "to": low + width * (i + 1), "count": c} for i, c in enumerate(counts)]
+        counts[min(int((v - start) / step), count - 1)] += 1
+    return [{"from": start + step * i, "to": start + step * (i + 1), "count": c} for i, c in enumerate(counts)]
 
 
 def alerts_panel(scope: Scope) -> dict[str, Any]:

@@ -22,10 +22,10 @@ from accountability.middleware import renders_domain_errors
 from accountability.paging import keyset_page
 from accountability.routers import replica_reads
 from accountability.selectors import officer_for_user
-from accountability.xlsx import xlsx_response
 from cases.selectors import cases_visible_to
-from dashboards import drill
+from dashboards import drill, exporting, formatting
 from dashboards.selectors import (
+    HEADLINE,
     Scope,
     Window,
     alerts_panel,
@@ -96,25 +96,50 @@ def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> Http
     if window is not None:
         panel = metric_panel(scope, window)
         for row in panel["rows"]:
-            row["label"] = METRIC_LABELS[row["metric"]]
-            row["status_label"] = STATUS_LABELS[row["status"]]
-            row["drillable"] = row["metric"] in drill.DRILLABLE and row["numerator"] is not None
+            _dress(row)
+        by_metric = {row["metric"]: row for row in panel["rows"]}
         context.update(
             panel=panel,
+            headline=[by_metric[m] for m in HEADLINE if m in by_metric],
             quality=quality_panel(scope, window),
             charts={row["metric"]: _chart(row) for row in panel["rows"]},
         )
     return render(request, "dashboards/dashboard.html", context, status=400 if window_error else 200)
 
 
+def _dress(row: dict[str, Any]) -> None:
+    """A panel row as the page reads it: each number formatted by its metric's kind, the range and the changes."""
+    metric = row["metric"]
+    row["label"] = METRIC_LABELS[metric]
+    row["status_label"] = STATUS_LABELS[row["status"]]
+    row["drillable"] = metric in drill.DRILLABLE and row["numerator"] is not None
+    row["value_text"] = formatting.value_text(metric, row["value"])
+    row["numerator_text"] = formatting.part_text(metric, row["numerator"], part="numerator")
+    row["denominator_text"] = formatting.part_text(metric, row["denominator"], part="denominator")
+    row["denominator_drillable"] = row["drillable"] and row["kind"] not in formatting.NO_DENOMINATOR
+    row["range_text"] = formatting.range_text(metric, row["low"], row["high"])
+    row["last_year_text"] = formatting.change_text(metric, row["value"], row.get("last_year"))
+    row["last_month_text"] = formatting.change_text(metric, row["value"], row.get("last_month"))
+    for point in row["trend"]:
+        point["text"] = formatting.value_text(metric, point["value"])
+    for band in row["histogram"]:
+        band["text"] = formatting.bin_text(metric, band["from"], band["to"])
+
+
 def _chart(row: dict[str, Any]) -> dict[str, Any]:
+    metric = row["metric"]
     return {
         "label": str(row["label"]),
+        "kind": row["kind"],
         "rate": row["rate"],
+        "unit": formatting.unit_text(metric),
+        "month": _("Month"),
+        "band": _("Value band"),
+        "officers": _("Officers"),
         "low": _num(row["low"]),
         "high": _num(row["high"]),
         "trend": [[t["month"], _num(t["value"])] for t in row["trend"]],
-        "histogram": [[f"{_num(b['from']):.3g}–{_num(b['to']):.3g}", b["count"]] for b in row["histogram"]],
+        "histogram": [[formatting.bin_text(metric, b["from"], b["to"]), b["count"]] for b in row["histogram"]],
     }
 
 
@@ -161,31 +186,11 @@ def export(request: HttpRequest) -> HttpResponse:
     if window is None:
         raise Http404
     panel = metric_panel(scope, window)
-    header = [
-        _("Metric"),
-        _("Code"),
-        _("Value"),
-        _("Numerator"),
-        _("Denominator"),
-        _("Range from"),
-        _("Range to"),
-        _("Against the range"),
-    ]
-    rows = [
-        [
-            str(METRIC_LABELS[r["metric"]]),
-            r["metric"],
-            r["value"],
-            r["numerator"],
-            r["denominator"],
-            r["low"],
-            r["high"],
-            str(STATUS_LABELS[r["status"]]),
-        ]
-        for r in panel["rows"]
-    ]
+    for row in panel["rows"]:
+        _dress(row)
     name = f"dashboard-{scope.subject.replace('/', '-')}-{window.key}.xlsx"
-    return xlsx_response(name, f"{scope.label} {window.start}—{window.end}", header, rows)
+    title = f"{scope.label} {window.start}—{window.end}"
+    return exporting.metrics_xlsx_response(name, title, window, panel["rows"])
 
 
 @login_required

@@ -73,6 +73,27 @@ METRIC_LABELS = {
     "weighted_closed": _("Weighted cases closed"),
     "leader_caseload_ratio": _("Leader caseload ratio"),
 }
+#: How each metric's value reads: ``count`` (whole cases), ``rate`` (a share, shown as a percentage), ``days``,
+#: ``ratio`` (one number against another, e.g. 1 : 1.25) or ``weight`` (weighted cases, one decimal).
+METRIC_KINDS = {
+    "filed_count": "count",
+    "closed_count": "count",
+    "pending_count": "count",
+    "clearance_ratio": "ratio",
+    "closure_rate": "rate",
+    "within_limit_rate": "rate",
+    "avg_duration_days": "days",
+    "extension_rate": "rate",
+    "pending_over_12m_ratio": "rate",
+    "appeal_rate": "rate",
+    "acceptance_rate": "rate",
+    "appeal_amended_remanded_ratio": "rate",
+    "retrial_amended_remanded_ratio": "rate",
+    "enforcement_recovery_rate": "rate",
+    "case_proceeding_ratio": "ratio",
+    "weighted_closed": "weight",
+    "leader_caseload_ratio": "rate",
+}
 #: Metrics that sum money (two decimals) or weights (four), not counts.
 _PLACES = {"enforcement_recovery_rate": Decimal("0.01"), "weighted_closed": Decimal("0.0001")}
 VALUE_PLACES = Decimal("0.0000000001")

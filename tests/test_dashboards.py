@@ -81,7 +81,8 @@ def test_the_numbers_on_the_page_are_the_stored_results(world, client):
             level="organisation", subject=world.court.code, window_from=W.start, window_to=W.end
         )
     }
-    assert cell(html, "closed_count", 1) == f"{stored['closed_count'].value:.2f}"
+    assert cell(html, "closed_count", 1) == f"{int(stored['closed_count'].value):,}"  # a count, never "9.00"
+    assert cell(html, "closed_count", 3) == "—"  # a count has no denominator to show
     assert cell(html, "within_limit_rate", 1) == f"{stored['within_limit_rate'].value * 100:.1f}%"
     assert cell(html, "closed_count", 2) == str(int(stored["closed_count"].numerator))
     assert "12-month" in html or "12 个月" in html or "近12个月" in html or 'id="trends"' in html
