@@ -40,7 +40,7 @@ from evaluation.reviews import (
     review_respond,
 )
 from evaluation.services import metric_run_nightly, metrics_store
-from interchange import demo_stages
+from interchange import demo_dashboard, demo_stages
 from interchange.importing.importer import SPECS, Importer
 from interchange.importing.references import import_reference_cases
 from interference.selectors import quarter_of
@@ -545,8 +545,10 @@ def load(
     _discipline()
     reviews = _reviews()
 
+    demo_dashboard.reference_ranges()  # example values the court must confirm, so the dashboard shows its colours
     metric_run_nightly()  # tonight's windows, computed once the load commits
     _monthly_metrics()
+    demo_dashboard.comparison_windows()  # the last 12 months a year and a month earlier, for the headline cards
     return {"cases": Case.objects.count(), "officers": Officer.objects.count(), "reviews": reviews}
 
 

@@ -22,6 +22,7 @@ from evaluation.metrics import METRIC_KINDS, METRICS
 from evaluation.metrics import Window as MetricWindow
 from evaluation.models import MetricRange, MetricResult
 from evaluation.services import metrics_store
+from interchange import demo_dashboard
 from tests.test_dashboards import KEY, W, cell, page, populate
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,15 @@ def test_the_excel_cells_carry_the_number_format_of_their_kind(world, client):
     assert rows["closed_count"][3].number_format == "#,##0.##" and rows["closed_count"][4].value is None
     assert isinstance(rows["within_limit_rate"][2].value, float | int)
     assert sheet["A1"].font.b
+
+
+def test_the_demo_ships_example_ranges_for_the_headline_and_keeps_a_courts_own(world):
+    MetricRange.objects.create(metric="closure_rate", low=Decimal("0.9"), note="本院核定")
+    demo_dashboard.reference_ranges()
+    ranges = {r.metric: r for r in MetricRange.objects.filter(post="", organisation_level="")}
+    assert set(HEADLINE) <= set(ranges)
+    assert ranges["closure_rate"].note == "本院核定" and ranges["closure_rate"].low == Decimal("0.9")
+    assert ranges["within_limit_rate"].note.startswith("示例值") and ranges["within_limit_rate"].low == Decimal("0.95")
+    rates = [m for m, kind in METRIC_KINDS.items() if kind in ("rate", "ratio", "days") and m in ranges]
+    assert len(rates) == 12
+    assert demo_dashboard.reference_ranges() == 0  # run again: nothing added, nothing changed
