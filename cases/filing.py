@@ -69,6 +69,12 @@ def case_number_format(*, year: int, court_code: str, type_code: str, sequence: 
     return f"（{year}）{court_code}{type_code}{sequence}号"
 
 
+def case_number_normalise(text: str) -> str:
+    """A case number as typed, in its stored form: half-width brackets become the full-width （） every case number
+    is written with, spaces go: "(2026)沪0101民初133号" and " （2026） 沪0101民初133号" both read （2026）沪0101民初133号."""
+    return "".join(text.split()).replace("(", "（").replace(")", "）")
+
+
 def case_number_next(*, organisation: Organisation, type_code: str, year: int) -> tuple[int, str]:
     """The next number of ``organisation``'s ``type_code`` sequence for ``year``, and the case number it makes.
 

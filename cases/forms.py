@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import ActionType
@@ -24,7 +25,8 @@ class LogActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.offer(allowed)
         self.fields["corrects"].choices = [("", _("— not a correction —"))] + [
-            (a.seq, f"#{a.seq} {a.get_action_type_display()} {a.occurred_at:%Y-%m-%d}") for a in actions
+            (a.seq, f"#{a.seq} {a.get_action_type_display()} {timezone.localtime(a.occurred_at):%Y-%m-%d %H:%M}")
+            for a in actions
         ]
 
     def offer(self, allowed: list[str]) -> None:

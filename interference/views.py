@@ -24,6 +24,7 @@ from accountability.paging import keyset_page
 from accountability.selectors import officer_for_user
 from accountability.xlsx import xlsx_response
 from cases import attachments
+from cases.filing import case_number_normalise
 from cases.models import Case
 from interference import selectors as interference_selectors
 from interference import services as interference
@@ -83,7 +84,8 @@ def interference_new(request: HttpRequest) -> HttpResponse:
     if officer is None:
         raise PermissionDenied
     if request.method != "POST":
-        return _new_page(request, {"case_number": request.GET.get("case", "")})
+        now = timezone.localtime().strftime("%Y-%m-%dT%H:%M")  # the form says when; most records are made at once
+        return _new_page(request, {"case_number": request.GET.get("case", ""), "occurred_at": now})
     data = request.POST
     errors: dict[str, list[str]] = {}
     for field in ("case_number", "person_officer_id"):  # looked up below: a NUL would fail in PostgreSQL
@@ -91,7 +93,7 @@ def interference_new(request: HttpRequest) -> HttpResponse:
             errors[field] = [_("The text contains a NUL character; remove it.")]
     if errors:
         raise ValidationFailed(_("Please correct the fields marked below."), details=errors)
-    case = Case.objects.filter(case_number=data.get("case_number", "").strip()).first()
+    case = Case.objects.filter(case_number=case_number_normalise(data.get("case_number", ""))).first()
     if case is None:
         errors["case_number"] = _no_case()
     person = None

@@ -3,12 +3,15 @@ name, as on the first render, and says why it refused once, in words."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
 from accountability.choices import ActionType
+from cases import services
 from cases.models import Case
 from supervision import services as supervision
 from supervision.models import Situation
@@ -67,3 +70,15 @@ def test_an_invalid_form_re_renders_with_the_allowed_candidates_only(world, bloc
     html = response.content.decode()
     assert _offered(html) == first
     assert 'value="note" checked' in html  # the officer's choice is kept
+
+
+def test_the_correction_list_shows_each_action_in_local_time(world):
+    case = world.case()
+    late_evening = dt.datetime(2026, 3, 1, 23, 30, tzinfo=ZoneInfo("Asia/Shanghai"))  # 15:30 UTC, same day there
+    services.case_log_action(actor=world.judge, case=case, action_type="note", occurred_at=late_evening)
+    early_morning = dt.datetime(2026, 3, 2, 1, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # 17:00 UTC on 1 March
+    action = services.case_log_action(actor=world.judge, case=case, action_type="note", occurred_at=early_morning)
+    client = Client()
+    client.force_login(world.judge.user)
+    html = client.get(f"/cases/{case.public_id}/").content.decode()
+    assert f'<option value="{action.seq}">#{action.seq} 备注 2026-03-02 01:00</option>' in html
