@@ -58,6 +58,9 @@ def leaks(text: str, codes: set[str]) -> list[str]:
 def populated(world):
     """A case with a trace, an alert, an interference record and a discipline proceeding."""
     case = world.case()
+    crowded = world.case(parties_count=12, filed_on=timezone.localdate() - dt.timedelta(days=170))
+    assert supervision.sweep()  # the automatic alerts, each with its explanation
+    assert crowded.flags.exists()
     services.case_log_action(actor=world.judge, case=case, action_type="hearing_held", note="第一次开庭")
     supervision.flag_raise(actor=world.judge, case=case, situation=Situation.objects.get(code="M-03"), reason="首例")
     interference.record_interference(
@@ -78,10 +81,10 @@ def populated(world):
         actor=world.inspector, officer=world.judge, source="complaint", summary="当事人投诉", origin={}
     )
     proceeding = discipline.lead_open(actor=world.inspector, lead=lead, allegation="涉嫌故意违反法定程序")
-    return case, proceeding
+    return case, proceeding, crowded
 
 
-def _pages(world, case, proceeding):
+def _pages(world, case, proceeding, crowded):
     return [
         (world.judge, reverse("home")),
         (world.judge, reverse("cases:mine")),
@@ -98,22 +101,31 @@ def _pages(world, case, proceeding):
         (world.inspector, reverse("discipline:list")),
         (world.inspector, reverse("discipline:detail", args=[proceeding.public_id])),
         (world.president, reverse("supervision:inbox")),
+        (world.president, reverse("cases:detail", args=[crowded.public_id])),
+        (world.chief, reverse("cases:detail", args=[crowded.public_id])),
+        (world.assistant, reverse("home")),
+        (world.clerk, reverse("cases:mine")),
+        (world.evaluator, reverse("home")),
+        (world.committee, reverse("home")),
+        (world.committee, reverse("discipline:list")),
     ]
 
 
 def test_main_pages_show_no_codes_or_python_literals(world, populated):
-    case, proceeding = populated
+    case, proceeding, crowded = populated
     # officer numbers (干警编号) are shown beside names; the test world's are words such as "judge"
     codes = _enum_values() - set(Officer.objects.values_list("officer_id", flat=True))
     assert {"ruling_signed", "returned_for_supplementary_investigation", "civil", "excellent"} <= codes
     problems = {}
-    for officer, url in _pages(world, case, proceeding):
+    for officer, url in _pages(world, case, proceeding, crowded):
         client = Client()
         client.force_login(officer.user)
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
         assert response.status_code == 200, (officer.officer_id, url)
         text = visible_text(response.content.decode())
         assert re.search(r"[\u4e00-\u9fff]", text), url  # the page is in Chinese
+        if url == reverse("supervision:inbox") and officer == world.chief:
+            assert "未结: 是; 当事人人数: 12" in text and "审限剩余天数: " in text
         found = leaks(text, codes)
         if found:
             problems[f"{officer.officer_id} {url}"] = found
