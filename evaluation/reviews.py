@@ -99,6 +99,46 @@ def _sample(plan_id: int, case_ids: Sequence[int], percent: int) -> list[int]:
     return ranked[:wanted]
 
 
+def _number_variants(number: str) -> list[str]:
+    """A case number as typed, with half-width and full-width brackets: (2026)沪0101民初1号 = （2026）沪0101民初1号."""
+    number = number.strip()
+    full = number.replace("(", "（").replace(")", "）")
+    half = number.replace("（", "(").replace("）", ")")
+    return list(dict.fromkeys([number, full, half]))
+
+
+def _picked_cases(organisation: Organisation, numbers: Sequence[str]) -> list[Case]:
+    """The closed cases of the organisation named by number, or a refusal naming the ones that are not."""
+    numbers = [n.strip() for n in numbers if n.strip()]
+    cases, unknown, open_, no_lead = [], [], [], []
+    for number in dict.fromkeys(numbers):
+        case = (
+            Case.objects.filter(
+                organisation__path__startswith=organisation.path, case_number__in=_number_variants(number)
+            )
+            .order_by("pk")
+            .first()
+        )
+        if case is None:
+            unknown.append(number)
+        elif case.is_open:
+            open_.append(number)
+        elif case.lead_officer_id is None:
+            no_lead.append(number)
+        else:
+            cases.append(case)
+    problems = []
+    if unknown:
+        problems.append(_("No case numbered %(numbers)s in this court.") % {"numbers": "、".join(unknown)})
+    if open_:
+        problems.append(_("%(numbers)s still open: only closed cases are reviewed.") % {"numbers": "、".join(open_)})
+    if no_lead:
+        problems.append(_("%(numbers)s have no lead officer to answer for them.") % {"numbers": "、".join(no_lead)})
+    if problems:
+        raise ValidationFailed(" ".join(problems), details={"case_numbers": problems})
+    return cases
+
+
 @transaction.atomic
 def review_plan_create(
     *,
@@ -108,10 +148,15 @@ def review_plan_create(
     organisation: Organisation,
     window: Window,
     sample_percent: int = 0,
+    sample_size: int = 0,
     include_amended_remanded: bool = False,
+    case_numbers: Sequence[str] = (),
+    evaluator: Officer | None = None,
 ) -> ReviewPlan:
-    """Create a plan and the pending reviews it selects (sample of each officer's closed cases, all
-    amended or remanded cases). Cases already under an open review are not selected twice."""
+    """Create a plan and the pending reviews it selects: a sample (X % of each officer's closed cases, or n of
+    the period's closed cases), all amended or remanded cases, and cases picked by number. Cases already under
+    an open review are not selected twice. With an ``evaluator`` each review is assigned to them at once, except
+    the cases they took part in, which stay pending for another evaluator."""
     power_decide(officer=actor, action_type=ActionType.REVIEW_PLANNED, organisation=organisation).raise_if_denied()
     if not name.strip():
         raise _invalid("name", _("Give the plan a name."))
@@ -119,8 +164,19 @@ def review_plan_create(
         raise _invalid("kind", _("Choose a kind of review."))
     if not 0 <= sample_percent <= 100:
         raise _invalid("sample_percent", _("The sample is a percentage from 0 to 100."))
-    if sample_percent == 0 and not include_amended_remanded:
-        raise _invalid("sample_percent", _("Choose a sample, amended or remanded cases, or both."))
+    if sample_size < 0:
+        raise _invalid("sample_size", _("The sample is a number of cases, 0 or more."))
+    if sample_percent and sample_size:
+        raise _invalid("sample_size", _("Give the sample as a percentage or as a number of cases, not both."))
+    if window.end < window.start:
+        raise _invalid("window", _("The window cannot end before it starts."))
+    if evaluator is not None and not evaluator.has_role(RoleCode.EVALUATOR):
+        raise _invalid("evaluator", _("%(name)s is not an evaluator.") % {"name": evaluator.name})
+    picked = _picked_cases(organisation, case_numbers)
+    if not (sample_percent or sample_size or include_amended_remanded or picked):
+        raise _invalid(
+            "sample_percent", _("Choose a sample, amended or remanded cases, cases by number, or several of these.")
+        )
     plan = ReviewPlan.objects.create(
         name=name.strip(),
         kind=kind,
@@ -128,6 +184,7 @@ def review_plan_create(
         window_from=window.start,
         window_to=window.end,
         sample_percent=sample_percent,
+        sample_size=sample_size,
         include_amended_remanded=include_amended_remanded,
         created_by=actor,
     )
@@ -137,11 +194,17 @@ def review_plan_create(
         organisation=organisation, closed_on__gte=window.start, closed_on__lte=window.end, lead_officer__isnull=False
     )
     by_officer: dict[int, list[int]] = defaultdict(list)
+    leads: dict[int, int] = {}
     for pk, lead in closed.order_by("pk").values_list("pk", "lead_officer_id"):
         by_officer[lead].append(pk)
+        leads[pk] = lead
     for lead, case_ids in by_officer.items():
         for pk in _sample(plan.pk, case_ids, sample_percent):
             picks[pk] = (lead, _("Routine sample (%(percent)s%%)") % {"percent": sample_percent})
+    if sample_size:
+        ranked = sorted(leads, key=lambda pk: hashlib.sha256(f"{plan.pk}:{pk}".encode()).hexdigest())
+        for pk in ranked[:sample_size]:
+            picks[pk] = (leads[pk], _("Random sample (%(count)s cases)") % {"count": sample_size})
     if include_amended_remanded:
         reversed_cases = Case.objects.filter(
             organisation=organisation,
@@ -153,13 +216,21 @@ def review_plan_create(
         ).values_list("pk", "lead_officer_id")
         for pk, lead in reversed_cases:
             picks[pk] = (lead, _("Amended or remanded on appeal or retrial"))
-    Review.objects.bulk_create(
+    for case in picked:
+        picks[case.pk] = (case.lead_officer_id, _("Picked by the case-management office"))
+    reviews = Review.objects.bulk_create(
         [
             Review(plan=plan, case_id=pk, officer_id=lead, reason=reason)
             for pk, (lead, reason) in sorted(picks.items())
             if pk not in busy
         ]
     )
+    if evaluator is not None:
+        for review in reviews:
+            case = _case_for_decision(review.case)
+            if not power_decide(officer=evaluator, action_type=ActionType.QUALITY_REVIEW, case=case).allowed:
+                continue  # the evaluator took part in this case: it stays pending for another one
+            review_assign(actor=actor, review=review, evaluator=evaluator)
     return plan
 
 

@@ -30,6 +30,20 @@ def organisations_recomputable_by(user: Any) -> QuerySet[Organisation]:
     return Organisation.objects.filter(pk__in=allowed)
 
 
+def review_planning_court(user: Any) -> Organisation | None:
+    """The organisation whose reviews this user may plan (their own, as the power list says), else None."""
+    officer = officer_for_user(user)
+    if officer is None:
+        return None
+    organisation = officer.organisation
+    allowed = power_decide(officer=officer, action_type=ActionType.REVIEW_PLANNED, organisation=organisation).allowed
+    return organisation if allowed else None
+
+
+def evaluators_of(organisation: Organisation) -> QuerySet[Officer]:
+    return Officer.objects.filter(roles=RoleCode.EVALUATOR, organisation=organisation).order_by("officer_id")
+
+
 def metric_run_get_for_user(user: Any, *, run_id: int) -> MetricRun:
     """A run its requester (or a superuser) may follow; anything else is not found."""
     runs = MetricRun.objects.all()

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,16 +21,18 @@ from accountability.paging import keyset_page
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from evaluation import reviews as review_services
-from evaluation.forms import RecomputeForm
+from evaluation.forms import RecomputeForm, ReviewPlanForm
 from evaluation.metrics import METRIC_LABELS, Window
-from evaluation.models import DefectItem, Grade, Review
+from evaluation.models import DefectItem, Grade, Review, ReviewPlan
 from evaluation.selectors import (
     defect_catalogue_for,
+    evaluators_of,
     metric_run_get_for_user,
     officer_for_performance,
     organisations_recomputable_by,
     performance_file,
     review_get_for_user,
+    review_planning_court,
     reviews_visible_to,
 )
 from evaluation.services import metric_run_on_demand
@@ -72,10 +75,58 @@ def review_list(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
     if status in Review.Status.values:
         reviews = reviews.filter(status=status)
+    plan = None
+    if (plan_id := _int(request.GET.get("plan"))) is not None:
+        plan = ReviewPlan.objects.filter(pk=plan_id, reviews__in=reviews).distinct().first()
+        reviews = reviews.filter(plan_id=plan_id)
     page = keyset_page(request, reviews, ordering=("-created_at", "-pk"), size=50)
     return render(
-        request, "evaluation/review_list.html", {"page": page, "status": status, "statuses": Review.Status.choices}
+        request,
+        "evaluation/review_list.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Review.Status.choices,
+            "plan": plan,
+            "can_plan": review_planning_court(request.user) is not None,
+        },
     )
+
+
+@login_required
+def review_plan_new(request: HttpRequest) -> HttpResponse:
+    """评查计划: the case-management office plans reviews of its court's closed cases (a sample, the amended or
+    remanded cases, picks by number) and may assign an evaluator at once."""
+    court = review_planning_court(request.user)
+    if court is None:
+        raise Http404
+    evaluators = evaluators_of(court)
+    today = timezone.localdate()
+    initial = {"start": today.replace(month=1, day=1), "end": today, "kind": "routine"}
+    form = ReviewPlanForm(request.POST or None, evaluators=evaluators, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        plan = review_services.review_plan_create(
+            actor=officer_for_user(request.user),
+            name=data["name"],
+            kind=data["kind"],
+            organisation=court,
+            window=Window(data["start"], data["end"]),
+            sample_percent=data["sample_percent"] or 0,
+            sample_size=data["sample_size"] or 0,
+            include_amended_remanded=data["include_amended_remanded"],
+            case_numbers=form.numbers(),
+            evaluator=data["evaluator"],
+        )
+        total = plan.reviews.count()
+        waiting = plan.reviews.filter(status=Review.Status.PENDING).count()
+        messages.success(
+            request,
+            _("Plan “%(name)s”: %(total)s cases selected, %(assigned)s assigned, %(waiting)s waiting for an evaluator.")
+            % {"name": plan.name, "total": total, "assigned": total - waiting, "waiting": waiting},
+        )
+        return redirect(f"{reverse('evaluation:reviews')}?plan={plan.pk}")
+    return render(request, "evaluation/review_plan.html", {"form": form, "court": court})
 
 
 @login_required
@@ -94,9 +145,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             "me": officer,
             "grades": Grade.choices,
             "catalogue": defect_catalogue_for(review.case.case_type),
-            "evaluators": Officer.objects.filter(roles="evaluator", organisation=review.case.organisation).order_by(
-                "officer_id"
-            ),
+            "evaluators": evaluators_of(review.case.organisation),
             "can_assign": officer is not None
             and review.status in ("pending", "assigned")
             and officer.pk != review.evaluator_id

@@ -192,7 +192,7 @@ def test_thresholds_fire_once_each_and_raise_a_lead(world):
 
 
 def test_a_single_case_at_30_points_is_a_lead(world):
-    _finalise_fail(world, ["SF-01", "SF-02", "SF-03", "SF-05", "CX-01"], TODAY)  # 10 + 20 = 30
+    _finalise_fail(world, ["SF-01", "SF-02", "SF-03", "CX-02", "CX-01"], TODAY)  # 10 + 20 = 30
     kinds = sorted(ConsequenceRecord.objects.values_list("consequence", "case_id"))
     case_id = Review.objects.get().case_id
     assert kinds == [("discipline_lead", case_id), ("reminder", None), ("training_recall", None)]

@@ -9,9 +9,12 @@ import pytest
 import time_machine
 from django.test import Client
 
-from accountability.errors import ValidationFailed
+from accountability.errors import PowerDenied, ValidationFailed
+from cases.models import CaseParticipant
+from evaluation.metrics import Window
 from evaluation.models import DefectItem, Review
-from evaluation.reviews import review_add_case, review_assign, review_grade, review_respond
+from evaluation.models import ReviewPlan as ReviewPlanModel
+from evaluation.reviews import review_add_case, review_assign, review_grade, review_plan_create, review_respond
 from evaluation.selectors import defect_catalogue_for
 from tests.factories import make_officer
 
@@ -96,3 +99,95 @@ def test_finalising_belongs_to_someone_other_than_the_evaluator(world):
     assert 'id="review-status">已定案<' in done
     stored = Review.objects.get(pk=review.pk)
     assert (stored.status, stored.finalised_by) == ("finalised", world.filing)
+
+
+WINDOW = Window(dt.date(2024, 1, 1), dt.date(2024, 12, 31))
+
+
+def test_a_plan_samples_a_number_of_cases_picks_by_number_and_assigns_the_evaluator(world):
+    """n of the period's closed cases, reproducibly; a pick typed with half-width brackets; the evaluator gets
+    every case except the one he took part in, which stays pending."""
+    cases = [closed_case(world, closed_on=dt.date(2024, 3, day)) for day in range(1, 7)]
+    outside = closed_case(world, closed_on=dt.date(2025, 2, 1))
+    CaseParticipant.objects.create(case=cases[0], officer=world.evaluator, role="assistant")
+    typed = outside.case_number.replace("（", "(").replace("）", ")")
+    with time_machine.travel(TODAY, tick=False):
+        plan = review_plan_create(
+            actor=world.filing,
+            name="2024年度抽查",
+            kind="routine",
+            organisation=world.court,
+            window=WINDOW,
+            sample_size=3,
+            case_numbers=[typed, cases[0].case_number],
+            evaluator=world.evaluator,
+        )
+    reviews = {r.case_id: r for r in plan.reviews.all()}
+    assert plan.sample_size == 3 and outside.pk in reviews and cases[0].pk in reviews
+    sampled = [r for r in reviews.values() if r.reason == "随机抽查（3件）"]
+    assert len(reviews) in (4, 5) and len(sampled) == len(reviews) - 2
+    assert reviews[outside.pk].reason == "审判管理办公室指定评查"
+    assert reviews[cases[0].pk].status == "pending" and reviews[cases[0].pk].evaluator is None
+    others = [r for pk, r in reviews.items() if pk != cases[0].pk]
+    assert {(r.status, r.evaluator_id) for r in others} == {("assigned", world.evaluator.pk)}
+
+
+def test_a_plan_refuses_unknown_or_open_cases_and_a_judge_may_not_plan(world):
+    open_case = world.case()
+    with pytest.raises(ValidationFailed) as refused:
+        review_plan_create(
+            actor=world.filing,
+            name="指定评查",
+            kind="focused",
+            organisation=world.court,
+            window=WINDOW,
+            case_numbers=["（2024）沪0101民初99999号", open_case.case_number],
+        )
+    text = str(refused.value)
+    assert "本院没有案号为（2024）沪0101民初99999号的案件" in text and "尚未结案" in text
+    with pytest.raises(ValidationFailed, match="二选一"):
+        review_plan_create(
+            actor=world.filing,
+            name="x",
+            kind="routine",
+            organisation=world.court,
+            window=WINDOW,
+            sample_size=2,
+            sample_percent=5,
+        )
+    with pytest.raises(PowerDenied):
+        review_plan_create(
+            actor=world.judge, name="x", kind="routine", organisation=world.court, window=WINDOW, sample_size=2
+        )
+    assert not Review.objects.exists()
+
+
+def test_planning_in_the_browser(world):
+    cases = [closed_case(world, closed_on=dt.date(2024, 4, day)) for day in range(1, 5)]
+    with time_machine.travel(TODAY, tick=False):
+        office = as_(world.filing)
+        listing = office.get("/evaluation/reviews/").content.decode()
+        assert 'id="plan-reviews"' in listing and "制定评查计划" in listing
+        assert 'id="plan-reviews"' not in as_(world.judge).get("/evaluation/reviews/").content.decode()
+        assert as_(world.judge).get("/evaluation/reviews/plan/").status_code == 404
+        form = office.get("/evaluation/reviews/plan/").content.decode()
+        assert "随机抽查：期间内已结案件的件数" in form and "冯评查（evaluator）" in form
+        done = office.post(
+            "/evaluation/reviews/plan/",
+            {
+                "name": "2024年第二季度抽查",
+                "kind": "routine",
+                "start": "2024-01-01",
+                "end": "2024-12-31",
+                "sample_size": "2",
+                "case_numbers": cases[3].case_number,
+                "evaluator": "evaluator",
+            },
+            follow=True,
+        ).content.decode()
+    plan = ReviewPlanModel.objects.get(name="2024年第二季度抽查")
+    assert plan.created_by == world.filing and plan.sample_size == 2
+    count = plan.reviews.count()
+    assert count in (2, 3) and set(plan.reviews.values_list("status", flat=True)) == {"assigned"}
+    assert f"评查计划“2024年第二季度抽查”：选取{count}件，已分配{count}件，0件待分配评查员。" in done
+    assert cases[3].case_number in done and "2024年第二季度抽查" in done
