@@ -96,7 +96,7 @@ def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> Http
     if window is not None:
         panel = metric_panel(scope, window)
         for row in panel["rows"]:
-            _dress(row)
+            _dress(row, window)
         by_metric = {row["metric"]: row for row in panel["rows"]}
         context.update(
             panel=panel,
@@ -107,16 +107,17 @@ def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> Http
     return render(request, "dashboards/dashboard.html", context, status=400 if window_error else 200)
 
 
-def _dress(row: dict[str, Any]) -> None:
+def _dress(row: dict[str, Any], window: Window) -> None:
     """A panel row as the page reads it: each number formatted by its metric's kind, the range and the changes."""
     metric = row["metric"]
     row["label"] = METRIC_LABELS[metric]
     row["status_label"] = STATUS_LABELS[row["status"]]
-    row["drillable"] = metric in drill.DRILLABLE and row["numerator"] is not None
+    listed = drill.parts(metric, window) if metric in drill.DRILLABLE else {}
+    row["drillable"] = "numerator" in listed and row["numerator"] is not None  # an average's day total is no list
     row["value_text"] = formatting.value_text(metric, row["value"])
     row["numerator_text"] = formatting.part_text(metric, row["numerator"], part="numerator")
     row["denominator_text"] = formatting.part_text(metric, row["denominator"], part="denominator")
-    row["denominator_drillable"] = row["drillable"] and row["kind"] not in formatting.NO_DENOMINATOR
+    row["denominator_drillable"] = "denominator" in listed and row["kind"] not in formatting.NO_DENOMINATOR
     row["range_text"] = formatting.range_text(metric, row["low"], row["high"])
     row["last_year_text"] = formatting.change_text(metric, row["value"], row.get("last_year"))
     row["last_month_text"] = formatting.change_text(metric, row["value"], row.get("last_month"))
@@ -187,7 +188,7 @@ def export(request: HttpRequest) -> HttpResponse:
         raise Http404
     panel = metric_panel(scope, window)
     for row in panel["rows"]:
-        _dress(row)
+        _dress(row, window)
     name = f"dashboard-{scope.subject.replace('/', '-')}-{window.key}.xlsx"
     title = f"{scope.label} {window.start}—{window.end}"
     return exporting.metrics_xlsx_response(name, title, window, panel["rows"])

@@ -35,7 +35,7 @@ EXAMPLE_RANGES: dict[str, tuple[str | None, str | None]] = {
     "appeal_amended_remanded_ratio": (None, "0.15"),  # 二审改判发回率
     "retrial_amended_remanded_ratio": (None, "0.10"),  # 再审改判发回率
     "enforcement_recovery_rate": ("0.50", None),  # 执行到位率
-    "case_proceeding_ratio": ("1.00", "1.30"),  # 案件比
+    "case_proceeding_ratio": ("1.00", "1.35"),  # 案件比
 }
 
 

@@ -146,3 +146,30 @@ def test_the_demo_ships_example_ranges_for_the_headline_and_keeps_a_courts_own(w
     rates = [m for m, kind in METRIC_KINDS.items() if kind in ("rate", "ratio", "days") and m in ranges]
     assert len(rates) == 12
     assert demo_dashboard.reference_ranges() == 0  # run again: nothing added, nothing changed
+
+
+def test_a_range_changed_in_the_admin_recolours_the_cached_page(world, client):
+    populate(world, 1)
+    key = f"organisation:{world.court.code}"
+    first = page(client, world.president, scope=key, window=KEY).content.decode()
+    assert 'id="headline-closure_rate"' in first and 'status-none" id="headline-closure_rate' in first
+    band = MetricRange.objects.create(metric="closure_rate", low=Decimal("1.01"))  # above any rate: below the band
+    assert (
+        'status-below" id="headline-closure_rate"'
+        in page(client, world.president, scope=key, window=KEY).content.decode()
+    )
+    band.delete()
+    assert (
+        'status-none" id="headline-closure_rate"'
+        in page(client, world.president, scope=key, window=KEY).content.decode()
+    )
+
+
+def test_every_drill_link_on_the_page_opens_a_list(world, client):
+    populate(world, 2)
+    html = page(client, world.president, scope=f"organisation:{world.court.code}", window=KEY).content.decode()
+    links = [h.replace("&amp;", "&") for h in re.findall(r'<a class="drill" href="([^"]+)"', html)]
+    assert len(links) >= 15 and not any("avg_duration_days&part=numerator" in h for h in links)
+    for link in links:
+        response = client.get(link)
+        assert response.status_code == 200 and 'id="drill-total"' in response.content.decode(), link
