@@ -191,3 +191,20 @@ def test_planning_in_the_browser(world):
     assert count in (2, 3) and set(plan.reviews.values_list("status", flat=True)) == {"assigned"}
     assert f"评查计划“2024年第二季度抽查”：选取{count}件，已分配{count}件，0件待分配评查员。" in done
     assert cases[3].case_number in done and "2024年第二季度抽查" in done
+
+
+def test_the_planning_page_shows_a_refusal_in_words(world):
+    page = as_(world.filing).post(
+        "/evaluation/reviews/plan/",
+        {
+            "name": "指定评查",
+            "kind": "focused",
+            "start": "2024-01-01",
+            "end": "2024-12-31",
+            "case_numbers": "（2024）沪0101民初99999号",
+        },
+        follow=True,
+    )
+    text = page.content.decode()
+    assert "本院没有案号为（2024）沪0101民初99999号的案件。" in text and "创建评查计划" in text
+    assert not ReviewPlanModel.objects.exists()
