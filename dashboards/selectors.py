@@ -225,7 +225,7 @@ def metric_panel(scope: Scope, window: Window) -> dict[str, Any]:
     """Each metric of the scope in the window: value against its band, the 12-month trend, and (for an
     organisation or a department) the distribution over its officers. Cached per scope and window until new
     results land. Queries: 2 (stamp) on a hit, 7 on a miss, whatever the data size."""
-    key = f"dash:v2:{scope.key}:{window.key}:{_stamp(scope, window)}"
+    key = f"dash:v3:{scope.key}:{window.key}:{_stamp(scope, window)}"
     panel = cache.get(key)
     if panel is None:
         panel = _build_panel(scope, window)
@@ -293,6 +293,7 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
                 "rate": METRIC_KINDS[metric] == "rate",
                 "low": band.low if band else None,
                 "high": band.high if band else None,
+                "range_note": band.note if band else "",
                 "status": _status(value, band),
                 "trend": [{"month": m[0].strftime("%Y-%m"), "value": trends[metric].get(m[0])} for m in months],
                 "histogram": _histogram(distribution.get(metric, []), METRIC_KINDS[metric]),

@@ -101,6 +101,10 @@ def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> Http
         context.update(
             panel=panel,
             headline=[by_metric[m] for m in HEADLINE if m in by_metric],
+            # what the ranges rest on (the demo's say they are examples the court must confirm), once each
+            range_notes=[
+                n for n in dict.fromkeys(by_metric[m].get("range_note", "") for m in HEADLINE if m in by_metric) if n
+            ],
             quality=quality_panel(scope, window),
             charts={row["metric"]: _chart(row) for row in panel["rows"]},
         )

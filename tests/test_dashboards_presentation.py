@@ -94,6 +94,7 @@ def test_headline_cards_are_coloured_against_their_range_with_the_changes(world,
     assert status["closure_rate"] == "below" and status["avg_duration_days"] == "within"
     assert status["case_proceeding_ratio"] == "none"
     assert 'class="badge status-below"' in card and formatting.value_text("closure_rate", stored.value) in card
+    assert 'id="range-notes"' not in html  # the test's ranges carry no note
 
     for earlier in (shifted(W, months=12), shifted(W, months=1)):  # the same period last year, and a month ago
         metrics_store(window=MetricWindow(earlier.start, earlier.end))
@@ -146,6 +147,14 @@ def test_the_demo_ships_example_ranges_for_the_headline_and_keeps_a_courts_own(w
     rates = [m for m, kind in METRIC_KINDS.items() if kind in ("rate", "ratio", "days") and m in ranges]
     assert len(rates) == 12
     assert demo_dashboard.reference_ranges() == 0  # run again: nothing added, nothing changed
+
+
+def test_the_page_says_what_the_headline_ranges_rest_on(world, client):
+    populate(world, 1)
+    demo_dashboard.reference_ranges()
+    html = page(client, world.president, scope=f"organisation:{world.court.code}", window=KEY).content.decode()
+    notes = re.search(r'id="range-notes">([^<]*)<', html).group(1)
+    assert notes.count(demo_dashboard.EXAMPLE_NOTE) == 1
 
 
 def test_a_range_changed_in_the_admin_recolours_the_cached_page(world, client):
