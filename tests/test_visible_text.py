@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import models
+from django.template.loader import render_to_string
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -167,3 +168,11 @@ def test_the_performance_file_names_grades_statuses_and_consequences(world):
     page = client.get(reverse("evaluation:performance") + "?year=" + str(timezone.now().year))
     text = visible_text(page.content.decode())
     assert "优质" in text and "excellent" not in text and "responded" not in text
+
+
+def test_the_dashboards_quality_panel_names_grades_and_consequences():
+    quality = {"grades": {"excellent": 4, "fail": 1}, "points": Decimal("3.5"), "consequences": {"reminder": 3}}
+    with translation.override("zh-hans"):
+        text = visible_text(render_to_string("dashboards/_quality.html", {"quality": quality}))
+    assert "优质：4；不合格：1" in text and "3.5" in text
+    assert not re.search(r"excellent|fail|reminder", text)
