@@ -84,6 +84,7 @@ def ensure_reference_data() -> None:
         "accountability.migrations.0002_roles_and_default_power_list",
         "evaluation.migrations.0003_default_reference_ranges",
         "evaluation.migrations.0006_default_catalogue",
+        "evaluation.migrations.0009_defect_item_case_types",
         "accountability.migrations.0016_similar_search_power_items",
         "accountability.migrations.0019_audit_events",
         "accountability.migrations.0023_filing_officer_and_case_life_items",

