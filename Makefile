@@ -5,6 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 MO := locale/zh_Hans/LC_MESSAGES/django.mo
+# Apps may keep their own catalogue (app/locale/zh_Hans/LC_MESSAGES/django.po); Django finds it.
+PO := $(wildcard locale/*/LC_MESSAGES/*.po */locale/*/LC_MESSAGES/*.po)
+LOCALES := locale $(wildcard */locale)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -19,8 +22,8 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-messages $(MO): locale/zh_Hans/LC_MESSAGES/django.po | $(STAMP)
-	$(BIN)/python -m accountability.compile_messages locale
+messages $(MO): $(PO) | $(STAMP)
+	$(BIN)/python -m accountability.compile_messages $(LOCALES)
 
 run: setup
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

@@ -3,7 +3,8 @@
 A fresh machine has Python but may lack GNU gettext's ``msgfmt``, which
 Django's ``compilemessages`` needs; this does the same job so ``make run`` and
 ``make test`` need nothing else. Handles msgctxt, plurals and fuzzy entries
-(skipped, as msgfmt does). Usage: ``python -m accountability.compile_messages locale``.
+(skipped, as msgfmt does). Usage: ``python -m accountability.compile_messages locale */locale`` (the
+project's catalogue and each app's own, which Django finds in the app's ``locale/``).
 """
 
 from __future__ import annotations
@@ -87,13 +88,14 @@ def write_mo(messages: dict[bytes, bytes], path: Path) -> None:
     )
 
 
-def main(root: str) -> int:
-    for po in sorted(Path(root).rglob("*.po")):
-        mo = po.with_suffix(".mo")
-        write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
-        print(f"compiled {po} -> {mo}")
+def main(*roots: str) -> int:
+    for root in roots:
+        for po in sorted(Path(root).rglob("*.po")):
+            mo = po.with_suffix(".mo")
+            write_mo(parse_po(po.read_text(encoding="utf-8")), mo)
+            print(f"compiled {po} -> {mo}")
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1] if len(sys.argv) > 1 else "locale"))
+    sys.exit(main(*(sys.argv[1:] or ["locale"])))
