@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "similar",
     "discipline",
     "evaluation",
+    "procuratorate",
     "dashboards",
     "interchange",
 ]

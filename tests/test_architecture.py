@@ -16,6 +16,7 @@ LAYERS = [
     "similar",
     "discipline",
     "evaluation",
+    "procuratorate",  # the procuratorate's own procedures, power list, words, indicators and catalogue
     "dashboards",
     "interchange",  # import, demo, generator: may use everything
 ]
