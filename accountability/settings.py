@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "supervision",
     "interference",
     "similar",
+    "deliberation",
     "discipline",
     "evaluation",
     "procuratorate",

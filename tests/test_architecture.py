@@ -14,6 +14,7 @@ LAYERS = [
     "supervision",  # the apps that watch cases
     "interference",
     "similar",
+    "deliberation",  # judges' meetings, committees and their procuratorate counterparts
     "discipline",
     "evaluation",
     "procuratorate",  # the procuratorate's own procedures, power list, words, indicators and catalogue
