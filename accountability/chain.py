@@ -282,6 +282,14 @@ PROCEEDING = Chain(
     legacy={1: _proceeding_form_1},
 )
 
+#: A deliberation meeting's record (``deliberation.MeetingEvent``): per meeting (attendance, recusals, opinions,
+#: votes, resolutions, each member's sign-off of the minutes), linked from ``Meeting.trace_head``.
+MEETING = Chain(
+    "meeting",
+    "event",
+    ("meeting_id", "seq", "kind", "actor_id", "occurred_at", "note", "payload"),
+)
+
 #: The security audit (``accountability.AuditEvent``): one chain, its head in ``ChainHead``.
 AUDIT = Chain(
     "audit",

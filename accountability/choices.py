@@ -131,6 +131,10 @@ class ActionType(models.TextChoices):
     EVIDENCE_PERIOD_SET = "evidence_period_set", _("Period for evidence set")
     ARCHIVED = "archived", _("Archived")
     APPEAL_OUTCOME_RECORDED = "appeal_outcome_recorded", _("Outcome on appeal or retrial recorded")
+    # Deliberation bodies (专业法官会议, 审判委员会, 检察官联席会议, 检察委员会).
+    MEETING_CONVENED = "meeting_convened", _("Judges' meeting or committee convened")
+    DEPARTED_FROM_OPINION = "departed_from_opinion", _("Panel departed from the meeting's advisory opinion")
+    RESOLUTION_FOLLOWED_UP = "resolution_followed_up", _("Committee resolution followed up")
     #: Matches every action on a case: for negative items such as "no case work while suspended".
     ANY = "any", _("Any action on a case")
 

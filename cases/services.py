@@ -79,6 +79,10 @@ DEDICATED_TYPES = frozenset(
         ActionType.RECUSAL_DECIDED,
         ActionType.ARCHIVED,
         ActionType.APPEAL_OUTCOME_RECORDED,
+        # Deliberation bodies: each has its own service (deliberation.services).
+        ActionType.MEETING_CONVENED,
+        ActionType.DEPARTED_FROM_OPINION,
+        ActionType.RESOLUTION_FOLLOWED_UP,
     }
 )
 #: Types anyone may log through ``case_log_action`` when the power list allows.
