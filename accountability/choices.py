@@ -83,6 +83,20 @@ class ActionType(models.TextChoices):
         "returned_for_supplementary_investigation",
         _("Returned for supplementary investigation"),
     )
+    # A procuratorate's decisions (DOMAIN.md §13): each is a power-list action type, so the procuratorate's
+    # authorisation table says who decides it (a prosecutor alone, or the procurator-general in writing).
+    INVESTIGATION_RESUBMITTED = "investigation_resubmitted", _("Resubmitted after supplementary investigation")
+    CHIEF_DECISION_REQUESTED = "chief_decision_requested", _("Matter submitted to the procurator-general")
+    CHIEF_DECISION_REFUSED = "chief_decision_refused", _("Procurator-general declined the submitted matter")
+    ARREST_APPROVED = "arrest_approved", _("Arrest approved")
+    ARREST_NOT_APPROVED = "arrest_not_approved", _("Arrest not approved")
+    PROSECUTION_DECIDED = "prosecution_decided", _("Decision to prosecute")
+    NON_PROSECUTION_DECIDED = "non_prosecution_decided", _("Decision not to prosecute")
+    PROTEST_DECIDED = "protest_decided", _("Decision to lodge a protest")
+    PROSECUTION_WITHDRAWN = "prosecution_withdrawn", _("Decision to withdraw the prosecution")
+    PUBLIC_INTEREST_SUIT_DECIDED = "pil_suit_decided", _("Decision to bring a public interest suit")
+    PROCURATORIAL_SUGGESTION = "procuratorial_suggestion", _("Procuratorial suggestion issued")
+    PROSECUTION_FACTS_RECORDED = "prosecution_facts_recorded", _("Custody, plea and sentencing facts recorded")
     SIMILAR_CASE_SEARCH = "similar_case_search", _("Similar-case search")
     NOTE = "note", _("Note")
     # Types the system itself records.

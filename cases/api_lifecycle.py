@@ -29,7 +29,7 @@ from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
 from cases import closing, services
-from cases.choices import CLOSING_METHODS_BY_TYPE, ActionSource, ClosingMethod, Outcome
+from cases.choices import ActionSource, ClosingMethod, Outcome, closing_methods_for
 from cases.flows import NodeState, case_flow, missing_required_by_method, missing_required_nodes
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_ref_for_user
@@ -124,7 +124,7 @@ def _visible(request: Request, id: Any, *, ref: bool = False) -> Case:
 
 def flow_data(case: Case) -> dict[str, Any]:
     flow: list[NodeState] = case_flow(case)
-    methods = CLOSING_METHODS_BY_TYPE.get(case.case_type, tuple(ClosingMethod.values))
+    methods = closing_methods_for(case.case_type, case.procedure)
     return {
         "id": case.public_id,
         "case_number": case.case_number,

@@ -16,6 +16,14 @@ class Procedure(models.TextChoices):
     SECOND_INSTANCE = "second_instance", _("Second instance")
     RETRIAL = "retrial", _("Retrial")
     ENFORCEMENT = "enforcement", _("Enforcement")
+    # A procuratorate's procedures (DOMAIN.md §13): optional vocabulary, the rules and flows are the procuratorate
+    # app's data.
+    ARREST_REVIEW = "arrest_review", _("Review of arrest")
+    PROSECUTION_REVIEW = "prosecution", _("Review for prosecution")
+    PROTEST = "protest", _("Protest")
+    SUPERVISION = "supervision", _("Procuratorial supervision")
+    PIL_PRE_SUIT = "pil_pre_suit", _("Public interest: pre-litigation procedure")
+    PIL_SUIT = "pil_suit", _("Public interest: litigation")
 
 
 class ClosingMethod(models.TextChoices):
@@ -25,6 +33,19 @@ class ClosingMethod(models.TextChoices):
     WITHDRAWAL = "withdrawal", _("Withdrawal")
     TRANSFER = "transfer", _("Transfer")
     OTHER = "other", _("Other")
+    # A procuratorate's decisions that end its procedures (DOMAIN.md §13).
+    ARREST_APPROVED = "arrest_approved", _("Arrest approved")
+    ARREST_REFUSED = "arrest_refused", _("Arrest not approved")
+    PROSECUTED = "prosecuted", _("Public prosecution initiated")
+    NP_STATUTORY = "np_statutory", _("Non-prosecution (statutory)")
+    NP_DISCRETIONARY = "np_discretionary", _("Non-prosecution (discretionary)")
+    NP_DOUBT = "np_doubt", _("Non-prosecution (insufficient evidence)")
+    NP_CONDITIONAL = "np_conditional", _("Conditional non-prosecution")
+    PROTESTED = "protested", _("Protest lodged")
+    NOT_PROTESTED = "not_protested", _("No protest")
+    SUGGESTION = "suggestion", _("Procuratorial suggestion")
+    REVIEW_ENDED = "review_ended", _("Review terminated")
+    PIL_FILED = "pil_filed", _("Public interest suit filed")
 
 
 #: The closing methods that apply to each case type (the closing form offers these; ``case_close`` refuses others).
@@ -38,6 +59,22 @@ CLOSING_METHODS_BY_TYPE: dict[str, tuple[str, ...]] = {
     CaseType.COMPENSATION: ("ruling", "mediation", "withdrawal", "other"),
     CaseType.PUBLIC_INTEREST: ("judgment", "ruling", "mediation", "withdrawal", "transfer", "other"),
 }
+
+
+#: Closing methods of a procedure, where the procedure has its own (a procuratorate's): they replace the case type's.
+#: Filled by the app that owns the procedure (``closing_methods_register`` in its ``AppConfig.ready``).
+CLOSING_METHODS_BY_PROCEDURE: dict[str, tuple[str, ...]] = {}
+
+
+def closing_methods_register(procedure: str, methods: tuple[str, ...]) -> None:
+    CLOSING_METHODS_BY_PROCEDURE[procedure] = tuple(methods)
+
+
+def closing_methods_for(case_type: str, procedure: str) -> tuple[str, ...]:
+    """The closing methods a case of this type and procedure may close by."""
+    if procedure in CLOSING_METHODS_BY_PROCEDURE:
+        return CLOSING_METHODS_BY_PROCEDURE[procedure]
+    return CLOSING_METHODS_BY_TYPE.get(case_type, tuple(ClosingMethod.values))
 
 
 class Outcome(models.TextChoices):
@@ -66,6 +103,12 @@ class Track(models.TextChoices):
     ORDINARY = "ordinary", _("Ordinary procedure")
     SUMMARY = "summary", _("Summary procedure")
     SMALL_CLAIMS = "small_claims", _("Small-claims procedure")
+    # A procuratorate's tracks (DOMAIN.md §13).
+    DETAINED = "detained", _("Suspect detained")
+    NOT_DETAINED = "not_detained", _("Suspect not detained")
+    FAST_TRACK = "fast_track", _("Fast-track plea procedure")
+    APPELLATE = "appellate", _("Protest on appeal")
+    SUPERVISORY = "supervisory", _("Protest under trial supervision")
 
 
 class Approver(models.TextChoices):

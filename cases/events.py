@@ -16,3 +16,8 @@ action_recorded = Signal()
 
 #: A case was closed (结案): ``case`` (with its closing method and outcome) and ``action`` (the closing action).
 case_closed = Signal()
+
+#: A case is about to close (``cases.services.case_close``, after its own checks, before anything is written):
+#: ``case`` (locked), ``actor``, ``closing_method``. A receiver refuses the closing by raising (a procuratorate's
+#: decision reserved to the procurator-general and not on file).
+case_closing = Signal()

@@ -12,7 +12,7 @@ from django.db.models.signals import post_delete, post_save
 
 from accountability.choices import ActionType
 from cases import assignment, events
-from cases.choices import CLOSING_METHODS_BY_TYPE, ClosingMethod
+from cases.choices import ClosingMethod, closing_methods_for
 from cases.closing import on_case_closed
 from cases.extensions import extension_decide_request, extension_scope
 from cases.flows import case_flow, flow_cache_clear, missing_required_nodes
@@ -30,7 +30,7 @@ def flow_panel(request: PanelRequest) -> dict[str, Any]:
     power list allows, with what is still missing) and to archive it."""
     case = request.case
     flow = case_flow(case)
-    methods = CLOSING_METHODS_BY_TYPE.get(case.case_type, tuple(ClosingMethod.values))
+    methods = closing_methods_for(case.case_type, case.procedure)
     return {
         "flow": flow,
         # each missing node with the closing methods that may do without it (撤诉、调解、移送 without 开庭审理)

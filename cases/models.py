@@ -558,6 +558,7 @@ class CaseRequest(TimeStamped):
         DESIGNATION = "designation", _("Designated assignment")
         LEAD_CHANGE = "lead_change", _("Change of the lead judge")
         RECUSAL = "recusal", _("Recusal")
+        CHIEF_DECISION = "chief_decision", _("Matter for the procurator-general")
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="requests")

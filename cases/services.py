@@ -22,7 +22,7 @@ from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide
 from cases import attachments, events
-from cases.choices import CLOSING_METHODS_BY_TYPE, OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome
+from cases.choices import OUTCOME_PROCEDURES, ActionSource, ClosingMethod, Outcome, closing_methods_for
 from cases.flows import missing_required_nodes
 from cases.models import Action, Attachment, Case, CaseParticipant
 
@@ -34,6 +34,19 @@ DEDICATED_TYPES = frozenset(
         ActionType.ASSIGNED,
         ActionType.CLOSED,
         ActionType.IMPORTED_CHANGE,
+        # A procuratorate's decisions: each through its own service (procuratorate.services), the procurator-general's
+        # in writing and on file.
+        ActionType.INVESTIGATION_RESUBMITTED,
+        ActionType.CHIEF_DECISION_REQUESTED,
+        ActionType.CHIEF_DECISION_REFUSED,
+        ActionType.ARREST_APPROVED,
+        ActionType.ARREST_NOT_APPROVED,
+        ActionType.PROSECUTION_DECIDED,
+        ActionType.NON_PROSECUTION_DECIDED,
+        ActionType.PROTEST_DECIDED,
+        ActionType.PROSECUTION_WITHDRAWN,
+        ActionType.PUBLIC_INTEREST_SUIT_DECIDED,
+        ActionType.PROSECUTION_FACTS_RECORDED,
         # Extensions by the law (cases.extensions): a request decided once, by the approver the rule names.
         ActionType.EXTENSION_REQUESTED,
         ActionType.EXTENSION_APPROVED,
@@ -528,7 +541,7 @@ def case_close(
         raise Conflict(_("This case is already closed."))
     if closing_method not in ClosingMethod.values:
         raise _validation_error("closing_method", _("Choose a closing method."))
-    if closing_method not in CLOSING_METHODS_BY_TYPE.get(case.case_type, ClosingMethod.values):
+    if closing_method not in closing_methods_for(case.case_type, case.procedure):
         raise _validation_error(
             "closing_method",
             _("A %(case_type)s case cannot be closed by %(method)s.")
@@ -553,6 +566,7 @@ def case_close(
                 % {"nodes": "、".join(node.name for node in missing)},
                 details={"nodes": [node.code for node in missing]},
             )
+    events.case_closing.send(sender=Case, case=case, actor=actor, closing_method=closing_method)
     case.closed_on = closed_on
     case.closing_method = closing_method
     case.outcome = outcome

@@ -29,7 +29,7 @@ from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
 from cases import closing, services
-from cases.choices import CLOSING_METHODS_BY_TYPE, OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome
+from cases.choices import OUTCOME_PROCEDURES, ActionSource, CaseType, ClosingMethod, Outcome, closing_methods_for
 from cases.flows import case_flow, missing_required_by_method, missing_required_nodes
 from cases.models import Case
 from cases.selectors import case_get_for_user, case_ref_for_user
@@ -47,7 +47,7 @@ def _closable(request: HttpRequest, public_id: Any, *, case: Case | None = None)
 
 
 def closing_methods(case: Case) -> list[tuple[str, Any]]:
-    allowed = CLOSING_METHODS_BY_TYPE.get(case.case_type, tuple(ClosingMethod.values))
+    allowed = closing_methods_for(case.case_type, case.procedure)
     return [(value, label) for value, label in ClosingMethod.choices if value in allowed]
 
 
