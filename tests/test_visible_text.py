@@ -43,8 +43,9 @@ def _enum_values() -> set[str]:
 
 
 def visible_text(page: str) -> str:
-    """What a reader sees: no scripts, styles, tags or attributes; entities decoded."""
-    page = re.sub(r"<(script|style|template)\b.*?</\1>", " ", page, flags=re.S | re.I)
+    """What a reader sees as words: no scripts, styles, tags or attributes, nor program text set as ``<code>`` (the
+    draw's repeat instruction); entities decoded."""
+    page = re.sub(r"<(script|style|template|code)\b.*?</\1>", " ", page, flags=re.S | re.I)
     page = re.sub(r"<!--.*?-->", " ", page, flags=re.S)
     return html_lib.unescape(re.sub(r"<[^>]+>", " ", page))
 
