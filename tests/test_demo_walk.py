@@ -69,10 +69,11 @@ def _workbook_text(content: bytes) -> str:
     return " ".join(book.sheetnames + cells)
 
 
-def walk(client: Client, codes: set[str], start: str = "/home/") -> tuple[dict[str, list[str]], int]:
-    """Open every address reachable from ``start``; return the problems found (by address) and the pages opened."""
+def walk(client: Client, codes: set[str], start: str = "/home/") -> tuple[dict[str, list[str]], Counter]:
+    """Open every address reachable from ``start``; return the problems found (by address) and the number of pages
+    and workbooks opened."""
     queue, seen, per_kind, problems = [start], {start}, Counter(), {}
-    opened = 0
+    opened = Counter()
     while queue:
         url = queue.pop(0)
         kind = _kind(url)
@@ -80,13 +81,14 @@ def walk(client: Client, codes: set[str], start: str = "/home/") -> tuple[dict[s
             continue
         per_kind[kind] += 1
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
-        opened += 1
+        opened["pages"] += 1
         if response.status_code != 200:
             problems[url] = [f"HTTP {response.status_code}"]
             continue
         content_type = response.get("Content-Type", "")
         if content_type.startswith(XLSX):
             text = _workbook_text(response.content)
+            opened["workbooks"] += 1
         elif content_type.startswith("text/html"):
             page = response.content.decode()
             text = visible_text(page)
@@ -121,7 +123,8 @@ def test_every_demo_login_walks_every_page_in_chinese(settings, django_capture_o
         found, opened[username] = walk(client, codes)
         problems |= {f"{username} {url}": words for url, words in found.items()}
     assert problems == {}
-    assert all(count >= 5 for count in opened.values()), opened  # every login reaches pages beyond its home
+    assert all(count["pages"] >= 10 for count in opened.values()), opened  # every login goes beyond its home
+    assert opened["president1"]["workbooks"] >= 1 and opened["evaluator1"]["workbooks"] >= 1, opened
 
 
 def test_the_walk_finds_dead_links_and_leaks(world):
@@ -134,6 +137,6 @@ def test_the_walk_finds_dead_links_and_leaks(world):
     ]
     assert _links('<a href="/admin/">管理</a><a href="https://example.org/">外</a>', "/home/") == []
     problems, opened = walk(client, {"ruling_signed"}, start="/cases/no-such-page/")
-    assert problems == {"/cases/no-such-page/": ["HTTP 404"]} and opened == 1
+    assert problems == {"/cases/no-such-page/": ["HTTP 404"]} and opened == {"pages": 1}
     assert leaks(visible_text("<td>ruling_signed</td>"), {"ruling_signed"}) == ["ruling_signed"]
     assert ENGLISH.findall(visible_text("<p>导出 Excel 文件</p><p>Review of arrest</p>")) == ["Review of arrest"]
