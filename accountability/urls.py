@@ -13,6 +13,7 @@ from cases import api_filing as cases_filing_api
 from cases import api_lifecycle as cases_lifecycle_api
 from cases import api_requests as cases_requests_api
 from dashboards import views as dashboard_views
+from deliberation import api as deliberation_api
 from discipline import api as discipline_api
 from evaluation import api as evaluation_api
 from similar import api as similar_api
@@ -44,6 +45,7 @@ urlpatterns = [
     path("cases/", include("similar.urls")),
     path("cases/", include("cases.urls")),
     path("discipline/", include("discipline.urls")),
+    path("deliberation/", include("deliberation.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
@@ -52,6 +54,22 @@ urlpatterns = [
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
     path("api/similar-cases/", similar_api.SimilarSearchView.as_view(), name="api-similar-cases"),
+    path("api/deliberation/meetings/", deliberation_api.MeetingListView.as_view(), name="api-meetings"),
+    path("api/deliberation/meetings/<uuid:id>/", deliberation_api.MeetingDetailView.as_view(), name="api-meeting"),
+    path(
+        "api/deliberation/meetings/<uuid:id>/<str:act>/",
+        deliberation_api.MeetingActView.as_view(),
+        name="api-meeting-act",
+    ),
+    path(
+        "api/deliberation/meetings/<uuid:id>/items/<uuid:item_id>/<str:act>/",
+        deliberation_api.ItemActView.as_view(),
+        name="api-meeting-item-act",
+    ),
+    path("api/deliberation/follow-ups/", deliberation_api.FollowUpView.as_view(), name="api-follow-ups"),
+    path(
+        "api/deliberation/follow-ups/<uuid:item_id>/", deliberation_api.FollowUpView.as_view(), name="api-follow-up"
+    ),
     path("api/cases/<uuid:id>/search-reports/", similar_api.SearchReportView.as_view(), name="api-search-reports"),
     path("api/cases/<uuid:id>/flow/", cases_lifecycle_api.CaseFlowView.as_view(), name="api-case-flow"),
     path("api/cases/<uuid:id>/close/", cases_lifecycle_api.CaseCloseView.as_view(), name="api-case-close"),

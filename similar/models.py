@@ -76,6 +76,7 @@ class SearchDocument(models.Model):
     case_type = models.CharField(max_length=16, blank=True)
     cause = models.CharField(max_length=200, blank=True)
     tokens = models.TextField()
+    length = models.PositiveIntegerField(default=0)  # how many tokens: BM25's document length
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -135,3 +136,20 @@ class SearchReportItem(AppendOnlyModel):
 
     def __str__(self) -> str:
         return self.label
+
+
+class TermStatistic(models.Model):
+    """The index's own statistics for BM25, kept with the documents (``services.index_cases`` and
+    ``index_reference`` add and remove a document's words in the same transaction): for each word, how many
+    documents have it and how often it occurs. The row with the empty word holds the totals: the number of
+    documents and of their tokens (so the average length)."""
+
+    term = models.CharField(max_length=200, primary_key=True)
+    documents = models.BigIntegerField(default=0)
+    occurrences = models.BigIntegerField(default=0)
+
+    class Meta:
+        db_table = "similar_termstatistic"
+
+    def __str__(self) -> str:
+        return f"{self.term}: {self.documents}"

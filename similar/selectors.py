@@ -4,7 +4,6 @@ relevance), the hits a report may cite, and whether a case needs a search report
 from __future__ import annotations
 
 import datetime as dt
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -20,9 +19,10 @@ from accountability.errors import NotFound, ValidationFailed
 from accountability.models import Officer, Organisation
 from cases.models import Case
 from cases.selectors import case_get_for_user
+from similar import ranking
 from similar.choices import SourceLevel
-from similar.models import SearchDocument, SearchReport
-from similar.text import MAX_QUERY_LENGTH, query_terms, term_groups
+from similar.models import SearchDocument, SearchReport, TermStatistic
+from similar.text import MAX_QUERY_LENGTH, QueryTerm, query_analysis, query_terms
 from supervision.choices import OPEN_FLAG_STATUSES, TaskKind
 from supervision.models import Flag, Referral, SupervisionTask
 
@@ -130,38 +130,111 @@ def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySe
     return documents
 
 
-def _postgres_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool) -> QuerySet:
-    tsquery = (" & " if every else " | ").join("(" + " | ".join(group) + ")" for group in groups)
-    # The SQL text is constant (the generated column is unknown to the ORM); the query is a bound parameter,
-    # built only from terms that are letters and digits (``_TERM``).
-    return documents.filter(
-        RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
-    ).annotate(
-        score=RawSQL(f"ts_rank({VECTOR}, to_tsquery('simple', %s), 1)", (tsquery,), output_field=FloatField())  # noqa: S611
+SCORE_SQL = f"""(
+    SELECT coalesce(sum(w.weight * t.tf * %s / (t.tf + %s * (1 - %s + %s * "cases_searchdocument"."length" / %s))), 0)
+           * CASE WHEN count(*) = %s AND %s > 1 THEN %s ELSE 1 END
+    FROM (SELECT q.g, sum(coalesce(array_length(u.positions, 1), 1)) AS tf
+          FROM unnest({VECTOR}) AS u JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
+          GROUP BY q.g) AS t
+    JOIN unnest(%s::float8[]) WITH ORDINALITY AS w(weight, g) ON w.g = t.g
+)"""  # noqa: S608 - constant SQL text (VECTOR is a constant); the values are bound parameters
+MATCHED_SQL = f"""(
+    SELECT count(DISTINCT q.g)
+    FROM unnest({VECTOR}) AS u JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
+)"""  # noqa: S608 - constant SQL text
+
+
+def statistics_for(words: Sequence[str]) -> ranking.Statistics:
+    """The index's statistics for these words (one query): the number of documents, their average length, and
+    how many documents have each word."""
+    found = TermStatistic.objects.filter(term__in=["", *words]).values_list("term", "documents", "occurrences")
+    rows = {term: (documents, occurrences) for term, documents, occurrences in found}
+    documents, occurrences = rows.pop("", (0, 0))
+    return ranking.Statistics(
+        documents=max(documents, 1),
+        average_length=(occurrences / documents) if documents > 0 else 1.0,
+        frequencies={w: n for w, (n, _o) in rows.items()},
     )
 
 
-def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[tuple[str, ...]], *, every: bool) -> QuerySet:
-    condition = Q() if every else Q(pk__in=[])
+def _postgres_ranked(
+    documents: QuerySet[SearchDocument], groups: list[ranking.Group], statistics: ranking.Statistics
+) -> QuerySet:
+    """Documents with any word of the query (the GIN index finds them), scored by BM25 in SQL."""
+    words = [w for group in groups for w in group.words]
+    numbers = [i for i, group in enumerate(groups, start=1) for _w in group.words]
+    weights = [group.weight for group in groups]
+    tsquery = " | ".join(dict.fromkeys(words))
+    k1, b = ranking.K1, ranking.B
+    score_params = (k1 + 1, k1, b, b, statistics.average_length or 1.0, len(groups), len(groups))
+    score_params += (ranking.ALL_WORDS_BOOST, words, numbers, weights)
+    # The SQL text is constant (the generated column is unknown to the ORM); the words are bound parameters,
+    # and only letters and digits (``_TERM``), safe inside a tsquery.
+    return documents.filter(
+        RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
+    ).annotate(
+        score=RawSQL(SCORE_SQL, score_params, output_field=FloatField()),  # noqa: S611
+        matched=RawSQL(MATCHED_SQL, (words, numbers), output_field=IntegerField()),  # noqa: S611
+    )
+
+
+def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[ranking.Group]) -> QuerySet:
+    condition = Q(pk__in=[])
     for group in groups:
-        part = Q(pk__in=[])
-        for word in group:
-            part |= Q(tokens__contains=f" {word} ")
-        condition = (condition & part) if every else (condition | part)
-    return documents.filter(condition).annotate(score=Value(0.0, output_field=FloatField()))
-
-
-def _fallback_score(tokens: str, groups: list[tuple[str, ...]]) -> float:
-    """How often the query's words occur, damped by the document's length (like ts_rank's norm 1)."""
-    words = tokens.split()
-    hits = sum(words.count(word) for group in groups for word in group)
-    return hits / (1 + math.log(len(words) + 1)) / 10
+        for word in group.words:
+            condition |= Q(tokens__contains=f" {word} ")
+    return documents.filter(condition)
 
 
 def _ordering(order: str) -> list[Any]:
     if order == "relevance":
         return [F("score").desc(), "source_level", F("decided_on").desc(nulls_last=True), "pk"]
-    return ["source_level", F("recent").desc(), F("score").desc(), F("decided_on").desc(nulls_last=True), "pk"]
+    # The SPC's tiers over the ranked results: the documents with every word first, each tier in the SPC order
+    return [
+        F("all_words").desc(),
+        "source_level",
+        F("recent").desc(),
+        F("score").desc(),
+        F("decided_on").desc(nulls_last=True),
+        "pk",
+    ]
+
+
+def _sort_key(order: str) -> Any:
+    def key(row: SearchDocument) -> tuple[Any, ...]:
+        decided = -(row.decided_on.toordinal() if row.decided_on else 0)
+        if order == "relevance":
+            return (-row.score, row.source_level, decided, row.pk)
+        return (not row.all_words, row.source_level, not row.recent, -row.score, decided, row.pk)
+
+    return key
+
+
+def rank(
+    documents: QuerySet[SearchDocument], terms: Sequence[QueryTerm], *, order: str = "relevance", limit: int
+) -> tuple[list[SearchDocument], list[ranking.Group]]:
+    """The best ``limit`` of these documents for the query terms: BM25 over the index's statistics, every
+    document with any word found, those with every word boosted; in the SPC tiers when ``order`` is
+    ``level``. Each row has ``score``, ``matched`` and ``all_words``."""
+    statistics = statistics_for([w for term in terms for w in term.words])
+    groups = ranking.groups_for(terms, statistics)
+    if not groups:
+        return [], groups
+    if full_text_search():
+        ranked = _postgres_ranked(documents, groups, statistics).annotate(
+            all_words=CaseWhen(
+                When(matched__gte=len(groups), then=Value(True)), default=Value(False), output_field=BooleanField()
+            )
+        )
+        rows = list(ranked.order_by(*_ordering(order)).select_related("case__organisation", "reference")[:limit])
+    else:
+        rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
+        for row in rows:
+            row.score, row.matched = ranking.score(row.tokens.split(), groups, statistics)
+            row.all_words = row.matched >= len(groups)
+        rows.sort(key=_sort_key(order))
+        rows = rows[:limit]
+    return rows, groups
 
 
 def search(
@@ -175,50 +248,19 @@ def search(
     """The similar cases an officer may find for a query, best first (a selector: the scope is here)."""
     filters = filters or SearchFilters()
     query = validate_query(query)
-    terms = query_terms(query)
+    terms = query_analysis(query)
     today = today or timezone.localdate()
     documents = _scoped(officer, filters, today)
-    postgres = full_text_search()
-    result = SearchResult(query=query, terms=terms, limit=limit)
-    groups = term_groups(terms)
-    for every in (True, False) if len(terms) > 1 else (True,):
-        order = filters.order if every else "relevance"  # some words only: the best matches first
-        if postgres:
-            rows = list(
-                _postgres_matches(documents, groups, every=every)
-                .order_by(*_ordering(order))
-                .select_related("case__organisation", "reference")[:limit]
-            )
-        else:
-            rows = list(
-                _fallback_matches(documents, groups, every=every).select_related("case__organisation", "reference")[
-                    :5000
-                ]
-            )
-            for row in rows:
-                row.score = _fallback_score(row.tokens, groups)
-            rows.sort(key=_sort_key(order))
-            rows = rows[:limit]
-        if rows:
-            result.matched_all = every
-            result.hits = [_hit(row) for row in rows]
-            break
+    result = SearchResult(query=query, terms=[t.word for t in terms if not t.part], limit=limit)
+    rows, _groups = rank(documents, terms, order=filters.order, limit=limit)
+    result.hits = [_hit(row) for row in rows]
+    result.matched_all = bool(rows) and any(row.all_words for row in rows)
     return result
 
 
 def full_text_search() -> bool:
     """PostgreSQL's full-text index when the documents live there; otherwise the portable token match."""
     return connections[router.db_for_read(SearchDocument)].vendor == "postgresql"
-
-
-def _sort_key(order: str) -> Any:
-    def key(row: SearchDocument) -> tuple[Any, ...]:
-        decided = -(row.decided_on.toordinal() if row.decided_on else 0)
-        if order == "relevance":
-            return (-row.score, row.source_level, decided, row.pk)
-        return (row.source_level, not row.recent, -row.score, decided, row.pk)
-
-    return key
 
 
 def _hit(row: SearchDocument) -> Hit:

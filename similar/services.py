@@ -14,11 +14,12 @@ the situations where a report is a condition of signing the ruling (DOMAIN.md §
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -31,9 +32,63 @@ from cases.choices import ActionSource
 from cases.models import Case
 from cases.services import case_lock_for_update, trace_append
 from similar.choices import SearchBearing, SourceLevel
-from similar.models import ReferenceCase, SearchDocument, SearchReport, SearchReportItem
+from similar.models import ReferenceCase, SearchDocument, SearchReport, SearchReportItem, TermStatistic
 from similar.selectors import SearchFilters, documents_for_report, validate_query
 from similar.text import case_text, document_tokens, has_text, reference_text
+
+# --- the index's statistics (BM25) ----------------------------------------------------------------------
+
+STATISTICS_UPSERT = (
+    "INSERT INTO similar_termstatistic (term, documents, occurrences) VALUES {rows} ON CONFLICT (term) DO UPDATE "
+    "SET documents = similar_termstatistic.documents + excluded.documents, "
+    "occurrences = similar_termstatistic.occurrences + excluded.occurrences"
+)
+
+
+def statistics_change(*, added: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+    """Count documents' tokens in (``added``) and out (``removed``) of the statistics, in the caller's
+    transaction. Words are written in sorted order, so two indexing transactions never deadlock on them."""
+    documents: Counter[str] = Counter()
+    occurrences: Counter[str] = Counter()
+    for sign, texts in ((1, added), (-1, removed)):
+        for tokens in texts:
+            words = tokens.split()
+            occurrences[""] += sign * len(words)
+            documents[""] += sign
+            for word, n in Counter(words).items():
+                documents[word] += sign
+                occurrences[word] += sign * n
+    changed = sorted(w for w in documents if documents[w] or occurrences[w])
+    if not changed:
+        return
+    connection = connections[router.db_for_write(TermStatistic)]
+    with connection.cursor() as cursor:
+        for start in range(0, len(changed), 1000):
+            words = changed[start : start + 1000]
+            cursor.execute(
+                STATISTICS_UPSERT.format(rows=", ".join(["(%s, %s, %s)"] * len(words))),
+                [v for w in words for v in (w, documents[w], occurrences[w])],
+            )
+    TermStatistic.objects.filter(term__in=changed, documents__lte=0).exclude(term="").delete()
+
+
+def statistics_rebuild() -> int:
+    """Count the statistics anew from every document (after ``reindex_all``; also the repair if they drift).
+    Returns the number of words."""
+    with transaction.atomic():
+        TermStatistic.objects.all().delete()
+        batch: list[str] = []
+        for tokens in SearchDocument.objects.values_list("tokens", flat=True).iterator(chunk_size=2000):
+            batch.append(tokens)
+            if len(batch) >= 2000:
+                statistics_change(added=batch)
+                batch = []
+        statistics_change(added=batch)
+    return TermStatistic.objects.exclude(term="").count()
+
+
+def _document_length(tokens: str) -> int:
+    return len(tokens.split())
 
 
 def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
@@ -56,38 +111,47 @@ def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
             )
         )
         searchable = [c for c in cases if c.closed_on is not None and has_text(c)]
-        with transaction.atomic():
-            SearchDocument.objects.filter(case_id__in=chunk).delete()
-            SearchDocument.objects.bulk_create(
-                [
-                    SearchDocument(
-                        case=c,
-                        organisation_id=c.organisation_id,
-                        decided_on=c.closed_on,
-                        case_type=c.case_type,
-                        cause=c.cause,
-                        tokens=document_tokens(case_text(c)),
-                    )
-                    for c in searchable
-                ],
-                batch_size=chunk_size,
+        documents = [
+            SearchDocument(
+                case=c,
+                organisation_id=c.organisation_id,
+                decided_on=c.closed_on,
+                case_type=c.case_type,
+                cause=c.cause,
+                tokens=(tokens := document_tokens(case_text(c))),
+                length=_document_length(tokens),
             )
+            for c in searchable
+        ]
+        with transaction.atomic():
+            old = SearchDocument.objects.select_for_update().filter(case_id__in=chunk)
+            removed = list(old.values_list("tokens", flat=True))
+            SearchDocument.objects.filter(case_id__in=chunk).delete()
+            SearchDocument.objects.bulk_create(documents, batch_size=chunk_size)
+            statistics_change(added=[d.tokens for d in documents], removed=removed)
         written += len(searchable)
     return written
 
 
 def index_reference(reference: ReferenceCase) -> SearchDocument:
-    document, _created = SearchDocument.objects.update_or_create(
-        reference=reference,
-        defaults={
-            "organisation_id": reference.issued_by_id if reference.level == SourceLevel.PROVINCIAL else None,
-            "level": reference.level,
-            "decided_on": reference.decided_on,
-            "case_type": reference.case_type,
-            "cause": reference.cause,
-            "tokens": document_tokens(reference_text(reference)),
-        },
-    )
+    tokens = document_tokens(reference_text(reference))
+    with transaction.atomic():
+        removed = list(
+            SearchDocument.objects.select_for_update().filter(reference=reference).values_list("tokens", flat=True)
+        )
+        document, _created = SearchDocument.objects.update_or_create(
+            reference=reference,
+            defaults={
+                "organisation_id": reference.issued_by_id if reference.level == SourceLevel.PROVINCIAL else None,
+                "level": reference.level,
+                "decided_on": reference.decided_on,
+                "case_type": reference.case_type,
+                "cause": reference.cause,
+                "tokens": tokens,
+                "length": _document_length(tokens),
+            },
+        )
+        statistics_change(added=[tokens], removed=removed)
     return document
 
 
@@ -106,6 +170,7 @@ def reindex_all(*, progress: Any = None, chunk_size: int = 2000) -> dict[str, in
         cases += index_cases(ids[start : start + chunk_size], chunk_size=chunk_size)
         if progress:
             progress(min(start + chunk_size, len(ids)), len(ids))
+    statistics_rebuild()  # the stale documents dropped above, and any drift: counted anew
     return {"references": references, "cases": cases}
 
 

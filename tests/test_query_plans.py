@@ -42,7 +42,9 @@ def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_searchdocument")
     documents = similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date(2026, 1, 1))
-    text = plan(similar_selectors._postgres_matches(documents, [("违约金",), ("调整",)], every=True))
+    statistics = similar_selectors.ranking.Statistics(documents=3000, average_length=31, frequencies={"违约金": 1})
+    groups = [similar_selectors.ranking.Group(("违约金",), 1.0), similar_selectors.ranking.Group(("调整",), 1.0)]
+    text = plan(similar_selectors._postgres_ranked(documents, groups, statistics))
     assert "searchdocument_vector" in text
 
 
