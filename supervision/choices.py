@@ -40,3 +40,18 @@ class TaskStatus(models.TextChoices):
 class ReferralBody(models.TextChoices):
     JUDGES_MEETING = "judges_meeting", _("Professional judges' meeting")
     ADJUDICATION_COMMITTEE = "adjudication_committee", _("Adjudication committee")
+    # A procuratorate's bodies (the deliberation app holds their meetings).
+    JOINT_MEETING = "joint_meeting", _("Prosecutors' joint meeting")
+    PROCURATORIAL_COMMITTEE = "procuratorial_committee", _("Procuratorial committee")
+
+
+#: The bodies a case may be referred to, by its organisation's kind (a court's never on a procuratorate's page).
+REFERRAL_BODIES_BY_KIND = {
+    "court": (ReferralBody.JUDGES_MEETING, ReferralBody.ADJUDICATION_COMMITTEE),
+    "procuratorate": (ReferralBody.JOINT_MEETING, ReferralBody.PROCURATORIAL_COMMITTEE),
+}
+
+
+def referral_bodies(organisation_kind: str) -> list[tuple[str, str]]:
+    """(value, label) of the bodies an organisation of this kind refers to, for a form."""
+    return [(body.value, body.label) for body in REFERRAL_BODIES_BY_KIND.get(organisation_kind, ())]

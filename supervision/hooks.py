@@ -16,7 +16,7 @@ from cases import events as case_events
 from cases.models import Action, Case
 from cases.panels import CasePanel, PanelRequest, case_panel_register
 from cases.selectors import CaseFilter, case_filter_register
-from supervision.choices import AlertFamily, ReferralBody, TaskKind
+from supervision.choices import AlertFamily, TaskKind, referral_bodies
 from supervision.models import Situation
 from supervision.selectors import case_open_flags, case_referrals, flagged, four_category_flags, open_tasks
 from supervision.services import DETECTION_TRIGGERS, tasks_complete
@@ -54,7 +54,7 @@ def supervision_panel(request: PanelRequest) -> dict[str, Any]:
         "referrals": case_referrals(request.case),
         "may_supervise": request.allowed(ActionType.SUPERVISION_COMMENT),
         "may_record_outcome": request.allowed(ActionType.COMMITTEE_OUTCOME_RECORDED),
-        "bodies": ReferralBody.choices,
+        "bodies": referral_bodies(request.case.organisation.kind),
     }
 
 

@@ -45,7 +45,7 @@ from cases.choices import ActionSource
 from cases.models import Action, Case
 from cases.services import case_lock_for_update, trace_append, trace_build
 from supervision import events, rules
-from supervision.choices import AlertFamily, FlagStatus, ReferralBody, TaskKind, TaskStatus
+from supervision.choices import AlertFamily, FlagStatus, ReferralBody, TaskKind, TaskStatus, referral_bodies
 from supervision.models import Flag, Referral, Situation, SituationRevision, SupervisionTask
 
 #: Actions after which a case's facts may have changed: automatic rules run again (after commit). Imports
@@ -687,8 +687,12 @@ def referral_create(
         raise _invalid("body", _("Choose the judges' meeting or the adjudication committee."))
     if not reason.strip():
         raise _invalid("reason", _("Give the reason for the referral."))
+    if body not in dict(referral_bodies(case.organisation.kind)):
+        raise _invalid("body", _("This body does not deliberate on this organisation's cases."))
     _acted(_flag_of(case, flag))
     referral = Referral.objects.create(case=case, flag=flag, body=body, reason=reason.strip(), referred_by=actor)
+    # the deliberation bodies check their referral rules and put the case on the body's agenda (or refuse)
+    events.referral_created.send(sender=Referral, referral=referral, case=case, actor=actor)
     trace_append(
         case=case,
         action_type=ActionType.REFERRED_TO_COMMITTEE,

@@ -24,7 +24,7 @@ from accountability.selectors import officer_for_user
 from cases.models import Case
 from cases.views import case_or_404, case_recorded, case_work_refused
 from supervision import services as supervision
-from supervision.choices import ReferralBody, TaskKind
+from supervision.choices import TaskKind, referral_bodies
 from supervision.models import Flag, Referral, Situation, SupervisionTask
 from supervision.selectors import INBOX_TABS, alerts_for_leader, inbox_counts, is_supervisor
 
@@ -59,7 +59,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "page": page,
             "tab": tab,
             "tabs": [(t, labels[t], counts[t]) for t in INBOX_TABS],
-            "bodies": ReferralBody.choices,
+            "bodies": referral_bodies(officer.organisation.kind),
             "tomorrow": timezone.localdate() + dt.timedelta(days=1),
             "now": timezone.now(),
         },

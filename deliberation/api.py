@@ -1,0 +1,232 @@
+"""The deliberation bodies in the API: meetings (list, detail, convene), attendance, opinions, the resolution, the
+conclusion and sign-off, and the follow-up of a binding resolution. Reads go through ``deliberation.selectors``
+(a meeting the caller may not read is a 404, and every read of one is audited); writes through
+``deliberation.services``, whose refusals reach the caller as the one error body (400/403/409/422)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accountability.errors import NotFound, ValidationFailed
+from accountability.selectors import officer_for_user
+from deliberation import selectors, services
+from deliberation.choices import Vote
+from deliberation.models import AgendaItem, FollowUp, Meeting
+
+
+def _officer(request: Request):
+    officer = officer_for_user(request.user)
+    if officer is None:
+        raise NotFound(_("Not found."))
+    return officer
+
+
+def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise ValidationFailed(_("Invalid input."), details=serializer.errors)
+    return serializer.validated_data
+
+
+class OpinionOut(serializers.Serializer):
+    position = serializers.IntegerField()
+    officer = serializers.CharField(source="membership.officer.officer_id")
+    name = serializers.CharField(source="membership.officer.name")
+    rank = serializers.IntegerField(source="membership.rank")
+    text = serializers.CharField()
+    vote = serializers.CharField()
+
+
+class ItemOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    case = serializers.CharField(source="case.case_number")
+    case_id = serializers.UUIDField(source="case.public_id")
+    position = serializers.IntegerField()
+    status = serializers.CharField()
+    proposal = serializers.CharField()
+    resolution = serializers.CharField()
+    adopted = serializers.BooleanField(allow_null=True)
+    binding = serializers.BooleanField()
+    votes = serializers.SerializerMethodField()
+    recused = serializers.SerializerMethodField()
+    opinions = OpinionOut(many=True)
+
+    def get_votes(self, item: AgendaItem) -> dict[str, int]:
+        return {"for": item.votes_for, "against": item.votes_against, "abstain": item.votes_abstain}
+
+    def get_recused(self, item: AgendaItem) -> list[str]:
+        return [r.membership.officer.officer_id for r in item.recusals.all()]
+
+
+class AttendanceOut(serializers.Serializer):
+    officer = serializers.CharField(source="membership.officer.officer_id")
+    officer_pk = serializers.IntegerField(source="membership.officer_id")
+    name = serializers.CharField(source="membership.officer.name")
+    present = serializers.BooleanField()
+    signed_at = serializers.DateTimeField(allow_null=True)
+
+
+class MeetingOut(serializers.Serializer):
+    id = serializers.UUIDField(source="public_id")
+    body = serializers.CharField(source="body.name")
+    body_kind = serializers.CharField(source="body.kind")
+    scheduled_for = serializers.DateTimeField()
+    status = serializers.CharField()
+    presiding = serializers.CharField(source="presiding.officer.officer_id")
+    version = serializers.IntegerField()
+    chain_length = serializers.IntegerField(source="trace_length")
+
+
+class MeetingDetailOut(MeetingOut):
+    attendances = AttendanceOut(many=True)
+    items = ItemOut(many=True)
+    chain_intact = serializers.SerializerMethodField()
+
+    def get_chain_intact(self, meeting: Meeting) -> bool:
+        return not services.meeting_verify(meeting)
+
+
+class ConveneIn(serializers.Serializer):
+    body = serializers.IntegerField()
+    scheduled_for = serializers.DateTimeField()
+    items = serializers.ListField(child=serializers.UUIDField(), min_length=1)
+
+
+class OpenIn(serializers.Serializer):
+    present = serializers.ListField(child=serializers.IntegerField(), help_text="officer ids (pk) present")
+    version = serializers.IntegerField(required=False)
+
+
+class OpinionIn(serializers.Serializer):
+    text = serializers.CharField(max_length=10000)
+    vote = serializers.ChoiceField(choices=Vote.choices)
+
+
+class ResolutionIn(serializers.Serializer):
+    resolution = serializers.CharField(max_length=10000)
+
+
+class NoteIn(serializers.Serializer):
+    note = serializers.CharField(max_length=10000)
+
+
+class MeetingListView(APIView):
+    def get(self, request: Request) -> Response:
+        _officer(request)
+        meetings = selectors.meetings_visible_to(request.user).order_by("-scheduled_for", "pk")[:200]
+        return Response(MeetingOut(meetings, many=True).data)
+
+    def post(self, request: Request) -> Response:
+        officer = _officer(request)
+        data = _valid(ConveneIn, request.data)
+        body = selectors.bodies_visible_to(request.user).filter(pk=data["body"]).first()
+        if body is None:
+            raise ValidationFailed(_("Choose the body."), details={"body": [_("Choose the body.")]})
+        pending = {i.public_id: i for i in selectors.pending_items(body).filter(public_id__in=data["items"])}
+        missing = [str(i) for i in data["items"] if i not in pending]
+        if missing:
+            message = _("These referred cases are not awaiting this body.")
+            raise ValidationFailed(message, details={"items": [message], "missing": missing})
+        meeting = services.meeting_convene(
+            actor=officer,
+            body=body,
+            scheduled_for=data["scheduled_for"],
+            items=[pending[i] for i in data["items"]],
+            source="api",
+        )
+        return Response(MeetingOut(meeting).data, status=status.HTTP_201_CREATED)
+
+
+class MeetingDetailView(APIView):
+    def get(self, request: Request, id) -> Response:
+        _officer(request)
+        meeting = selectors.meeting_get_for_request(request, public_id=id)
+        return Response(MeetingDetailOut(meeting).data)
+
+
+def _meeting(request: Request, id) -> Meeting:
+    return selectors.meeting_get_for_request(request, public_id=id)
+
+
+def _item(meeting: Meeting, item_id) -> AgendaItem:
+    item = next((i for i in meeting.items.all() if i.public_id == item_id), None)
+    if item is None:
+        raise NotFound(_("Not found."))
+    return item
+
+
+class MeetingActView(APIView):
+    """POST /api/deliberation/meetings/<id>/<act>/: open, conclude, sign."""
+
+    def post(self, request: Request, id, act: str) -> Response:
+        officer = _officer(request)
+        meeting = _meeting(request, id)
+        if act == "open":
+            data = _valid(OpenIn, request.data)
+            services.meeting_open(
+                actor=officer, meeting=meeting, present=data["present"], expected_version=data.get("version")
+            )
+        elif act == "conclude":
+            services.meeting_conclude(actor=officer, meeting=meeting)
+        elif act == "sign":
+            services.minutes_sign(actor=officer, meeting=meeting)
+        else:
+            raise NotFound(_("Not found."))
+        return Response(MeetingDetailOut(selectors.meeting_get_for_request(request, public_id=id)).data)
+
+
+class ItemActView(APIView):
+    """POST /api/deliberation/meetings/<id>/items/<item>/<act>/: opinion, resolve."""
+
+    def post(self, request: Request, id, item_id, act: str) -> Response:
+        officer = _officer(request)
+        item = _item(_meeting(request, id), item_id)
+        if act == "opinion":
+            data = _valid(OpinionIn, request.data)
+            services.opinion_give(actor=officer, item=item, text=data["text"], vote=data["vote"])
+            code = status.HTTP_201_CREATED
+        elif act == "resolve":
+            data = _valid(ResolutionIn, request.data)
+            services.item_resolve(actor=officer, item=item, resolution=data["resolution"], source="api")
+            code = status.HTTP_200_OK
+        else:
+            raise NotFound(_("Not found."))
+        meeting = selectors.meeting_get_for_request(request, public_id=id)
+        return Response(ItemOut(_item(meeting, item_id)).data, status=code)
+
+
+class FollowUpView(APIView):
+    """GET the follow-ups the caller may see; POST /<item>/ closes one (the ruling reflects the resolution)."""
+
+    def get(self, request: Request, item_id=None) -> Response:
+        _officer(request)
+        rows = selectors.follow_ups_visible_to(request.user)[:200]
+        return Response(
+            [
+                {
+                    "item": str(f.item.public_id),
+                    "case": f.item.case.case_number,
+                    "due_on": f.due_on,
+                    "status": f.status,
+                    "overdue_alerted": f.overdue_notified_at is not None,
+                }
+                for f in rows
+            ]
+        )
+
+    def post(self, request: Request, item_id=None) -> Response:
+        officer = _officer(request)
+        follow_up = selectors.follow_ups_visible_to(request.user).filter(item__public_id=item_id).first()
+        if follow_up is None:
+            raise NotFound(_("Not found."))
+        data = _valid(NoteIn, request.data)
+        done: FollowUp = services.follow_up_complete(
+            actor=officer, follow_up=follow_up, note=data["note"], source="api"
+        )
+        return Response({"item": str(item_id), "status": done.status})

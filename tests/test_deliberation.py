@@ -1,0 +1,301 @@
+"""Deliberation bodies: referral rules (the judges' meeting before the committee), quorum, recusal, the speaking
+order, the vote and resolution, the panel's departure, the follow-up, signed minutes on a verified chain, and who
+may read the minutes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from accountability.errors import Conflict, PowerDenied
+from accountability.models import AuditEvent, Notification, Officer, Organisation
+from cases import services as cases
+from cases.models import Case
+from deliberation import selectors, services
+from deliberation.models import AgendaItem, Body, FollowUp, Meeting, MeetingEvent, Membership
+from supervision import services as supervision
+from supervision.models import Referral, Situation
+from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
+
+START = dt.date(2024, 1, 1)
+
+
+@dataclass
+class Bodies:
+    meeting: Body
+    committee: Body
+    m1: Officer
+    m2: Officer
+
+
+def _member(body: Body, officer: Officer, rank: int, presiding: bool = False) -> Membership:
+    return Membership.objects.create(body=body, officer=officer, rank=rank, is_presiding=presiding, term_start=START)
+
+
+@pytest.fixture
+def bodies(world) -> Bodies:
+    o = world
+    m1 = make_officer("m1", roles=["judge"], organisation=o.court, department=o.civil, is_quota=True, name="甲法官")
+    m2 = make_officer("m2", roles=["judge"], organisation=o.court, department=o.civil, is_quota=True, name="乙法官")
+    meeting = Body.objects.create(organisation=o.court, kind="judges_meeting", field="civil", name="民事专业法官会议")
+    for officer, rank in ((m1, 1), (m2, 1), (o.judge2, 1)):
+        _member(meeting, officer, rank)
+    _member(meeting, o.chief, 3, presiding=True)
+    committee = Body.objects.create(
+        organisation=o.court, kind="adjudication_committee", name="审判委员会", majority_quorum=True
+    )
+    _member(committee, m1, 1)
+    _member(committee, o.judge2, 1)  # on the case's panel: recused
+    _member(committee, o.criminal_chief, 3)
+    _member(committee, o.chief, 3)
+    _member(committee, o.president, 5, presiding=True)
+    return Bodies(meeting, committee, m1, m2)
+
+
+def _flagged(world) -> Case:
+    case = world.case()
+    supervision.flag_raise(
+        actor=world.judge, case=case, situation=Situation.objects.get(code="M-02"), reason="法律适用分歧较大"
+    )
+    return case
+
+
+def _convene(actor, body: Body, case: Case) -> Meeting:
+    item = AgendaItem.objects.get(case=case, status="pending")
+    return services.meeting_convene(actor=actor, body=body, scheduled_for=timezone.now(), items=[item])
+
+
+def _speak_all(item: AgendaItem, votes: dict[int, str]) -> None:
+    for member in services.speakers(item):
+        services.opinion_give(actor=member.officer, item=item, text="意见", vote=votes.get(member.officer_id, "for"))
+
+
+def _judges_meeting(world, bodies: Bodies, case: Case) -> AgendaItem:
+    supervision.referral_create(actor=world.chief, case=case, body="judges_meeting", reason="违约金标准分歧")
+    meeting = _convene(world.chief, bodies.meeting, case)
+    services.meeting_open(
+        actor=world.chief, meeting=meeting, present=[bodies.m1.pk, bodies.m2.pk, world.judge2.pk, world.chief.pk]
+    )
+    item = meeting.items.get()
+    _speak_all(item, {})
+    return services.item_resolve(actor=world.chief, item=item, resolution="建议按合同约定计算违约金")
+
+
+def test_the_default_rules_send_a_case_to_the_judges_meeting_before_the_committee(world):
+    from deliberation.models import ReferralRule
+
+    rules = {r.code: (r.body_kind, r.requires_prior, r.direct_roles) for r in ReferralRule.objects.all()}
+    assert rules["DR-C1"] == ("adjudication_committee", "judges_meeting", ["president"])
+    assert rules["DR-P2"] == ("procuratorial_committee", "joint_meeting", [])
+
+
+def test_a_committee_referral_that_skipped_the_judges_meeting_is_refused_naming_the_rule(world, bodies):
+    case = _flagged(world)
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=world.chief, case=case, body="adjudication_committee", reason="重大分歧")
+    assert refused.value.details["item_code"] == "DR-C1"
+    assert "DR-C1" in str(refused.value.message)
+    assert "专业法官会议" in str(refused.value.message) or "judges' meeting" in str(refused.value.message)
+    assert Referral.objects.filter(case=case).count() == 0
+    assert list(case.actions.values_list("action_type", flat=True)).count("referred_to_committee") == 0
+
+
+def test_after_the_judges_meeting_the_chief_may_refer_to_the_committee(world, bodies):
+    case = _flagged(world)
+    _judges_meeting(world, bodies, case)
+    referral = supervision.referral_create(
+        actor=world.chief, case=case, body="adjudication_committee", reason="仍有分歧"
+    )
+    assert (referral.agenda_item.body_kind, referral.agenda_item.status) == ("adjudication_committee", "pending")
+
+
+def test_the_president_may_refer_straight_to_the_committee_by_the_rule_s_exception(world, bodies):
+    case = _flagged(world)
+    referral = supervision.referral_create(
+        actor=world.president, case=case, body="adjudication_committee", reason="院长决定"
+    )
+    assert referral.agenda_item.status == "pending"
+
+
+def test_a_committee_without_more_than_half_its_members_present_cannot_open(world, bodies):
+    case = _flagged(world)
+    supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="院长决定")
+    meeting = _convene(world.president, bodies.committee, case)
+    with pytest.raises(Conflict) as refused:
+        services.meeting_open(actor=world.president, meeting=meeting, present=[world.president.pk, bodies.m1.pk])
+    assert refused.value.details == {"present": 2, "members": 5, "needed": 3}
+    meeting.refresh_from_db()
+    assert meeting.status == "scheduled"
+    services.meeting_open(
+        actor=world.president, meeting=meeting, present=[world.president.pk, bodies.m1.pk, world.chief.pk]
+    )
+    meeting.refresh_from_db()
+    assert meeting.status == "in_session"
+
+
+def test_a_member_who_took_part_in_the_case_is_recused_and_cannot_give_an_opinion(world, bodies):
+    case = _flagged(world)
+    supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="院长决定")
+    meeting = _convene(world.president, bodies.committee, case)
+    present = [world.president.pk, bodies.m1.pk, world.judge2.pk, world.chief.pk, world.criminal_chief.pk]
+    services.meeting_open(actor=world.president, meeting=meeting, present=present)
+    item = meeting.items.get()
+    assert [r.membership.officer_id for r in item.recusals.all()] == [world.judge2.pk]
+    with pytest.raises(PowerDenied):
+        services.opinion_give(actor=world.judge2, item=item, text="我参与了合议", vote="for")
+    assert world.judge2.pk not in [m.officer_id for m in services.speakers(item)]
+
+
+def test_opinions_are_given_lower_rank_first_and_the_presiding_member_last(world, bodies):
+    case = _flagged(world)
+    supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="院长决定")
+    meeting = _convene(world.president, bodies.committee, case)
+    present = [world.president.pk, bodies.m1.pk, world.chief.pk, world.criminal_chief.pk]
+    services.meeting_open(actor=world.president, meeting=meeting, present=present)
+    item = meeting.items.get()
+    with pytest.raises(Conflict) as refused:
+        services.opinion_give(actor=world.president, item=item, text="先说", vote="for")
+    assert refused.value.details == {"next_speaker": bodies.m1.pk}
+    with pytest.raises(Conflict):
+        services.opinion_give(actor=world.chief, item=item, text="先说", vote="for")
+    with pytest.raises(Conflict):
+        services.item_resolve(actor=world.president, item=item, resolution="过早")
+    _speak_all(item, {world.criminal_chief.pk: "against"})
+    spoken = list(item.opinions.order_by("position").values_list("membership__officer_id", "position"))
+    assert [officer for officer, _ in spoken][0] == bodies.m1.pk
+    assert [officer for officer, _ in spoken][-1] == world.president.pk
+    assert sorted([officer for officer, _ in spoken][1:3]) == sorted([world.chief.pk, world.criminal_chief.pk])
+    assert [position for _, position in spoken] == [1, 2, 3, 4]
+
+
+def test_the_journey_judges_meeting_then_committee_binding_resolution_follow_up_and_signed_minutes(world, bodies):
+    case = _flagged(world)
+    advisory = _judges_meeting(world, bodies, case)
+    assert (advisory.adopted, advisory.binding) == (True, False)
+    assert FollowUp.objects.filter(item=advisory).count() == 0
+    services.departure_record(actor=world.judge, item=advisory, reason="合同约定的违约金明显过高，依法调整")
+    with pytest.raises(PowerDenied):  # only the panel records a departure
+        services.departure_record(actor=bodies.m1, item=advisory, reason="x")
+
+    supervision.referral_create(actor=world.chief, case=case, body="adjudication_committee", reason="仍有分歧")
+    meeting = _convene(world.president, bodies.committee, case)
+    present = [world.president.pk, bodies.m1.pk, world.judge2.pk, world.chief.pk, world.criminal_chief.pk]
+    services.meeting_open(actor=world.president, meeting=meeting, present=present)
+    item = meeting.items.get()
+    _speak_all(item, {world.criminal_chief.pk: "against"})
+    item = services.item_resolve(actor=world.president, item=item, resolution="维持合议庭多数意见")
+    assert (item.adopted, item.binding, item.votes_for, item.votes_against) == (True, True, 3, 1)
+    action = case.actions.get(seq=item.resolution_seq)
+    assert action.action_type == "committee_outcome_recorded"
+    assert sorted(action.payload["voted_for"]) == sorted([bodies.m1.pk, world.chief.pk, world.president.pk])
+    with pytest.raises(Conflict):  # binding: no departure
+        services.departure_record(actor=world.judge, item=item, reason="不同意")
+    assert Referral.objects.get(pk=item.referral_id).outcome == "维持合议庭多数意见"
+
+    follow_up = item.follow_up
+    with pytest.raises(Conflict):  # no ruling signed yet
+        services.follow_up_complete(actor=world.filing, follow_up=follow_up, note="已执行")
+    assert services.follow_ups_alert_overdue(today=follow_up.due_on + dt.timedelta(days=1)) == 1
+    assert services.follow_ups_alert_overdue(today=follow_up.due_on + dt.timedelta(days=2)) == 0  # once
+    assert Notification.objects.filter(recipient=world.filing, message__contains=case.case_number).exists()
+
+    services.meeting_conclude(actor=world.president, meeting=meeting)
+    for officer_id in present:
+        services.minutes_sign(actor=Officer.objects.get(pk=officer_id), meeting=meeting)
+    meeting.refresh_from_db()
+    assert meeting.status == "signed"
+    assert list(meeting.events.order_by("seq").values_list("kind", flat=True))[-5:] == ["signed"] * 5
+    assert services.meeting_verify(meeting) == []
+    assert cases.trace_verify(case) == [] if hasattr(cases, "trace_verify") else True
+
+    responsible = selectors.responsibility_for_case(world.inspector.user, case)
+    binding = [r for r in responsible if r.item.binding]
+    assert sorted(o.pk for o in binding[0].voted_for) == sorted([bodies.m1.pk, world.chief.pk, world.president.pk])
+
+
+def test_an_edited_opinion_breaks_the_meeting_chain(world, bodies):
+    from django.db import connection
+
+    case = _flagged(world)
+    item = _judges_meeting(world, bodies, case)
+    event = MeetingEvent.objects.filter(meeting=item.meeting, kind="opinion").first()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses while FK checks are pending
+        cursor.execute("ALTER TABLE deliberation_meetingevent DISABLE TRIGGER deliberation_meetingevent_append_only")
+        cursor.execute("UPDATE deliberation_meetingevent SET note = '改写' WHERE id = %s", [event.pk])
+        cursor.execute("ALTER TABLE deliberation_meetingevent ENABLE TRIGGER deliberation_meetingevent_append_only")
+    assert [p for p in services.meeting_verify(item.meeting) if f"#{event.seq}" in p]
+
+
+def test_minutes_are_read_by_members_leadership_and_inspectors_in_scope_only_and_each_read_is_audited(
+    world, bodies, client
+):
+    case = _flagged(world)
+    item = _judges_meeting(world, bodies, case)
+    url = reverse("deliberation:meeting", args=[item.meeting.public_id])
+    high_inspector = make_officer("high_inspector", roles=["inspector"], organisation=world.high, name="高院督察")
+    readers = {
+        "member": (bodies.m1, 200),
+        "presiding": (world.chief, 200),
+        "president": (world.president, 200),
+        "inspector": (world.inspector, 200),
+        "inspector above": (high_inspector, 200),
+        "lead judge, not a member": (world.judge, 404),
+        "assistant": (world.assistant, 404),
+        "other court's chief": (world.other_chief, 404),
+        "evaluator": (world.evaluator, 404),
+    }
+    seen = {}
+    for who, (officer, _) in readers.items():
+        client.force_login(officer.user)
+        before = AuditEvent.objects.filter(object_type="deliberation meeting").count()
+        response = client.get(url)
+        after = AuditEvent.objects.filter(object_type="deliberation meeting").count()
+        seen[who] = response.status_code
+        assert after == before + 1, who
+        if response.status_code == 200:
+            assert "违约金标准分歧" in response.content.decode()
+    assert seen == {who: status for who, (_, status) in readers.items()}
+    refused = AuditEvent.objects.filter(object_type="deliberation meeting", outcome="refused").count()
+    assert refused == 4
+
+
+def test_a_procuratorate_routes_through_the_joint_meeting_before_the_committee(world):
+    procuratorate = OrganisationFactory(
+        code="SHP0101", name="上海市黄浦区人民检察院", kind="procuratorate", parent=None, case_code="沪黄检"
+    )
+    department = DepartmentFactory(organisation=procuratorate, code="JC1", name="第一检察部")
+    chief = make_officer(
+        "p_chief",
+        roles=["prosecutor", "division_chief"],
+        organisation=procuratorate,
+        department=department,
+        post="division_chief",
+        name="检察部主任",
+    )
+    prosecutor = make_officer(
+        "p1", roles=["prosecutor"], organisation=procuratorate, department=department, is_quota=True, name="检察官甲"
+    )
+    case = Case.objects.create(
+        case_number="沪黄检刑诉〔2024〕1号",
+        organisation=procuratorate,
+        case_type="criminal",
+        procedure="first_instance",
+        filed_on=dt.date(2024, 1, 10),
+        lead_officer=prosecutor,
+        department=department,
+    )
+    supervision.flag_raise(actor=prosecutor, case=case, situation=Situation.objects.get(code="M-02"), reason="分歧")
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=chief, case=case, body="procuratorial_committee", reason="重大")
+    assert refused.value.details["item_code"] == "DR-P2"
+    with pytest.raises(Exception) as wrong_body:
+        supervision.referral_create(actor=chief, case=case, body="adjudication_committee", reason="重大")
+    assert wrong_body.value.details == {"body": [str(wrong_body.value.message)]}
+    referral = supervision.referral_create(actor=chief, case=case, body="joint_meeting", reason="证据分歧")
+    assert referral.agenda_item.body_kind == "joint_meeting"
+    assert Organisation.objects.get(pk=procuratorate.pk).kind == "procuratorate"
