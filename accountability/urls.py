@@ -43,6 +43,7 @@ urlpatterns = [
     path("cases/interference/", include("interference.urls")),
     path("cases/", include("supervision.urls")),
     path("cases/", include("similar.urls")),
+    path("cases/", include("procuratorate.urls")),
     path("cases/", include("cases.urls")),
     path("discipline/", include("discipline.urls")),
     path("deliberation/", include("deliberation.urls")),

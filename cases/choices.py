@@ -77,6 +77,23 @@ def closing_methods_for(case_type: str, procedure: str) -> tuple[str, ...]:
     return CLOSING_METHODS_BY_TYPE.get(case_type, tuple(ClosingMethod.values))
 
 
+#: Procedures that belong to an organisation kind other than the court (a procuratorate's): filed only there, never at
+#: a court. Filled by the app that owns them (``kind_procedures_register`` in its ``AppConfig.ready``).
+PROCEDURES_BY_KIND: dict[str, frozenset[str]] = {}
+
+
+def kind_procedures_register(kind: str, procedures: frozenset[str] | set[str] | tuple[str, ...]) -> None:
+    PROCEDURES_BY_KIND[kind] = frozenset(procedures)
+
+
+def procedures_of_kind(kind: str) -> frozenset[str]:
+    return PROCEDURES_BY_KIND.get(kind, frozenset())
+
+
+def procedures_of_other_kinds(kind: str) -> frozenset[str]:
+    return frozenset().union(*(p for k, p in PROCEDURES_BY_KIND.items() if k != kind))
+
+
 class Outcome(models.TextChoices):
     UPHELD = "upheld", _("Upheld")
     AMENDED = "amended", _("Amended")

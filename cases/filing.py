@@ -35,7 +35,7 @@ from accountability.errors import Conflict, ValidationFailed
 from accountability.models import Department, Officer, Organisation
 from accountability.powers import PowerDecision, power_decide, power_decide_many
 from cases import events
-from cases.choices import ActionSource, CaseType, Procedure, Track
+from cases.choices import ActionSource, CaseType, Procedure, Track, procedures_of_kind, procedures_of_other_kinds
 from cases.default_procedures import RULE_FIELDS
 from cases.models import Case, FilingRefusal, LimitUnit, ProcedureRule, ProcedureRuleRevision
 from cases.selectors import cases_visible_to
@@ -216,8 +216,11 @@ def case_file_new(
     decision.raise_if_denied()
 
     errors: dict[str, list[str]] = {}
-    if organisation.kind != OrganisationKind.COURT:
+    own = procedures_of_kind(organisation.kind)
+    if organisation.kind != OrganisationKind.COURT and procedure not in own:
         _problem(errors, "organisation", _("Cases are filed here at a court."))
+    elif organisation.kind == OrganisationKind.COURT and procedure in procedures_of_other_kinds(organisation.kind):
+        _problem(errors, "procedure", _("This procedure is not a court's."))
     elif not organisation.case_code.strip():
         _problem(errors, "organisation", _no_case_code(organisation))
     if department is None:

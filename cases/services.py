@@ -558,6 +558,9 @@ def case_close(
         raise _validation_error("outcome", _("Only second-instance and retrial cases have an outcome."))
     _check_amount("awarded_amount", awarded_amount)
     _check_amount("recovered_amount", recovered_amount)
+    events.case_closing.send(
+        sender=Case, case=case, actor=actor, closing_method=closing_method, source=source, note=note
+    )
     if check_nodes:
         missing = missing_required_nodes(case, closing_method=closing_method)
         if missing:
@@ -566,7 +569,6 @@ def case_close(
                 % {"nodes": "、".join(node.name for node in missing)},
                 details={"nodes": [node.code for node in missing]},
             )
-    events.case_closing.send(sender=Case, case=case, actor=actor, closing_method=closing_method)
     case.closed_on = closed_on
     case.closing_method = closing_method
     case.outcome = outcome

@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ProcuratorateConfig(AppConfig):
     name = "procuratorate"
     verbose_name = _("procuratorate")
+
+    def ready(self) -> None:
+        from procuratorate import hooks
+
+        hooks.connect()

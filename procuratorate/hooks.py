@@ -1,0 +1,57 @@
+"""How the procuratorate joins the lower layers (connected in ``ProcuratorateConfig.ready``): its procedures'
+closing methods, the facts its power-list items ask, the request kind for the procurator-general's decisions, the
+check that a closing rests on a decision on file, and its section of the case page."""
+
+from __future__ import annotations
+
+from accountability.choices import ActionType, OrganisationKind
+from accountability.models import Officer
+from accountability.powers import power_fact_register
+from cases import events as case_events
+from cases.choices import closing_methods_register, kind_procedures_register
+from cases.models import Case, CaseRequest
+from cases.panels import CasePanel, case_panel_register
+from cases.requests import RequestKind, request_kind_register
+from procuratorate import services, views
+from procuratorate.default_procedures import CLOSING_METHODS, PROCEDURES
+
+
+def _organisation_kind(officer: Officer, case: Case) -> str:
+    return case.organisation.kind
+
+
+def _returns(officer: Officer, case: Case) -> int:
+    return services.supplementary_returns(case) if case.pk else 0
+
+
+def _awaiting(officer: Officer, case: Case) -> bool:
+    return services.awaiting_resubmission(case) if case.pk else False
+
+
+def connect() -> None:
+    for procedure, methods in CLOSING_METHODS.items():
+        closing_methods_register(procedure, methods)
+    kind_procedures_register(OrganisationKind.PROCURATORATE, PROCEDURES)
+    power_fact_register("case.organisation_kind", _organisation_kind, about="case")
+    power_fact_register("case.supplementary_returns", _returns, about="case")
+    power_fact_register("case.awaiting_resubmission", _awaiting, about="case")
+    case_events.case_closing.connect(services.on_case_closing, dispatch_uid="procuratorate.on_case_closing")
+    request_kind_register(
+        RequestKind(
+            kind=CaseRequest.Kind.CHIEF_DECISION,
+            # every procurator-general and deputy may decline in writing: the inbox is theirs; approving asks the
+            # item of the matter itself when they decide
+            decision_type=ActionType.CHIEF_DECISION_REFUSED,
+            decide=services.chief_decision_decide,
+            form_template="procuratorate/_request_chief_fields.html",
+        )
+    )
+    case_panel_register(
+        CasePanel(
+            name="procuratorate.decisions",
+            template="procuratorate/_case_panel.html",
+            order=12,
+            action_types=views.PANEL_ACTION_TYPES,
+            context=views.case_panel,
+        )
+    )

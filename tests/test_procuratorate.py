@@ -1,0 +1,311 @@
+"""A procuratorate's procedures (issue 18): 审查起诉 with at most two returns for supplementary investigation and the
+clock restarting, the matters the authorisation table reserves to the procurator-general decided in writing and put
+on file, the prosecutor's own decisions, and who cannot decide."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pytest
+from django.utils import timezone
+
+from accountability.choices import OrganisationKind, OrganisationLevel, Post
+from accountability.errors import Conflict, PowerDenied, ValidationFailed
+from accountability.models import Officer, Organisation, PowerItem, PowerItemRevision
+from cases.audit import verify_chains
+from cases.filing import case_file_new
+from cases.models import Action, Case, CaseRequest, FlowNode, ProcedureRule
+from cases.requests import requests_to_decide
+from cases.services import case_assign, case_close, case_log_action
+from procuratorate import services
+from procuratorate.models import ChiefMatter
+from tests.conftest import ensure_reference_data
+from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Proc:
+    province: Organisation
+    city: Organisation
+    district: Organisation
+    prosecutor: Officer
+    prosecutor2: Officer
+    assistant: Officer
+    head: Officer
+    general: Officer
+    deputy: Officer
+    intake: Officer
+    court_president: Officer
+
+    def case(self, *, procedure: str = "prosecution", track: str = "ordinary", case_type: str = "criminal") -> Case:
+        case = case_file_new(
+            actor=self.intake,
+            organisation=self.district,
+            department=self.prosecutor.department,
+            case_type=case_type,
+            procedure=procedure,
+            track=track,
+            cause="盗窃罪",
+            parties="张某",
+            filed_on=timezone.localdate() - dt.timedelta(days=20),
+        )
+        case_assign(actor=self.head, case=case, lead_officer=self.prosecutor, assistants=[self.assistant])
+        if procedure == "prosecution":  # 告知犯罪嫌疑人有权委托辩护人, a required node
+            case_log_action(actor=self.prosecutor, case=case, action_type="served", note="告知诉讼权利")
+        return Case.objects.select_related("organisation").get(pk=case.pk)
+
+
+@pytest.fixture
+def proc(db) -> Proc:
+    ensure_reference_data()
+    kind = OrganisationKind.PROCURATORATE
+    province = OrganisationFactory(
+        code="SHJ", name="上海市人民检察院", kind=kind, level=OrganisationLevel.HIGH, case_code="沪检"
+    )
+    city = OrganisationFactory(
+        code="SHJ2",
+        name="上海市第二分院",
+        kind=kind,
+        level=OrganisationLevel.INTERMEDIATE,
+        parent=province,
+        case_code="沪检二分",
+    )
+    district = OrganisationFactory(
+        code="SHJ0101", name="上海市黄浦区人民检察院", kind=kind, parent=city, case_code="沪黄检"
+    )
+    court = OrganisationFactory(code="SH0101X", name="上海市黄浦区人民法院", case_code="沪0101")
+    dept = DepartmentFactory(organisation=district, code="XJ1", name="第一检察部")
+    o = make_officer
+    return Proc(
+        province=province,
+        city=city,
+        district=district,
+        prosecutor=o(
+            "pro1", roles=["prosecutor"], organisation=district, department=dept, is_quota=True, name="周检察官"
+        ),
+        prosecutor2=o(
+            "pro2", roles=["prosecutor"], organisation=district, department=dept, is_quota=True, name="吴检察官"
+        ),
+        assistant=o("proast", roles=["assistant"], organisation=district, department=dept, name="郑助理"),
+        head=o(
+            "prohead",
+            roles=["prosecutor", "division_chief"],
+            organisation=district,
+            department=dept,
+            post=Post.DIVISION_CHIEF,
+            is_quota=True,
+            name="冯主任",
+        ),
+        general=o(
+            "progen",
+            roles=["president", "prosecutor"],
+            organisation=district,
+            post=Post.PRESIDENT,
+            is_quota=True,
+            name="陈检察长",
+        ),
+        deputy=o(
+            "prodep",
+            roles=["vice_president", "prosecutor"],
+            organisation=district,
+            post=Post.VICE_PRESIDENT,
+            is_quota=True,
+            name="褚副检察长",
+        ),
+        intake=o("prointake", roles=["case_management"], organisation=district, name="卫案管"),
+        court_president=o(
+            "courtpres",
+            roles=["president", "judge"],
+            organisation=court,
+            post=Post.PRESIDENT,
+            is_quota=True,
+            name="蒋院长",
+        ),
+    )
+
+
+def types(case: Case) -> list[str]:
+    return list(Action.objects.filter(case=case).order_by("seq").values_list("action_type", flat=True))
+
+
+def test_the_procedures_carry_their_statutory_limits_and_nodes(proc):
+    rule = ProcedureRule.objects.get(case_type="criminal", procedure="prosecution", track="ordinary")
+    assert (rule.type_code, rule.limit_value, rule.limit_unit, rule.extension_value, rule.extension_unit) == (
+        "刑诉受",
+        1,
+        "months",
+        15,
+        "days",
+    )
+    assert "第一百七十二条" in rule.legal_basis and "第一百七十五条" in rule.legal_basis
+    detained = ProcedureRule.objects.get(case_type="criminal", procedure="arrest_review", track="detained")
+    assert (detained.limit_value, detained.limit_unit) == (7, "days") and "第九十一条" in detained.legal_basis
+    for case_type, procedure in [
+        ("criminal", "protest"),
+        ("civil", "supervision"),
+        ("administrative", "supervision"),
+        ("public_interest", "pil_pre_suit"),
+        ("public_interest", "pil_suit"),
+    ]:
+        assert FlowNode.objects.filter(case_type=case_type, procedure=procedure, code="closed").exists()
+    case = proc.case()
+    assert "刑诉受" in case.case_number and case.case_number.startswith(f"（{case.filed_on.year}）沪黄检")
+    assert 28 <= case.time_limit_days <= 31  # one calendar month from filing
+
+
+def test_two_returns_restart_the_clock_and_a_third_is_refused_naming_the_item(proc):
+    case = proc.case()
+    today = timezone.localdate()
+    assert case.time_limit_clock(today)["used"] == 20
+    services.supplementary_return(actor=proc.prosecutor, case=case, reason="补充调取监控录像")
+    with pytest.raises(PowerDenied) as again:  # still out for investigation
+        services.supplementary_return(actor=proc.prosecutor, case=case, reason="再退")
+    assert again.value.details["item_code"] == "PRO-RN2"
+    services.investigation_resubmit(actor=proc.prosecutor, case=case, resubmitted_on=today)
+    case.refresh_from_db()
+    assert case.time_limit_clock(today)["used"] == 0  # the review period counts afresh
+    services.supplementary_return(actor=proc.prosecutor, case=case, reason="补充鉴定意见")
+    services.investigation_resubmit(actor=proc.prosecutor, case=case, resubmitted_on=today)
+    before = Case.objects.get(pk=case.pk).trace_length
+    with pytest.raises(PowerDenied) as third:
+        services.supplementary_return(actor=proc.prosecutor, case=case, reason="第三次")
+    assert third.value.details["item_code"] == "PRO-RN1"
+    assert "PRO-RN1" in third.value.message and "二次为限" in third.value.message
+    assert Case.objects.get(pk=case.pk).trace_length == before
+    returned = Action.objects.filter(case=case, action_type="returned_for_supplementary_investigation")
+    assert [a.payload["return_number"] for a in returned.order_by("seq")] == [1, 2]
+    assert services.supplementary_returns(case) == 2
+    with pytest.raises(Conflict):  # not out any more
+        services.investigation_resubmit(actor=proc.prosecutor, case=case, resubmitted_on=today)
+
+
+def test_an_empty_outline_a_return_of_another_procedure_and_by_the_assistant_are_refused(proc):
+    case = proc.case()
+    with pytest.raises(ValidationFailed) as empty:
+        services.supplementary_return(actor=proc.prosecutor, case=case, reason="  ")
+    assert "reason" in empty.value.details
+    with pytest.raises(PowerDenied) as assistant:
+        services.supplementary_return(actor=proc.assistant, case=case, reason="补充侦查")
+    assert assistant.value.details["item_code"] == "AST-PN5"
+    arrest = proc.case(procedure="arrest_review", track="detained")
+    with pytest.raises(PowerDenied) as other:
+        services.supplementary_return(actor=proc.prosecutor, case=arrest, reason="补充侦查")
+    assert other.value.details["item_code"] == "PRO-RN3"
+
+
+def test_non_prosecution_is_the_chiefs_written_decision_on_file_then_the_case_closes(proc):
+    case = proc.case()
+    today = timezone.localdate()
+    with pytest.raises(ValidationFailed):  # 存疑不起诉 only after a return
+        services.chief_decision_request(actor=proc.prosecutor, case=case, matter="np_doubt", reason="证据不足")
+    services.supplementary_return(actor=proc.prosecutor, case=case, reason="补充证据")
+    services.investigation_resubmit(actor=proc.prosecutor, case=case, resubmitted_on=today)
+    with pytest.raises(PowerDenied) as alone:  # the prosecutor cannot close by non-prosecution alone
+        case_close(actor=proc.prosecutor, case=case, closed_on=today, closing_method="np_doubt")
+    assert alone.value.details["item_code"] == "PRO-PN1"
+    assert "检察长" in alone.value.message
+    request = services.chief_decision_request(
+        actor=proc.prosecutor, case=case, matter="np_doubt", reason="经补充侦查仍证据不足，拟作存疑不起诉"
+    )
+    with pytest.raises(Conflict):
+        services.chief_decision_request(actor=proc.prosecutor, case=case, matter="np_doubt", reason="再报")
+    assert list(requests_to_decide(proc.general)) == [request]
+    assert list(requests_to_decide(proc.deputy)) == [request]
+    assert list(requests_to_decide(proc.head)) == [] and list(requests_to_decide(proc.prosecutor2)) == []
+    with pytest.raises(PowerDenied):  # a department head does not decide the chief's matters
+        services.chief_decision_decide(actor=proc.head, request=request, approve=True, note="同意")
+    with pytest.raises(ValidationFailed) as unwritten:
+        services.chief_decision_decide(actor=proc.general, request=request, approve=True, note=" ")
+    assert "note" in unwritten.value.details
+    services.chief_decision_decide(
+        actor=proc.general, request=request, approve=True, note="同意对张某作存疑不起诉。检察长 陈"
+    )
+    request.refresh_from_db()
+    assert request.status == "approved" and request.decided_by == proc.general
+    decision = Action.objects.get(case=case, action_type="non_prosecution_decided")
+    assert decision.actor == proc.general and decision.power_item_code == "PGN-01"
+    assert decision.payload["written_decision"].startswith("同意") and decision.payload["filed"] is True
+    assert decision.note == "同意对张某作存疑不起诉。检察长 陈"
+    assert ChiefMatter.objects.get(request=request).decision_seq == decision.seq
+    with pytest.raises(Conflict):
+        services.chief_decision_decide(actor=proc.general, request=request, approve=True, note="再次")
+    with pytest.raises(PowerDenied):  # the decision is for 存疑不起诉, not for 酌定不起诉
+        case_close(actor=proc.prosecutor, case=case, closed_on=today, closing_method="np_discretionary")
+    case_close(actor=proc.prosecutor, case=Case.objects.get(pk=case.pk), closed_on=today, closing_method="np_doubt")
+    case.refresh_from_db()
+    assert case.closing_method == "np_doubt" and not case.is_open
+    assert types(case)[-3:] == ["chief_decision_requested", "non_prosecution_decided", "closed"]
+    assert verify_chains(case_number=case.case_number) == []
+
+
+def test_a_declined_matter_is_written_too_and_the_case_cannot_close_by_it(proc):
+    case = proc.case()
+    request = services.chief_decision_request(
+        actor=proc.prosecutor, case=case, matter="np_discretionary", reason="情节轻微"
+    )
+    services.chief_decision_decide(actor=proc.deputy, request=request, approve=False, note="不同意，应当提起公诉")
+    refused = Action.objects.get(case=case, action_type="chief_decision_refused")
+    assert refused.power_item_code == "DPG-09" and refused.payload["approved"] is False
+    with pytest.raises(PowerDenied):
+        case_close(actor=proc.prosecutor, case=case, closed_on=timezone.localdate(), closing_method="np_discretionary")
+
+
+def test_the_prosecutor_decides_prosecution_alone_with_the_item_on_file(proc):
+    case = proc.case()
+    with pytest.raises(ValidationFailed):  # a court's closing method does not close a procuratorate's case
+        case_close(actor=proc.prosecutor, case=case, closed_on=timezone.localdate(), closing_method="judgment")
+    case_close(actor=proc.prosecutor, case=case, closed_on=timezone.localdate(), closing_method="prosecuted")
+    decided = Action.objects.get(case=case, action_type="prosecution_decided")
+    assert decided.actor == proc.prosecutor and decided.power_item_code == "PRO-P03"
+    assert verify_chains(case_number=case.case_number) == []
+
+
+def test_arrest_review_the_prosecutor_approves_the_assistant_cannot(proc):
+    case = proc.case(procedure="arrest_review", track="detained")
+    assert case.time_limit_days == 7
+    with pytest.raises(PowerDenied):
+        case_close(actor=proc.assistant, case=case, closed_on=timezone.localdate(), closing_method="arrest_approved")
+    case_close(actor=proc.prosecutor, case=case, closed_on=timezone.localdate(), closing_method="arrest_approved")
+    assert Action.objects.get(case=case, action_type="arrest_approved").power_item_code == "PRO-P01"
+
+
+def test_the_prosecutors_items_speak_of_a_prosecutors_work_in_a_new_revision(proc):
+    items = dict(PowerItem.objects.filter(code__startswith="PRO-").values_list("code", "title"))
+    judge_words = ("排期开庭", "主持开庭审理", "签署本人审理案件的裁判文书", "合议", "裁判文书")
+    assert not [code for code, title in items.items() if any(w in title for w in judge_words)]
+    first = PowerItem.objects.get(code="PRO-01")
+    assert first.revision == 2
+    assert PowerItemRevision.objects.filter(item=first, revision=2, reason__contains="检察院授权清单").exists()
+    assert PowerItem.objects.get(code="PGN-01").legal_basis.startswith("《最高人民检察院关于完善人民检察院司法责任制")
+
+
+def test_a_court_president_decides_no_procuratorate_matter(proc):
+    case = proc.case()
+    request = services.chief_decision_request(
+        actor=proc.prosecutor, case=case, matter="np_statutory", reason="不构成犯罪"
+    )
+    assert list(requests_to_decide(proc.court_president)) == []
+    with pytest.raises(PowerDenied):
+        services.chief_decision_decide(actor=proc.court_president, request=request, approve=True, note="同意")
+    assert CaseRequest.objects.get(pk=request.pk).status == "pending"
+
+
+def test_facts_for_the_indicators_are_recorded_in_the_trace(proc):
+    case = proc.case()
+    facts = services.prosecution_facts_record(
+        actor=proc.assistant, case=case, detained=True, plea_leniency=True, sentencing_recommended=True
+    )
+    assert facts.detained and facts.plea_leniency and facts.sentencing_adopted is None
+    assert Action.objects.get(case=case, action_type="prosecution_facts_recorded").power_item_code == "AST-P01"
+    with pytest.raises(ValidationFailed):
+        services.prosecution_facts_record(
+            actor=proc.prosecutor,
+            case=case,
+            detained=False,
+            plea_leniency=False,
+            sentencing_recommended=False,
+            sentencing_adopted=True,
+        )
