@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.conf import settings as django_settings
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
 from accountability.choices import ActionType
-from accountability.models import Officer
+from accountability.models import Officer, Organisation
 from cases.assignment import draw_verify
 from cases.audit import verify_chains
 from cases.choices import AssignmentKind, Outcome, RequestStatus
@@ -134,7 +136,7 @@ def _assert_every_stage(out: str) -> None:
     assert FilingRefusal.objects.filter(organisation__code="SH0101", refused_by__officer_id="filing1").count() == 1
 
     # requests: one pending of each kind, one extension and one designation decided
-    requests = list(CaseRequest.objects.values_list("kind", "status"))
+    requests = list(CaseRequest.objects.filter(case__organisation__kind="court").values_list("kind", "status"))
     assert sorted(requests) == sorted(
         [
             (CaseRequest.Kind.DESIGNATION, RequestStatus.PENDING),
@@ -150,10 +152,26 @@ def _assert_every_stage(out: str) -> None:
         "designation": 1,
         "lead_change": 1,
         "recusal": 1,
+        "chief_decision": 0,
     }
     assert requests_to_decide_counts(officer["chief1"]) == {
         "extension": 0,
         "designation": 1,
         "lead_change": 1,
         "recusal": 0,
+        "chief_decision": 0,
     }
+    # the procuratorate (issue 18): provincial → municipal → district, its logins, a case at every stage
+    district = Organisation.objects.get(code="SHJ0101")
+    assert [district.parent.code, district.parent.parent.code] == ["SHJ2", "SHJ"]
+    for username in ("prosecutor1", "proassistant1", "prohead1", "procurator1", "proevaluator1", "procommittee1"):
+        assert username in out
+        assert get_user_model().objects.get(username=username).check_password(django_settings.QUANZE_DEMO_PASSWORD)
+    general = Officer.objects.get(user__username="procurator1")
+    assert requests_to_decide_counts(general)["chief_decision"] == 1
+    procedures = set(Case.objects.filter(organisation=district).values_list("procedure", flat=True))
+    assert {"arrest_review", "prosecution", "protest", "supervision", "pil_pre_suit"} <= procedures
+    closed = set(
+        Case.objects.filter(organisation=district, procedure="prosecution").values_list("closing_method", flat=True)
+    )
+    assert {"np_discretionary", "prosecuted"} <= closed

@@ -5,7 +5,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from accountability.models import Organisation
-from interchange import demo
+from interchange import demo, demo_procuratorate
 
 
 class Command(BaseCommand):
@@ -41,6 +41,6 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {settings.QUANZE_DEMO_PASSWORD}):")
-        for username, description in demo.DEMO_LOGINS:
+        for username, description in [*demo.DEMO_LOGINS, *demo_procuratorate.LOGINS]:
             self.stdout.write(f"  {username:<12} {description}")
         self.stdout.write(f"Open {options['url']} and log in.")
