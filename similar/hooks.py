@@ -11,7 +11,7 @@ from accountability.powers import power_fact_register
 from cases import events as case_events
 from cases.models import Action, Case
 from cases.panels import CasePanel, PanelRequest, case_panel_register
-from similar.selectors import has_report, report_required, report_required_reasons, reports_of
+from similar.selectors import has_report, pushed, report_required, report_required_reasons, reports_of
 from similar.services import index_cases
 
 
@@ -36,6 +36,14 @@ def search_panel(request: PanelRequest) -> dict[str, Any]:
     }
 
 
+def push_panel(request: PanelRequest) -> dict[str, Any]:
+    """类案推送: the stored most similar cases, as the viewer may see them (two reads, nothing computed here)."""
+    return {
+        "push": pushed(officer=request.officer, case=request.case),
+        "may_search": request.allowed(ActionType.SIMILAR_CASE_SEARCH),
+    }
+
+
 def connect() -> None:
     case_events.case_closed.connect(on_case_closed, dispatch_uid="similar.on_case_closed")
     power_fact_register("case.requires_search_report", requires_search_report, about="case")
@@ -47,5 +55,14 @@ def connect() -> None:
             order=30,
             action_types=(ActionType.SIMILAR_CASE_SEARCH,),
             context=search_panel,
+        )
+    )
+    case_panel_register(
+        CasePanel(
+            name="similar.push",
+            template="similar/_case_push.html",
+            order=31,
+            action_types=(ActionType.SIMILAR_CASE_SEARCH,),
+            context=push_panel,
         )
     )

@@ -153,3 +153,21 @@ class TermStatistic(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term}: {self.documents}"
+
+
+class SimilarPush(models.Model):
+    """类案推送: the cases most similar to a case, computed in the background from its own text (cause, disputed
+    points, facts: all of it, not a 200-character query) over what its court may search, and recomputed when
+    that text changes (``text_hash``). The page reads the stored documents and re-scopes them to the viewer."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="similar_push")
+    text_hash = models.CharField(max_length=64)
+    #: [{"document": SearchDocument id, "score": BM25 score}], best first
+    hits = models.JSONField(default=list)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "similar_similarpush"
+
+    def __str__(self) -> str:
+        return f"push for case {self.case_id}"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connections, router
@@ -21,7 +21,7 @@ from cases.models import Case
 from cases.selectors import case_get_for_user
 from similar import ranking
 from similar.choices import SourceLevel
-from similar.models import SearchDocument, SearchReport, TermStatistic
+from similar.models import SearchDocument, SearchReport, SimilarPush, TermStatistic
 from similar.text import MAX_QUERY_LENGTH, QueryTerm, query_analysis, query_terms
 from supervision.choices import OPEN_FLAG_STATUSES, TaskKind
 from supervision.models import Flag, Referral, SupervisionTask
@@ -80,9 +80,8 @@ class SearchFilters:
         }
 
 
-def _own_and_higher(officer: Officer) -> list[int]:
-    """The officer's court and every court above it (the materialised path)."""
-    organisation: Organisation = officer.organisation
+def _own_and_higher(organisation: Organisation) -> list[int]:
+    """A court and every court above it (the materialised path)."""
     return [int(part) for part in organisation.path.strip("/").split("/") if part] or [organisation.pk]
 
 
@@ -100,11 +99,17 @@ def validate_query(query: str) -> str:
 
 
 def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySet[SearchDocument]:
-    courts = _own_and_higher(officer)
+    return scoped_to_court(officer.organisation, filters, today)
+
+
+def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: dt.date) -> QuerySet[SearchDocument]:
+    """What a judge of this court may search: the reference cases valid for it, and the rulings of the court and
+    of the courts above it (never another court's)."""
+    courts = _own_and_higher(organisation)
     documents = SearchDocument.objects.filter(Q(organisation__isnull=True) | Q(organisation_id__in=courts))
     level = CaseWhen(
         When(level__isnull=False, then=F("level")),
-        When(organisation_id=officer.organisation_id, then=Value(int(SourceLevel.OWN))),
+        When(organisation_id=organisation.pk, then=Value(int(SourceLevel.OWN))),
         default=Value(int(SourceLevel.HIGHER)),
         output_field=IntegerField(),
     )
@@ -296,6 +301,22 @@ def _hit(row: SearchDocument) -> Hit:
         case_id=case.pk,
         case_public_id=str(case.public_id),
     )
+
+
+def pushed(*, officer: Officer | None, case: Case) -> SearchResult | None:
+    """类案推送 for a case as the officer may see it: the stored most similar cases, re-read through the
+    officer's scope, best first (two queries). None when nothing has been computed for the case yet."""
+    push = SimilarPush.objects.filter(case=case).only("hits", "computed_at").first()
+    if push is None:
+        return None
+    result = SearchResult(query="", terms=[], limit=RESULT_LIMIT)
+    result.computed_at = push.computed_at  # type: ignore[attr-defined]
+    if officer is None or not push.hits:
+        return result
+    scores = {item["document"]: item["score"] for item in push.hits}
+    found = documents_for_report(officer=officer, document_ids=list(scores))
+    result.hits = [replace(found[pk], score=scores[pk]) for pk in scores if pk in found]
+    return result
 
 
 def documents_for_report(*, officer: Officer, document_ids: Sequence[int]) -> dict[int, Hit]:

@@ -14,6 +14,8 @@ the situations where a report is a condition of signing the ruling (DOMAIN.md §
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,8 +23,10 @@ from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability import outbox
 from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.models import Officer
@@ -32,9 +36,16 @@ from cases.choices import ActionSource
 from cases.models import Case
 from cases.services import case_lock_for_update, trace_append
 from similar.choices import SearchBearing, SourceLevel
-from similar.models import ReferenceCase, SearchDocument, SearchReport, SearchReportItem, TermStatistic
-from similar.selectors import SearchFilters, documents_for_report, validate_query
-from similar.text import case_text, document_tokens, has_text, reference_text
+from similar.models import (
+    ReferenceCase,
+    SearchDocument,
+    SearchReport,
+    SearchReportItem,
+    SimilarPush,
+    TermStatistic,
+)
+from similar.selectors import SearchFilters, documents_for_report, rank, scoped_to_court, validate_query
+from similar.text import case_text, document_tokens, has_text, push_text, query_analysis, reference_text
 
 # --- the index's statistics (BM25) ----------------------------------------------------------------------
 
@@ -91,8 +102,9 @@ def _document_length(tokens: str) -> int:
     return len(tokens.split())
 
 
-def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
-    """(Re)index these cases: a decided case with text is searchable; any other loses its document.
+def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000, push: bool = True) -> int:
+    """(Re)index these cases: a decided case with text is searchable; any other loses its document. With
+    ``push``, a case whose text changed since its 类案推送 was computed has it recomputed in the background.
     Returns how many documents were written."""
     ids = list(case_ids)
     written = 0
@@ -129,6 +141,8 @@ def index_cases(case_ids: Iterable[int], *, chunk_size: int = 1000) -> int:
             SearchDocument.objects.filter(case_id__in=chunk).delete()
             SearchDocument.objects.bulk_create(documents, batch_size=chunk_size)
             statistics_change(added=[d.tokens for d in documents], removed=removed)
+            if push:
+                push_request(cases)
         written += len(searchable)
     return written
 
@@ -167,11 +181,57 @@ def reindex_all(*, progress: Any = None, chunk_size: int = 2000) -> dict[str, in
     ids = list(searchable.order_by("pk").values_list("pk", flat=True))
     cases = 0
     for start in range(0, len(ids), chunk_size):
-        cases += index_cases(ids[start : start + chunk_size], chunk_size=chunk_size)
+        cases += index_cases(ids[start : start + chunk_size], chunk_size=chunk_size, push=False)
         if progress:
             progress(min(start + chunk_size, len(ids)), len(ids))
     statistics_rebuild()  # the stale documents dropped above, and any drift: counted anew
     return {"references": references, "cases": cases}
+
+
+# --- 类案推送 --------------------------------------------------------------------------------------------
+
+PUSH_SIZE = 10
+PUSH_TASK = "similar.push_cases"
+
+
+def _push_hash(case: Case) -> str:
+    return hashlib.sha256(push_text(case).encode("utf-8")).hexdigest()
+
+
+def push_request(cases: Sequence[Case]) -> list[int]:
+    """Ask (through the outbox, in the caller's transaction) for the push of those cases whose text changed since
+    it was computed; one task for them all. Returns their ids."""
+    with_text = {c.pk: _push_hash(c) for c in cases if has_text(c)}
+    stored = dict(SimilarPush.objects.filter(case_id__in=list(with_text)).values_list("case_id", "text_hash"))
+    changed = sorted(pk for pk, digest in with_text.items() if stored.get(pk) != digest)
+    if changed:
+        outbox.enqueue(PUSH_TASK, changed)
+    return changed
+
+
+def push_compute(case_ids: Iterable[int], *, today: dt.date | None = None) -> int:
+    """Compute 类案推送 for these cases (the task): the ``PUSH_SIZE`` documents most similar to each case's whole
+    text, among those its court may search, the case's own document left out. Idempotent: a case whose text is
+    unchanged since its push was computed is skipped. Returns how many were computed."""
+    today = today or timezone.localdate()
+    computed = 0
+    fields = ("pk", "organisation", "cause", "facts_summary", "disputed_points", "ruling_summary")
+    for case in Case.objects.filter(pk__in=list(case_ids)).select_related("organisation").only(*fields):
+        digest = _push_hash(case)
+        if not has_text(case) or SimilarPush.objects.filter(case=case, text_hash=digest).exists():
+            continue
+        documents = scoped_to_court(case.organisation, SearchFilters(), today).exclude(case_id=case.pk)
+        rows, _groups = rank(documents, query_analysis(push_text(case)), limit=PUSH_SIZE)
+        SimilarPush.objects.update_or_create(
+            case=case,
+            defaults={
+                "text_hash": digest,
+                "hits": [{"document": row.pk, "score": round(float(row.score), 4)} for row in rows],
+                "computed_at": timezone.now(),
+            },
+        )
+        computed += 1
+    return computed
 
 
 def reference_save(*, reference: ReferenceCase) -> ReferenceCase:

@@ -418,6 +418,12 @@ def case_text(case: Case) -> str:
     return "\n".join([case.cause, case.cause, case.disputed_points, case.facts_summary, case.ruling_summary])
 
 
+def push_text(case: Case) -> str:
+    """What 类案推送 searches with: the case's cause, disputed points and facts, whole (not a 200-character
+    query)."""
+    return "\n".join([case.cause, case.disputed_points, case.facts_summary])
+
+
 def reference_text(reference: ReferenceCase) -> str:
     return "\n".join(
         [

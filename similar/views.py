@@ -60,7 +60,10 @@ def _page(
         query = _default_query(case)
     filters = filters_from(data)
     result = None
-    if search_error is None and not (errors or {}).get("q") and (query or "q" in data):
+    push = case is not None and data.get("push") == "1"  # 类案推送's cases, to cite in a report
+    if push:
+        result = similar_selectors.pushed(officer=officer, case=case)
+    elif search_error is None and not (errors or {}).get("q") and (query or "q" in data):
         result = similar_selectors.search(officer=officer, query=query, filters=filters)
     may_report = bool(
         case is not None
@@ -72,6 +75,7 @@ def _page(
         "similar/search.html",
         {
             "query": query,
+            "push": push,
             "filters": filters,
             "result": result,
             "search_error": search_error,
