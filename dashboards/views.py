@@ -6,6 +6,7 @@ dashboard says why; the drill-down and the export have nothing to show)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -94,21 +95,63 @@ def _dashboard(request: HttpRequest, *, window_error: str | None = None) -> Http
         "discipline": discipline_panel(request.user),
     }
     if window is not None:
-        panel = metric_panel(scope, window)
-        for row in panel["rows"]:
-            _dress(row, window)
-        by_metric = {row["metric"]: row for row in panel["rows"]}
-        context.update(
-            panel=panel,
-            headline=[by_metric[m] for m in HEADLINE if m in by_metric],
-            # what the ranges rest on (the demo's say they are examples the court must confirm), once each
-            range_notes=[
-                n for n in dict.fromkeys(by_metric[m].get("range_note", "") for m in HEADLINE if m in by_metric) if n
-            ],
-            quality=quality_panel(scope, window),
-            charts={row["metric"]: _chart(row) for row in panel["rows"]},
-        )
+        context.update(_results(scope, window))
+        context["charts"] = {row["metric"]: _chart(row) for row in context["panel"]["rows"]}
+        context["report_window"] = _report_window(available, None)
     return render(request, "dashboards/dashboard.html", context, status=400 if window_error else 200)
+
+
+def _results(scope: Scope, window: Window) -> dict[str, Any]:
+    """The stored results of a window as the dashboard and the monthly report read them."""
+    panel = metric_panel(scope, window)
+    for row in panel["rows"]:
+        _dress(row, window)
+    by_metric = {row["metric"]: row for row in panel["rows"]}
+    return {
+        "panel": panel,
+        "headline": [by_metric[m] for m in HEADLINE if m in by_metric],
+        # what the ranges rest on (the demo's say they are examples the court must confirm), once each
+        "range_notes": [
+            n for n in dict.fromkeys(by_metric[m].get("range_note", "") for m in HEADLINE if m in by_metric) if n
+        ],
+        "quality": quality_panel(scope, window),
+    }
+
+
+def _month_windows(available: list[Window]) -> list[Window]:
+    """The stored windows that are one calendar month (or a month to date): what a monthly report covers."""
+    return [w for w in available if w.start.day == 1 and (w.start.year, w.start.month) == (w.end.year, w.end.month)]
+
+
+def _report_window(available: list[Window], text: str | None) -> Window | None:
+    """The month asked for (by its window), or the newest whole month stored, or the newest month to date."""
+    months = _month_windows(available)
+    if text:
+        return next((w for w in months if w.key == text), None)
+    whole = [w for w in months if (w.end + dt.timedelta(days=1)).day == 1]
+    return (whole or months or [None])[0]
+
+
+@login_required
+def monthly_report(request: HttpRequest) -> HttpResponse:
+    """The month's report of a scope as a printable document (A4): the headline figures against their ranges and
+    the changes, every metric, the alerts and the quality reviews, with what the numbers rest on."""
+    with replica_reads():
+        scope = scope_get(request.user, request.GET.get("scope"))
+        available = windows_of(scope)
+        window = _report_window(available, request.GET.get("window"))
+        if window is None:
+            raise Http404
+        context = {
+            "scope": scope,
+            "window": window,
+            "months": _month_windows(available),
+            "whole_month": (window.end + dt.timedelta(days=1)).day == 1,
+            "alerts": alerts_panel(scope),
+            "printed_at": timezone.localtime(),
+            **_results(scope, window),
+        }
+        return render(request, "dashboards/report.html", context)
 
 
 def _dress(row: dict[str, Any], window: Window) -> None:
