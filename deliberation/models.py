@@ -224,7 +224,7 @@ class Opinion(TimeStamped):
     item = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, related_name="opinions")
     membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="opinions")
     position = models.PositiveSmallIntegerField(_("speaking order"))
-    text = models.TextField(_("opinion"))
+    text = models.TextField(_("member's opinion"))
     vote = models.CharField(_("vote"), max_length=8, choices=Vote.choices)
 
     class Meta:
