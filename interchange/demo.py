@@ -40,7 +40,7 @@ from evaluation.reviews import (
     review_respond,
 )
 from evaluation.services import metric_run_nightly, metrics_store
-from interchange import demo_dashboard, demo_procuratorate, demo_stages
+from interchange import demo_dashboard, demo_deliberation, demo_procuratorate, demo_stages
 from interchange.importing.importer import SPECS, Importer
 from interchange.importing.references import import_reference_cases
 from interference.selectors import quarter_of
@@ -543,6 +543,7 @@ def load(
     demo_procuratorate.load()  # the procuratorate's hierarchy, logins and a case at every stage of its procedures
     _reference_cases()
     _flags()
+    demo_deliberation.load()  # judges' meetings and committees with members, and a meeting in every state
     _discipline()
     reviews = _reviews()
 
