@@ -43,7 +43,7 @@ def demo(settings):
     return {
         "judge1": ["/home/", "/cases/", f"/cases/{case.public_id}/", "/cases/similar/", "/notifications/"],
         "chief1": ["/cases/supervision/", "/cases/requests/", f"/cases/{case.public_id}/"],
-        "president1": ["/dashboards/", "/cases/supervision/", "/home/"],
+        "president1": ["/dashboards/", "/dashboards/report/", "/cases/supervision/", "/home/"],
         "evaluator1": ["/evaluation/reviews/", f"/evaluation/reviews/{review.public_id}/"],
         "casemgmt1": ["/evaluation/reviews/plan/"],
         "filing1": ["/cases/filing/"],
