@@ -5,7 +5,7 @@ from django.db import transaction
 
 from accountability.admin import ReadOnlyAdmin, RuleAdmin, record_rule_change
 from similar import services as similar
-from similar.models import ReferenceCase, SearchReport
+from similar.models import DeviationRule, ReferenceCase, SearchReport
 
 
 @admin.register(ReferenceCase)
@@ -27,3 +27,20 @@ class ReferenceCaseAdmin(RuleAdmin):
 class SearchReportAdmin(ReadOnlyAdmin):
     list_display = ["case", "author", "query", "created_at"]
     search_fields = ["case__case_number", "query"]
+
+
+@admin.register(DeviationRule)
+class DeviationRuleAdmin(RuleAdmin):
+    """偏离预警 rules: simulate one with ``manage.py simulate_deviation CODE`` before making it active; each
+    save is recorded."""
+
+    list_display = [
+        "code",
+        "title",
+        "metric",
+        "neighbours",
+        "minimum",
+        "low_percentile",
+        "high_percentile",
+        "is_active",
+    ]

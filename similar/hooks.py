@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
 from accountability.choices import ActionType
 from accountability.models import Officer
 from accountability.powers import power_fact_register
 from cases import events as case_events
 from cases.models import Action, Case
 from cases.panels import CasePanel, PanelRequest, case_panel_register
+from similar.models import Deviation
 from similar.selectors import has_report, pushed, report_required, report_required_reasons, reports_of
 from similar.services import index_cases
+from supervision import rules as supervision_rules
 
 
 def on_case_closed(*, case: Case, action: Action, **kwargs: Any) -> None:
@@ -44,7 +49,16 @@ def push_panel(request: PanelRequest) -> dict[str, Any]:
     }
 
 
+def outcome_deviates(today: Any) -> Exists:
+    """Supervision's rule fact ``case.outcome_deviates``: the case's outcome lies outside its similar cases."""
+    return Exists(Deviation.objects.filter(case=OuterRef("pk"), outside=True))
+
+
 def connect() -> None:
+    # A fact supervision's rules may test (situation RP-SIM): its rules read facts from this table of fields.
+    supervision_rules.FIELDS["case.outcome_deviates"] = supervision_rules.Field(
+        _("ruling outside its similar cases"), expression=outcome_deviates
+    )
     case_events.case_closed.connect(on_case_closed, dispatch_uid="similar.on_case_closed")
     power_fact_register("case.requires_search_report", requires_search_report, about="case")
     power_fact_register("case.has_search_report", has_search_report, about="case")

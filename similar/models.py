@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -171,3 +171,60 @@ class SimilarPush(models.Model):
 
     def __str__(self) -> str:
         return f"push for case {self.case_id}"
+
+
+class DeviationRule(TimeStamped):
+    """偏离预警 as data: a decided case whose outcome lies outside the ``low_percentile``–``high_percentile`` band
+    of its ``neighbours`` most similar decided cases (of the same case type, with the outcome recorded; at least
+    ``minimum`` of them) is outside its similar cases. Simulate it (``manage.py simulate_deviation``) before
+    making it active; while active, such a case gets a risk alert (supervision's situation ``RP-SIM``)."""
+
+    class Metric(models.TextChoices):
+        AWARDED_AMOUNT = "awarded_amount", _("amount awarded (yuan)")
+        AWARDED_SHARE = "awarded_share", _("share of the claim awarded")
+
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    title = models.CharField(_("title"), max_length=200)
+    metric = models.CharField(_("outcome compared"), max_length=32, choices=Metric.choices)
+    neighbours = models.PositiveSmallIntegerField(_("similar cases compared"), default=20)
+    minimum = models.PositiveSmallIntegerField(_("fewest similar cases for a judgment"), default=8)
+    low_percentile = models.PositiveSmallIntegerField(_("lower percentile"), default=5)
+    high_percentile = models.PositiveSmallIntegerField(_("upper percentile"), default=95)
+    is_active = models.BooleanField(_("active"), default=False)
+
+    class Meta:
+        db_table = "similar_deviationrule"
+        ordering = ["code"]
+        verbose_name = _("deviation warning rule")
+        verbose_name_plural = _("deviation warning rules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(low_percentile__lt=F("high_percentile"), high_percentile__lte=100),
+                name="deviationrule_band",
+            ),
+            models.CheckConstraint(
+                condition=Q(minimum__gte=3, neighbours__gte=F("minimum")), name="deviationrule_enough"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Deviation(models.Model):
+    """The latest comparison of a decided case's outcome with its most similar cases under a rule."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="deviation")
+    rule = models.ForeignKey(DeviationRule, on_delete=models.CASCADE, related_name="+")
+    value = models.FloatField()
+    low = models.FloatField()
+    high = models.FloatField()
+    neighbours = models.PositiveSmallIntegerField()
+    outside = models.BooleanField(default=False, db_index=True)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "similar_deviation"
+
+    def __str__(self) -> str:
+        return f"deviation of case {self.case_id}"

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.db import connections, router, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,6 +31,7 @@ from accountability import outbox
 from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.models import Officer
+from accountability.notifications import notify
 from accountability.powers import power_decide
 from cases import events as case_events
 from cases.choices import ActionSource
@@ -37,6 +39,8 @@ from cases.models import Case
 from cases.services import case_lock_for_update, trace_append
 from similar.choices import SearchBearing, SourceLevel
 from similar.models import (
+    Deviation,
+    DeviationRule,
     ReferenceCase,
     SearchDocument,
     SearchReport,
@@ -232,6 +236,158 @@ def push_compute(case_ids: Iterable[int], *, today: dt.date | None = None) -> in
         )
         computed += 1
     return computed
+
+
+# --- 偏离预警 -------------------------------------------------------------------------------------------
+
+DETECT_TASK = "supervision.detect_case"  # supervision's rules raise the alert (situation RP-SIM)
+
+
+def percentile(values: Sequence[float], share: float) -> float:
+    """The ``share`` (0–100) percentile of the values, interpolated linearly between ranks."""
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * share / 100
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def outcome(case: Case, metric: str) -> float | None:
+    """The outcome a rule compares, or None when the case has none."""
+    if case.awarded_amount is None:
+        return None
+    if metric == DeviationRule.Metric.AWARDED_SHARE:
+        if not case.claim_amount:
+            return None
+        return float(case.awarded_amount / case.claim_amount)
+    return float(case.awarded_amount)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    value: float
+    low: float
+    high: float
+    neighbours: int
+
+    @property
+    def outside(self) -> bool:
+        return not (self.low <= self.value <= self.high)
+
+
+def compare(case: Case, rule: DeviationRule, *, today: dt.date | None = None) -> Comparison | None:
+    """The case's outcome against its ``rule.neighbours`` most similar decided cases of the same type that the
+    court may search and that have the outcome; None when the case has no outcome or fewer than ``minimum``."""
+    value = outcome(case, rule.metric)
+    if value is None or not has_text(case):
+        return None
+    documents = (
+        scoped_to_court(case.organisation, SearchFilters(), today or timezone.localdate())
+        .filter(case__isnull=False, case__awarded_amount__isnull=False, case_type=case.case_type)
+        .exclude(case_id=case.pk)
+    )
+    if rule.metric == DeviationRule.Metric.AWARDED_SHARE:
+        documents = documents.filter(case__claim_amount__gt=0)
+    rows, _groups = rank(documents, query_analysis(push_text(case)), limit=rule.neighbours)
+    values = [v for v in (outcome(row.case, rule.metric) for row in rows) if v is not None]
+    if len(values) < rule.minimum:
+        return None
+    return Comparison(
+        value=value,
+        low=percentile(values, rule.low_percentile),
+        high=percentile(values, rule.high_percentile),
+        neighbours=len(values),
+    )
+
+
+def active_deviation_rule() -> DeviationRule | None:
+    return DeviationRule.objects.filter(is_active=True).order_by("code").first()
+
+
+def deviation_compute(case_ids: Iterable[int], *, today: dt.date | None = None) -> int:
+    """Compare the decided cases among these under the active rule (the task, after the push). A case newly
+    outside its similar cases: the judge is told, and supervision's rules are asked to look at the case (the
+    automatic situation RP-SIM raises the risk alert to the division chief). Returns how many are outside."""
+    rule = active_deviation_rule()
+    if rule is None:
+        return 0
+    outside = 0
+    cases = Case.objects.filter(pk__in=list(case_ids), closed_on__isnull=False).select_related("organisation")
+    for case in cases:
+        found = compare(case, rule, today=today)
+        before = Deviation.objects.filter(case=case, outside=True).exists()
+        if found is None:
+            Deviation.objects.filter(case=case).delete()
+            continue
+        with transaction.atomic():
+            Deviation.objects.update_or_create(
+                case=case,
+                defaults={
+                    "rule": rule,
+                    "value": found.value,
+                    "low": found.low,
+                    "high": found.high,
+                    "neighbours": found.neighbours,
+                    "outside": found.outside,
+                    "computed_at": timezone.now(),
+                },
+            )
+            if found.outside and not before:
+                outside += 1
+                if case.lead_officer_id is not None:
+                    notify(
+                        officers=Officer.objects.filter(pk=case.lead_officer_id),
+                        message=_(
+                            "The ruling of case %(case)s lies outside its %(n)d most similar cases "
+                            "(%(value).2f against %(low).2f–%(high).2f): %(rule)s"
+                        )
+                        % {
+                            "case": case.case_number,
+                            "n": found.neighbours,
+                            "value": found.value,
+                            "low": found.low,
+                            "high": found.high,
+                            "rule": rule.title,
+                        },
+                        link=reverse("cases:detail", kwargs={"public_id": case.public_id}),
+                    )
+                outbox.enqueue(DETECT_TASK, case.pk)
+    return outside
+
+
+def deviation_rule_activate(*, rule: DeviationRule, active: bool = True) -> DeviationRule:
+    """Switch a deviation rule on (after its simulation) or off."""
+    rule.is_active = active
+    rule.full_clean()
+    rule.save(update_fields=["is_active", "updated_at"])
+    return rule
+
+
+def deviation_simulate(rule: DeviationRule, *, limit: int = 500, today: dt.date | None = None) -> dict[str, Any]:
+    """What the rule would do if it were active, on the ``limit`` most recently decided cases with the outcome:
+    how many could be judged (enough similar cases), how many would be outside, and which. Writes nothing."""
+    recent = (
+        Case.objects.filter(closed_on__isnull=False, awarded_amount__isnull=False)
+        .select_related("organisation")
+        .order_by("-closed_on", "-pk")[:limit]
+    )
+    judged, flagged = 0, []
+    for case in recent:
+        found = compare(case, rule, today=today)
+        if found is None:
+            continue
+        judged += 1
+        if found.outside:
+            flagged.append(
+                {
+                    "case_number": case.case_number,
+                    "value": round(found.value, 4),
+                    "low": round(found.low, 4),
+                    "high": round(found.high, 4),
+                    "neighbours": found.neighbours,
+                }
+            )
+    return {"examined": len(recent), "judged": judged, "outside": len(flagged), "cases": flagged}
 
 
 def reference_save(*, reference: ReferenceCase) -> ReferenceCase:
