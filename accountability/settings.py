@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "discipline.deadlines",
         "schedule": crontab(hour=7, minute=30),
     },
+    # A committee's resolution not reflected in a ruling by its date (督办) alerts its follow-up once.
+    "deliberation-follow-ups": {
+        "task": "deliberation.follow_ups_overdue",
+        "schedule": crontab(hour=7, minute=45),
+    },
 }
 
 # --- Security (production defaults; DEBUG relaxes only what a laptop needs) ---------------

@@ -67,9 +67,11 @@ urlpatterns = [
         deliberation_api.ItemActView.as_view(),
         name="api-meeting-item-act",
     ),
-    path("api/deliberation/follow-ups/", deliberation_api.FollowUpView.as_view(), name="api-follow-ups"),
+    path("api/deliberation/follow-ups/", deliberation_api.FollowUpListView.as_view(), name="api-follow-ups"),
     path(
-        "api/deliberation/follow-ups/<uuid:item_id>/", deliberation_api.FollowUpView.as_view(), name="api-follow-up"
+        "api/deliberation/follow-ups/<uuid:item_id>/",
+        deliberation_api.FollowUpCompleteView.as_view(),
+        name="api-follow-up",
     ),
     path("api/cases/<uuid:id>/search-reports/", similar_api.SearchReportView.as_view(), name="api-search-reports"),
     path("api/cases/<uuid:id>/flow/", cases_lifecycle_api.CaseFlowView.as_view(), name="api-case-flow"),

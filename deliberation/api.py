@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -116,12 +117,27 @@ class NoteIn(serializers.Serializer):
     note = serializers.CharField(max_length=10000)
 
 
+class FollowUpOut(serializers.Serializer):
+    item = serializers.UUIDField()
+    case = serializers.CharField()
+    due_on = serializers.DateField()
+    status = serializers.CharField()
+    overdue_alerted = serializers.BooleanField()
+
+
+class FollowUpDoneOut(serializers.Serializer):
+    item = serializers.UUIDField()
+    status = serializers.CharField()
+
+
 class MeetingListView(APIView):
+    @extend_schema(operation_id="deliberation_meetings_list", responses=MeetingOut(many=True))
     def get(self, request: Request) -> Response:
         _officer(request)
         meetings = selectors.meetings_visible_to(request.user).order_by("-scheduled_for", "pk")[:200]
         return Response(MeetingOut(meetings, many=True).data)
 
+    @extend_schema(operation_id="deliberation_meetings_convene", request=ConveneIn, responses={201: MeetingOut})
     def post(self, request: Request) -> Response:
         officer = _officer(request)
         data = _valid(ConveneIn, request.data)
@@ -144,6 +160,7 @@ class MeetingListView(APIView):
 
 
 class MeetingDetailView(APIView):
+    @extend_schema(operation_id="deliberation_meeting_read", responses=MeetingDetailOut)
     def get(self, request: Request, id) -> Response:
         _officer(request)
         meeting = selectors.meeting_get_for_request(request, public_id=id)
@@ -164,6 +181,12 @@ def _item(meeting: Meeting, item_id) -> AgendaItem:
 class MeetingActView(APIView):
     """POST /api/deliberation/meetings/<id>/<act>/: open, conclude, sign."""
 
+    @extend_schema(
+        operation_id="deliberation_meeting_act",
+        request=OpenIn,
+        responses=MeetingDetailOut,
+        description="act: open (body: present, version), conclude or sign (no body).",
+    )
     def post(self, request: Request, id, act: str) -> Response:
         officer = _officer(request)
         meeting = _meeting(request, id)
@@ -184,6 +207,12 @@ class MeetingActView(APIView):
 class ItemActView(APIView):
     """POST /api/deliberation/meetings/<id>/items/<item>/<act>/: opinion, resolve."""
 
+    @extend_schema(
+        operation_id="deliberation_item_act",
+        request=OpinionIn,
+        responses={200: ItemOut, 201: ItemOut},
+        description="act: opinion (body: text, vote) or resolve (body: resolution).",
+    )
     def post(self, request: Request, id, item_id, act: str) -> Response:
         officer = _officer(request)
         item = _item(_meeting(request, id), item_id)
@@ -201,26 +230,35 @@ class ItemActView(APIView):
         return Response(ItemOut(_item(meeting, item_id)).data, status=code)
 
 
-class FollowUpView(APIView):
-    """GET the follow-ups the caller may see; POST /<item>/ closes one (the ruling reflects the resolution)."""
+class FollowUpListView(APIView):
+    """The follow-ups of binding resolutions the caller may see."""
 
-    def get(self, request: Request, item_id=None) -> Response:
+    @extend_schema(operation_id="deliberation_follow_ups_list", responses=FollowUpOut(many=True))
+    def get(self, request: Request) -> Response:
         _officer(request)
         rows = selectors.follow_ups_visible_to(request.user)[:200]
-        return Response(
-            [
-                {
-                    "item": str(f.item.public_id),
-                    "case": f.item.case.case_number,
-                    "due_on": f.due_on,
-                    "status": f.status,
-                    "overdue_alerted": f.overdue_notified_at is not None,
-                }
-                for f in rows
-            ]
-        )
+        data = [
+            {
+                "item": f.item.public_id,
+                "case": f.item.case.case_number,
+                "due_on": f.due_on,
+                "status": f.status,
+                "overdue_alerted": f.overdue_notified_at is not None,
+            }
+            for f in rows
+        ]
+        return Response(FollowUpOut(data, many=True).data)
 
-    def post(self, request: Request, item_id=None) -> Response:
+
+class FollowUpCompleteView(APIView):
+    """Close a follow-up: the ruling (or the decision closing the case) reflects the resolution."""
+
+    @extend_schema(
+        operation_id="deliberation_follow_up_complete",
+        request=NoteIn,
+        responses={200: FollowUpDoneOut, 404: OpenApiResponse(description="not found or not visible")},
+    )
+    def post(self, request: Request, item_id) -> Response:
         officer = _officer(request)
         follow_up = selectors.follow_ups_visible_to(request.user).filter(item__public_id=item_id).first()
         if follow_up is None:
@@ -229,4 +267,4 @@ class FollowUpView(APIView):
         done: FollowUp = services.follow_up_complete(
             actor=officer, follow_up=follow_up, note=data["note"], source="api"
         )
-        return Response({"item": str(item_id), "status": done.status})
+        return Response(FollowUpDoneOut({"item": item_id, "status": done.status}).data)

@@ -615,10 +615,14 @@ def departure_record(*, actor: Officer, item: AgendaItem, reason: str, source: s
     return item
 
 
+#: What shows the panel acted on a resolution: its ruling signed (a court), or the case closed by its decision.
+REFLECTING_ACTIONS = (ActionType.RULING_SIGNED, ActionType.CLOSED)
+
+
 @transaction.atomic
 def follow_up_complete(*, actor: Officer, follow_up: FollowUp, note: str, source: str = ActionSource.WEB) -> FollowUp:
-    """督办 closed: the panel's signed ruling reflects the committee's resolution (refused before a ruling is
-    signed after the resolution)."""
+    """督办 closed: the panel's signed ruling (or the decision closing the case) reflects the committee's resolution;
+    refused before either is recorded after the resolution."""
     follow_up = FollowUp.objects.select_for_update().select_related("item").get(pk=follow_up.pk)
     item = follow_up.item
     case = case_lock_for_update(item.case, expected_version=None)
@@ -627,10 +631,10 @@ def follow_up_complete(*, actor: Officer, follow_up: FollowUp, note: str, source
     if follow_up.status != FollowUpStatus.OPEN:
         raise Conflict(_("This follow-up is already closed."))
     signed = Action.objects.filter(
-        case=case, action_type=ActionType.RULING_SIGNED, recorded_at__gte=item.resolved_at
+        case=case, action_type__in=REFLECTING_ACTIONS, recorded_at__gte=item.resolved_at
     ).exists()
     if not signed:
-        raise Conflict(_("No ruling has been signed on the case since the resolution."))
+        raise Conflict(_("No ruling has been signed, nor the case closed, since the resolution."))
     if not note.strip():
         raise invalid("note", _("Say how the ruling reflects the resolution."))
     follow_up.status, follow_up.done_at, follow_up.done_by, follow_up.note = (

@@ -93,7 +93,7 @@ def test_a_case_goes_through_the_judges_meeting_then_the_committee(page, live_se
     president.get_by_role("button", name="发表意见").click()
     president.get_by_label("决定或意见", exact=True).fill("决定：违约金按实际损失调整")
     president.get_by_role("button", name="记录决定或意见").click()
-    assert "合议庭应当执行" in president.locator(f"#resolution-{item.public_id}").inner_text()
+    assert "办案组织应当执行" in president.locator(f"#resolution-{item.public_id}").inner_text()
 
     judge = page.context.browser.new_context().new_page()
     log_in(judge, live_server, "judge")
