@@ -1,5 +1,7 @@
 """Fixed vocabularies shared by every app (codes are the contract's; labels are for people)."""
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -187,3 +189,25 @@ IMPORTABLE_ACTION_TYPES = frozenset(
         "note",
     ]
 )
+
+
+#: Role words by organisation kind (DOMAIN.md §1): a court's 院长 is a procuratorate's 检察长. The court's words are the
+#: kernel's; the app that owns another kind registers its own (``role_words_register`` in its ``AppConfig.ready``). A
+#: role with no word of its kind keeps its own label.
+_ROLE_WORDS: dict[str, dict[str, Any]] = {
+    OrganisationKind.COURT: {
+        RoleCode.ASSISTANT: _("Judge assistant"),
+        RoleCode.DIVISION_CHIEF: _("Division chief of a court"),
+        RoleCode.CASE_MANAGEMENT: _("Trial management office"),
+        RoleCode.COMMITTEE_MEMBER: _("Judges' discipline committee member"),
+    }
+}
+
+
+def role_words_register(kind: str, words: dict[str, Any]) -> None:
+    _ROLE_WORDS.setdefault(kind, {}).update(words)
+
+
+def role_label(code: str, kind: str | None = None) -> Any:
+    """The role's word at an organisation of ``kind`` (its own label without a kind or a word)."""
+    return _ROLE_WORDS.get(kind or "", {}).get(code) or RoleCode(code).label

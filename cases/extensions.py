@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import ActionType, RoleCode
+from accountability.choices import ActionType, OrganisationKind, RoleCode
 from accountability.errors import Conflict, PowerDenied, ValidationFailed, check_version
 from accountability.models import Officer
 from accountability.notifications import notify
@@ -196,9 +196,12 @@ def _case_link(case: Case) -> str:
 
 
 def approver_words(case: Case, approver: str) -> str:
-    if approver == Approver.HIGHER_COURT and case.organisation.parent_id is not None:
-        return _("the president of %(court)s") % {"court": case.organisation.parent.name}
-    return _("the president of %(court)s") % {"court": case.organisation.name}
+    organisation = case.organisation
+    if approver == Approver.HIGHER_COURT and organisation.parent_id is not None:
+        organisation = organisation.parent
+    if organisation.kind == OrganisationKind.PROCURATORATE:
+        return _("the procurator-general of %(procuratorate)s") % {"procuratorate": organisation.name}
+    return _("the president of %(court)s") % {"court": organisation.name}
 
 
 @transaction.atomic

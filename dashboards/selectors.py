@@ -27,7 +27,7 @@ from accountability.models import Department, Officer, Organisation
 from accountability.selectors import officer_for_user
 from discipline.choices import Stage
 from discipline.selectors import proceedings_visible_to
-from evaluation.metrics import METRIC_KINDS, METRICS
+from evaluation.metrics import METRIC_KINDS, metrics_shown
 from evaluation.models import ConsequenceRecord, MetricRange, MetricResult, PointEntry, Review
 from interference.selectors import quarter_of, report_departments_visible_to, reports_status
 from supervision.choices import FlagStatus
@@ -279,7 +279,7 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
     ranges = list(MetricRange.objects.all())
     post = scope.officer.post if scope.officer else ""
     rows = []
-    for metric in METRICS:
+    for metric in metrics_shown(scope.organisation.kind):  # a court's, or a procuratorate's own
         result = results.get(metric)
         band = _band_for(ranges, metric, post, scope.organisation.level)
         value = result.value if result else None

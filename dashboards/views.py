@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from accountability.choices import LEADER_ROLES, RoleCode
+from accountability.choices import LEADER_ROLES, RoleCode, role_label
 from accountability.errors import DomainError
 from accountability.middleware import renders_domain_errors
 from accountability.paging import keyset_page
@@ -280,7 +280,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "accountability/home.html",
         {
             "officer": officer,
-            "role_labels": [RoleCode(code).label for code in roles],
+            "role_labels": [role_label(code, officer.organisation.kind if officer else None) for code in roles],
             "counts": counts,
             "mine": mine,
             "panels": panels,

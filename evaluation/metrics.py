@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -94,6 +94,20 @@ METRIC_KINDS = {
     "weighted_closed": "weight",
     "leader_caseload_ratio": "rate",
 }
+#: The metrics of a court that mean nothing at a procuratorate (上诉率, 服判息诉率, 改判发回率, 执行到位率, 审限内结案率,
+#: 延长审限率, 院庭长办案比): not shown for a procuratorate (``metrics_shown``).
+COURT_ONLY_METRICS = frozenset(
+    {
+        "within_limit_rate",
+        "extension_rate",
+        "appeal_rate",
+        "acceptance_rate",
+        "appeal_amended_remanded_ratio",
+        "retrial_amended_remanded_ratio",
+        "enforcement_recovery_rate",
+        "leader_caseload_ratio",
+    }
+)
 #: Metrics that sum money (two decimals) or weights (four), not counts.
 _PLACES = {"enforcement_recovery_rate": Decimal("0.01"), "weighted_closed": Decimal("0.0001")}
 VALUE_PLACES = Decimal("0.0000000001")
@@ -343,6 +357,69 @@ def _fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
+# --- metrics of the apps above (a procuratorate's indicators) --------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MetricProvider:
+    """Metrics an app above evaluation defines: ``rows(level, windows, params, limited)`` computes them set-wise in SQL
+    with the same windows and parameters (``%(start_i)s``, ``%(end_i)s``, ``%(org)s``), attributed to the case's own
+    subject, so they are computed per organisation with the local metrics. ``shown_for``: the organisation kinds whose
+    pages show them."""
+
+    name: str
+    labels: dict[str, Any]
+    kinds: dict[str, str]
+    rows: Callable[[str, list[Window], dict[str, Any], bool], Iterator[Row]]
+    shown_for: frozenset[str]
+
+
+_PROVIDERS: dict[str, MetricProvider] = {}
+
+
+def metric_provider_register(provider: MetricProvider) -> None:
+    _PROVIDERS[provider.name] = provider
+    METRIC_LABELS.update(provider.labels)
+    METRIC_KINDS.update(provider.kinds)
+
+
+def extra_metrics() -> tuple[str, ...]:
+    return tuple(m for provider in _PROVIDERS.values() for m in provider.kinds)
+
+
+def all_metrics() -> tuple[str, ...]:
+    """The metrics of INTERCHANGE.md, then those the apps above registered."""
+    return METRICS + extra_metrics()
+
+
+def metrics_shown(kind: str) -> tuple[str, ...]:
+    """The metrics an organisation of ``kind`` shows: a court's without the registered ones; a procuratorate's without
+    the court-only ones, with its own."""
+    base = tuple(m for m in METRICS if kind == "court" or m not in COURT_ONLY_METRICS)
+    return base + tuple(m for p in _PROVIDERS.values() if kind in p.shown_for for m in p.kinds)
+
+
+def days_between(end: str, start: str) -> str:
+    return _days(end, start)
+
+
+def subject_sql(level: str, alias: str) -> tuple[str, str, str]:
+    """(subject expression, organisation expression, joins) of a case alias at a level, for the providers."""
+    return _subject(level, alias)
+
+
+def subject_filter_sql(level: str, alias: str) -> str:
+    return _subject_filter(level, alias)
+
+
+def fetch(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    return _fetch(sql, params)
+
+
+def make_row(window: Window, level: str, subject: str, org_id: int, metric: str, num: Any, den: Any) -> Row:
+    return _make(window, level, subject, org_id, metric, num, den)
+
+
 #: Metrics whose subject is the case's own (computed per organisation: the nightly fan-out).
 LOCAL_METRICS = frozenset(METRICS) - {
     "appeal_amended_remanded_ratio",
@@ -377,6 +454,9 @@ def compute(
                     yield _make(windows[w], level, subject, org_id, "case_proceeding_ratio", num, den)
     if local:
         yield from _leader_rows(windows, _fetch(_leader_sql(limited, n), params))
+        for provider in _PROVIDERS.values():
+            for level in LEVELS:
+                yield from provider.rows(level, windows, params, limited)
 
 
 def _own_rows(level: str, windows: list[Window], rows: Iterable[tuple[Any, ...]]) -> Iterator[Row]:

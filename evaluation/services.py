@@ -16,7 +16,7 @@ from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.models import Officer, Organisation
 from accountability.powers import power_decide
-from evaluation.metrics import CROSS_METRICS, LOCAL_METRICS, Window, compute
+from evaluation.metrics import CROSS_METRICS, LOCAL_METRICS, Window, compute, extra_metrics
 from evaluation.models import DefectItem, MetricResult, MetricRun, MetricRunItem
 
 ProgressFn = Callable[[int, int, str], None]
@@ -74,7 +74,9 @@ def metrics_store_for_organisation(
         )
         for row in compute(windows, organisation_id=organisation.pk if organisation else None, local=local, cross=cross)
     ]
-    metrics = (LOCAL_METRICS if local else frozenset()) | (CROSS_METRICS if cross else frozenset())
+    metrics = (LOCAL_METRICS | set(extra_metrics()) if local else frozenset()) | (
+        CROSS_METRICS if cross else frozenset()
+    )
     keys = {(r.window_from, r.window_to, r.level, r.subject, r.metric) for r in rows}
     stored = MetricResult.objects.filter(_any_window(windows), metric__in=metrics)
     if organisation is not None:

@@ -4,7 +4,9 @@ check that a closing rests on a decision on file, and its section of the case pa
 
 from __future__ import annotations
 
-from accountability.choices import ActionType, OrganisationKind
+from django.utils.translation import gettext_lazy as _
+
+from accountability.choices import ActionType, OrganisationKind, RoleCode, role_words_register
 from accountability.models import Officer
 from accountability.powers import power_fact_register
 from cases import events as case_events
@@ -12,7 +14,8 @@ from cases.choices import closing_methods_register, kind_procedures_register
 from cases.models import Case, CaseRequest
 from cases.panels import CasePanel, case_panel_register
 from cases.requests import RequestKind, request_kind_register
-from procuratorate import services, views
+from evaluation.metrics import metric_provider_register
+from procuratorate import indicators, services, views
 from procuratorate.default_procedures import CLOSING_METHODS, PROCEDURES
 
 
@@ -28,7 +31,20 @@ def _awaiting(officer: Officer, case: Case) -> bool:
     return services.awaiting_resubmission(case) if case.pk else False
 
 
+#: The procuratorate's words for the shared roles (DOMAIN.md §1).
+ROLE_WORDS = {
+    RoleCode.PRESIDENT: _("Procurator-general"),
+    RoleCode.VICE_PRESIDENT: _("Deputy procurator-general"),
+    RoleCode.DIVISION_CHIEF: _("Department head"),
+    RoleCode.ASSISTANT: _("Prosecutor assistant"),
+    RoleCode.CASE_MANAGEMENT: _("Case management department"),
+    RoleCode.COMMITTEE_MEMBER: _("Prosecutors' discipline committee member"),
+}
+
+
 def connect() -> None:
+    role_words_register(OrganisationKind.PROCURATORATE, ROLE_WORDS)
+    metric_provider_register(indicators.PROVIDER)
     for procedure, methods in CLOSING_METHODS.items():
         closing_methods_register(procedure, methods)
     kind_procedures_register(OrganisationKind.PROCURATORATE, PROCEDURES)

@@ -5,23 +5,29 @@ on file, the prosecutor's own decisions, and who cannot decide."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass
 
 import pytest
+from django.test import Client as DjangoClient
 from django.utils import timezone
 
 from accountability.choices import OrganisationKind, OrganisationLevel, Post
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
 from accountability.models import Officer, Organisation, PowerItem, PowerItemRevision
 from cases.audit import verify_chains
+from cases.extensions import approver_words
 from cases.filing import case_file_new
 from cases.models import Action, Case, CaseRequest, FlowNode, ProcedureRule
 from cases.requests import requests_to_decide
 from cases.services import case_assign, case_close, case_log_action
+from evaluation.metrics import Window
+from evaluation.services import metrics_store
 from procuratorate import services
 from procuratorate.models import ChiefMatter
 from tests.conftest import ensure_reference_data
 from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
+from tests.test_visible_text import visible_text
 
 pytestmark = pytest.mark.django_db
 
@@ -76,7 +82,7 @@ def proc(db) -> Proc:
     district = OrganisationFactory(
         code="SHJ0101", name="上海市黄浦区人民检察院", kind=kind, parent=city, case_code="沪黄检"
     )
-    court = OrganisationFactory(code="SH0101X", name="上海市黄浦区人民法院", case_code="沪0101")
+    court = OrganisationFactory(code="SH0101X", name="上海市黄浦区人民法院", case_code="沪0199")
     dept = DepartmentFactory(organisation=district, code="XJ1", name="第一检察部")
     o = make_officer
     return Proc(
@@ -97,7 +103,7 @@ def proc(db) -> Proc:
             department=dept,
             post=Post.DIVISION_CHIEF,
             is_quota=True,
-            name="冯主任",
+            name="冯军",
         ),
         general=o(
             "progen",
@@ -105,7 +111,7 @@ def proc(db) -> Proc:
             organisation=district,
             post=Post.PRESIDENT,
             is_quota=True,
-            name="陈检察长",
+            name="陈明",
         ),
         deputy=o(
             "prodep",
@@ -113,7 +119,7 @@ def proc(db) -> Proc:
             organisation=district,
             post=Post.VICE_PRESIDENT,
             is_quota=True,
-            name="褚副检察长",
+            name="褚亮",
         ),
         intake=o("prointake", roles=["case_management"], organisation=district, name="卫案管"),
         court_president=o(
@@ -122,7 +128,7 @@ def proc(db) -> Proc:
             organisation=court,
             post=Post.PRESIDENT,
             is_quota=True,
-            name="蒋院长",
+            name="蒋华",
         ),
     )
 
@@ -309,3 +315,114 @@ def test_facts_for_the_indicators_are_recorded_in_the_trace(proc):
             sentencing_recommended=False,
             sentencing_adopted=True,
         )
+
+
+# --- the case page, the inbox and the words of a procuratorate -----------------------------------------------------
+
+
+def browser(officer: Officer) -> DjangoClient:
+    client = DjangoClient(HTTP_ACCEPT_LANGUAGE="zh-hans")
+    client.force_login(officer.user)
+    return client
+
+
+def page(officer: Officer, url: str) -> str:
+    return " ".join(visible_text(browser(officer).get(url, follow=True).content.decode()).split())
+
+
+def test_the_prosecutor_returns_and_submits_on_the_case_page_and_the_chief_decides_there_in_writing(proc):
+    case = proc.case()
+    url = f"/cases/{case.public_id}/"
+    text = page(proc.prosecutor, url)
+    assert "检察办案决定" in text and "已退回补充侦查 0 次（以 2 次为限）" in text
+    prosecutor = browser(proc.prosecutor)
+    returned = prosecutor.post(
+        f"{url}procuratorate/return/", {"reason": "补充调取监控", "version": case.version}, follow=True
+    )
+    assert "已退回补充侦查（第 1 次，以 2 次为限）。" in returned.content.decode()
+    assert "补充侦查中：重新移送后重新计算审查起诉期限。" in page(proc.prosecutor, url)
+    prosecutor.post(f"{url}procuratorate/resubmit/", {"resubmitted_on": timezone.localdate().isoformat()})
+    assert not services.awaiting_resubmission(case)
+    assert 'id="proc-submit-form"' not in browser(proc.assistant).get(url).content.decode()
+    prosecutor.post(f"{url}procuratorate/chief/request/", {"matter": "np_doubt", "reason": "仍证据不足，拟存疑不起诉"})
+    request = CaseRequest.objects.get(case=case, kind="chief_decision")
+    inbox = page(proc.general, "/cases/requests/")
+    assert "报请检察长决定事项" in inbox and "仍证据不足，拟存疑不起诉" in inbox
+    html = browser(proc.general).get(url).content.decode()
+    assert (
+        'id="proc-decide-form"' in html and 'id="proc-decide-form"' not in browser(proc.head).get(url).content.decode()
+    )
+    general = browser(proc.general)
+    unwritten = general.post(
+        f"{url}procuratorate/chief/decision/",
+        {"request": request.public_id, "decision": "approve", "note": ""},
+        follow=True,
+    )
+    assert "检察长决定应当书面作出：请写明决定内容及理由。" in unwritten.content.decode()
+    assert CaseRequest.objects.get(pk=request.pk).status == "pending"
+    decided = general.post(
+        f"{url}procuratorate/chief/decision/",
+        {
+            "request": request.public_id,
+            "decision": "approve",
+            "note": "同意存疑不起诉",
+            "request_version": request.version,
+        },
+        follow=True,
+    )
+    text = " ".join(visible_text(decided.content.decode()).split())
+    assert "已书面决定并入卷。" in text and "陈明 已书面决定" in text and "同意存疑不起诉" in text
+    closed = prosecutor.post(
+        f"{url}close/",
+        {
+            "closed_on": timezone.localdate().isoformat(),
+            "closing_method": "np_doubt",
+            "version": Case.objects.get(pk=case.pk).version,
+        },
+        follow=True,
+    )
+    assert closed.status_code == 200 and Case.objects.get(pk=case.pk).closing_method == "np_doubt"
+    assert verify_chains(case_number=case.case_number) == []
+
+
+def role_line(officer: Officer) -> str:
+    """The home page's line under the officer's name: organisation, department, roles in the words of its kind."""
+    text = page(officer, "/")
+    line = text[text.index(f"{officer.name} {officer.organisation.name}") :]
+    return re.split(r" · 员额| \d", line)[0]
+
+
+def test_a_procuratorates_officers_are_named_in_its_words_and_a_courts_in_theirs(proc, world):
+    assert role_line(proc.general).endswith("· 检察长、检察官")
+    assert role_line(proc.deputy).endswith("· 检察官、副检察长")
+    assert role_line(proc.head).endswith("· 部门负责人、检察官")
+    assert role_line(proc.assistant).endswith("· 检察官助理")
+    assert role_line(proc.intake).endswith("· 案件管理部门")
+    assert role_line(world.president).endswith("· 法官、院长")
+    assert role_line(world.assistant).endswith("· 法官助理")
+    assert role_line(world.chief).endswith("· 庭长、法官")
+    case = proc.case()
+    assert approver_words(case, "president") == "上海市黄浦区人民检察院检察长"
+    assert approver_words(world.case(), "president") == "上海市黄浦区人民法院院长"
+    court_page = page(world.judge, f"/cases/{world.case().public_id}/")  # no procuratorate panel on a court's case
+    assert not [w for w in ("检察办案决定", "退回补充侦查", "报请检察长", "检察长") if w in court_page]
+
+
+def test_a_procuratorates_dashboard_shows_its_indicators_and_no_court_metric(proc, world):
+    today = timezone.localdate()
+    case = proc.case()
+    case_close(actor=proc.prosecutor, case=case, closed_on=today, closing_method="prosecuted")
+    world.case(closed_on=today, closing_method="judgment")
+    metrics_store(window=Window(today.replace(day=1), today))
+    general = page(proc.general, "/dashboards/")
+    assert {"不诉率", "不捕率", "诉前羁押率", "审查起诉期限内办结率", "量刑建议采纳率", "退回补充侦查率"} <= {
+        w
+        for w in ("不诉率", "不捕率", "诉前羁押率", "审查起诉期限内办结率", "量刑建议采纳率", "退回补充侦查率")
+        if w in general
+    }
+    assert not [
+        w for w in ("上诉率", "服判息诉率", "执行到位率", "改判发回", "审限内结案率", "延长审限率") if w in general
+    ]
+    court = page(world.president, "/dashboards/")
+    assert "上诉率" in court
+    assert not [w for w in ("不诉率", "不捕率", "诉前羁押率", "认罪认罚", "量刑建议") if w in court]
