@@ -12,6 +12,7 @@ from django.utils.functional import SimpleLazyObject
 from accountability.notifications import unread_count
 from accountability.selectors import officer_for_user
 from cases.filing import filing_powers
+from deliberation.selectors import has_deliberation_work
 from interference.selectors import may_read_register
 from supervision.selectors import is_supervisor
 
@@ -27,6 +28,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 "filing": False,
                 "register": False,
                 "discipline": False,
+                "deliberation": False,
             }
         return {
             "officer": officer,
@@ -39,6 +41,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 {"inspector", "committee_member", "president", "case_management"} & set(officer.role_codes)
             )
             or officer.proceedings.exists(),
+            "deliberation": has_deliberation_work(officer),
         }
 
     return {"nav": SimpleLazyObject(build)}

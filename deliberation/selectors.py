@@ -166,3 +166,10 @@ def case_items(case: Case) -> list[AgendaItem]:
     return list(
         AgendaItem.objects.filter(case=case).select_related("meeting__body", "follow_up").order_by("created_at")
     )
+
+
+def has_deliberation_work(officer: Officer) -> bool:
+    """Whether the top bar offers the deliberation page: a member of a body, or someone who reads its meetings."""
+    if set(officer.role_codes) & (LEADERSHIP | {RoleCode.INSPECTOR, RoleCode.CASE_MANAGEMENT, RoleCode.DIVISION_CHIEF}):
+        return True
+    return Membership.objects.filter(officer=officer).exists()
