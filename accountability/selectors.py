@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accountability.models import Officer, Organisation
 
@@ -45,3 +45,43 @@ def officers_visible_to(user: Any) -> QuerySet[Officer]:
     if officer is None:
         return queryset.none()
     return queryset.filter(organisation__path__startswith=officer.organisation.path)
+
+
+#: How many officers a picker offers for what was typed.
+PICKER_LIMIT = 10
+
+
+def officers_nameable_by(user: Any) -> QuerySet[Officer]:
+    """The officers one may name in a form (a lead's subject, the person who asked about a case): those one sees
+    (one's organisation and those below) and those of the organisations above, whose leaders are the ones most
+    often named. The service that acts on the name still decides whether it may."""
+    officer = officer_for_user(user)
+    queryset = Officer.objects.select_related("organisation", "department")
+    if getattr(user, "is_superuser", False):
+        return queryset
+    if officer is None:
+        return queryset.none()
+    path = officer.organisation.path
+    above = [path[: i + 1] for i in range(1, len(path) - 1) if path[i] == "/"]  # "/1/7/12/" → "/1/", "/1/7/"
+    return queryset.filter(Q(organisation__path__startswith=path) | Q(organisation__path__in=above))
+
+
+def officers_matching(user: Any, text: str) -> list[Officer]:
+    """The picker's suggestions: officers one may name whose name contains, or whose number starts with, the text."""
+    text = text.strip()
+    if not text:
+        return []
+    matching = officers_nameable_by(user).filter(Q(name__icontains=text) | Q(officer_id__istartswith=text))
+    return list(matching.order_by("name", "officer_id")[:PICKER_LIMIT])
+
+
+def officer_named(user: Any, text: str) -> Officer | None:
+    """The officer a picker's field names: by number (as before), or by a name only one officer one may name has."""
+    text = text.strip()
+    if not text:
+        return None
+    by_number = Officer.objects.filter(officer_id=text).first()
+    if by_number is not None:
+        return by_number
+    named = list(officers_nameable_by(user).filter(name=text)[:2])
+    return named[0] if len(named) == 1 else None

@@ -33,6 +33,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("home/", dashboard_views.home, name="home"),
     path("notifications/", views.notifications, name="notifications"),
+    path("officers/lookup/", views.officer_lookup, name="officer-lookup"),
     path("audit/", views.audit_log, name="audit"),
     path("2fa/", second_factor.second_factor, name="second-factor"),
     path("2fa/reset/", second_factor.second_factor_reset, name="second-factor-reset"),

@@ -12,13 +12,25 @@ from accountability.auth import LoginForm
 from accountability.choices import RoleCode
 from accountability.models import AuditEvent, AuthEvent
 from accountability.paging import keyset_page
-from accountability.selectors import officer_for_user
+from accountability.selectors import officer_for_user, officers_matching
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accountability/login.html"
     redirect_authenticated_user = True
     authentication_form = LoginForm
+
+
+@login_required
+def officer_lookup(request: HttpRequest) -> HttpResponse:
+    """A picker's suggestions as ``<option>``s for its ``<datalist>`` (htmx, as one types): ``?field=NAME`` says
+    which parameter holds the text, since htmx sends the input under its own name."""
+    field = request.GET.get("field", "q")
+    return render(
+        request,
+        "accountability/_officer_options.html",
+        {"officers": officers_matching(request.user, request.GET.get(field, "")[:50])},
+    )
 
 
 @login_required

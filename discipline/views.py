@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from accountability.audit import audit_read
 from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
-from accountability.selectors import officer_for_user
+from accountability.selectors import officer_for_user, officer_named
 from cases import attachments
 from discipline import services
 from discipline.choices import (
@@ -83,9 +83,9 @@ def lead_new(request: HttpRequest) -> HttpResponse:
     officer = officer_for_user(request.user)
     if request.method != "POST" or officer is None:
         return redirect("discipline:list")
-    subject = Officer.objects.filter(officer_id=request.POST.get("officer_id", "").strip()).first()
+    subject = officer_named(request.user, request.POST.get("officer_id", ""))
     if subject is None:
-        raise services.invalid("officer_id", _("No officer with this number."))
+        raise services.invalid("officer_id", _("No officer with this name or number."))
     services.lead_register(
         actor=officer, officer=subject, source=request.POST.get("source", ""), summary=request.POST.get("summary", "")
     )
@@ -198,7 +198,7 @@ def proceeding_detail(request: HttpRequest, public_id: Any) -> HttpResponse:
             "challenges": proceeding.challenges.all(),
             "submissions": proceeding.submissions.select_related("author"),
             "suspended": proceeding.suspensions.filter(lifted_at__isnull=True).exists(),
-            "committees": Committee.objects.all(),
+            "committees": Committee.objects.prefetch_related("members"),
             "opinions": Opinion.choices,
             "exemption_choices": Exemption.choices,
             "sanction_kinds": SanctionKind.choices,
@@ -248,7 +248,9 @@ def _refer(request: HttpRequest, officer: Officer, p: Proceeding, version: int) 
     committee = Committee.objects.filter(pk=_pk(request, "committee")).first()
     if committee is None:
         raise services.invalid("committee", _("Choose the committee."))
-    numbers = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
+    # the form's ticked members; the API's older form, numbers separated by commas, still works
+    typed = [n.strip() for n in request.POST.get("members", "").replace("，", ",").split(",") if n.strip()]
+    numbers = request.POST.getlist("member") + typed
     members = list(committee.members.filter(officer_id__in=numbers))
     services.proceeding_refer(
         actor=officer,

@@ -19,9 +19,8 @@ from accountability.audit import audit_read
 from accountability.errors import DomainError, NotFound, PowerDenied, ValidationFailed
 from accountability.http import int_or_none
 from accountability.middleware import renders_domain_errors
-from accountability.models import Officer
 from accountability.paging import keyset_page
-from accountability.selectors import officer_for_user
+from accountability.selectors import officer_for_user, officer_named
 from accountability.xlsx import xlsx_response
 from cases import attachments
 from cases.filing import case_number_normalise
@@ -98,9 +97,9 @@ def interference_new(request: HttpRequest) -> HttpResponse:
         errors["case_number"] = _no_case()
     person = None
     if data.get("person_officer_id"):
-        person = Officer.objects.filter(officer_id=data["person_officer_id"].strip()).first()
+        person = officer_named(request.user, data["person_officer_id"])
         if person is None:
-            errors["person_officer_id"] = [_("No officer with this number.")]
+            errors["person_officer_id"] = [_("No officer with this name or number.")]
     if errors:
         raise ValidationFailed(_("Please correct the fields marked below."), details=errors)
     occurred = parse_datetime(data.get("occurred_at", "") or "")

@@ -373,7 +373,7 @@ def test_the_handler_goes_back_to_a_safe_next_only_and_turns_not_found_into_404(
     )
     assert (refused.status_code, refused["Location"]) == (302, "/discipline/")
     page = client.get("/discipline/")
-    assert [str(m) for m in page.context["messages"]] == ["无此工号的人员。"]
+    assert [str(m) for m in page.context["messages"]] == ["没有此姓名或编号的干警（同名时请填写干警编号）。"]
     offsite = client.post(
         "/discipline/leads/new/",
         {
