@@ -299,3 +299,37 @@ def test_a_procuratorate_routes_through_the_joint_meeting_before_the_committee(w
     referral = supervision.referral_create(actor=chief, case=case, body="joint_meeting", reason="证据分歧")
     assert referral.agenda_item.body_kind == "joint_meeting"
     assert Organisation.objects.get(pk=procuratorate.pk).kind == "procuratorate"
+
+
+def test_verify_audit_chain_walks_the_meetings_and_the_inspector_reads_who_answers_for_a_resolution(
+    world, bodies, client
+):
+    from accountability import chain
+
+    case = _flagged(world)
+    item = _judges_meeting(world, bodies, case)
+    assert chain.CHECKERS["deliberation meetings"]() == []
+    client.force_login(world.inspector.user)
+    page = client.get(reverse("deliberation:meeting", args=[item.meeting.public_id])).content.decode()
+    assert "对决定负责的委员（投赞成票）: 甲法官 乙法官 孙庭长" in page
+    client.force_login(world.judge.user)  # the lead judge sees the resolution on the case page, not the votes
+    case_page = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert "建议按合同约定计算违约金" in case_page and "对决定负责的委员" not in case_page
+
+
+def test_the_overdue_follow_up_task_alerts_once(world, bodies):
+    from deliberation.tasks import follow_ups_overdue
+
+    case = _flagged(world)
+    supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="院长决定")
+    meeting = _convene(world.president, bodies.committee, case)
+    present = [world.president.pk, bodies.m1.pk, world.chief.pk]
+    services.meeting_open(actor=world.president, meeting=meeting, present=present)
+    item = meeting.items.get()
+    _speak_all(item, {})
+    services.item_resolve(actor=world.president, item=item, resolution="决定")
+    FollowUp.objects.filter(item=item).update(due_on=timezone.localdate() - dt.timedelta(days=1))
+    assert follow_ups_overdue.delay().get() == 1
+    assert follow_ups_overdue.delay().get() == 0
+    lead = Notification.objects.filter(recipient=world.judge, message__startswith="已逾期").count()
+    assert lead == 1
