@@ -192,6 +192,14 @@ class DefectItem(TimeStamped):
         blank=True,
         help_text=_("The case types this item applies to (criminal, civil, …); empty means every type."),
     )
+    organisation_kinds = models.JSONField(
+        _("organisation kinds"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The kinds of organisation whose cases this item applies to (court, procuratorate); empty means every kind."
+        ),
+    )
     revision = models.PositiveIntegerField(_("revision"), default=1, editable=False)
 
     class Meta:
@@ -203,8 +211,13 @@ class DefectItem(TimeStamped):
     def __str__(self) -> str:
         return f"{self.code} {self.description} ({self.points})"
 
-    def applies_to(self, case_type: str) -> bool:
-        return not self.case_types or case_type in self.case_types
+    def applies_to(self, case_type: str, organisation_kind: str | None = None) -> bool:
+        """Whether the item may be listed on a case of this type at an organisation of this kind (a prosecutor's
+        defect on a procuratorate's case, a judge's on a court's)."""
+        kinds_ok = (
+            not self.organisation_kinds or organisation_kind is None or organisation_kind in self.organisation_kinds
+        )
+        return kinds_ok and (not self.case_types or case_type in self.case_types)
 
 
 class EvaluationPolicy(TimeStamped):

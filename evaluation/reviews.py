@@ -310,7 +310,7 @@ def review_grade(
         raise _invalid("defects", _("Each defect is listed once."))
     if any(not item.is_active for item, _note in defects):
         raise _invalid("defects", _("A defect item that is no longer in use was chosen."))
-    foreign = [item.code for item, _note in defects if not item.applies_to(case.case_type)]
+    foreign = [item.code for item, _note in defects if not item.applies_to(case.case_type, case.organisation.kind)]
     if foreign:
         raise _invalid(
             "defects",

@@ -91,9 +91,14 @@ def review_get_for_user(user: Any, *, public_id: Any) -> Review:
     return review
 
 
-def defect_catalogue_for(case_type: str) -> list[DefectItem]:
-    """The active defect items a review of a case of this type may list (a civil case has no sentencing)."""
-    return [item for item in DefectItem.objects.filter(is_active=True).order_by("code") if item.applies_to(case_type)]
+def defect_catalogue_for(case_type: str, organisation_kind: str | None = None) -> list[DefectItem]:
+    """The active defect items a review of a case of this type may list (a civil case has no sentencing), at an
+    organisation of this kind (a procuratorate's case has the prosecutors' catalogue)."""
+    return [
+        item
+        for item in DefectItem.objects.filter(is_active=True).order_by("code")
+        if item.applies_to(case_type, organisation_kind)
+    ]
 
 
 def officer_for_performance(user: Any, *, public_id: Any) -> Officer:

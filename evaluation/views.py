@@ -144,7 +144,7 @@ def review_detail(request: HttpRequest, public_id) -> HttpResponse:
             "review": review,
             "me": officer,
             "grades": Grade.choices,
-            "catalogue": defect_catalogue_for(review.case.case_type),
+            "catalogue": defect_catalogue_for(review.case.case_type, review.case.organisation.kind),
             "evaluators": evaluators_of(review.case.organisation),
             "can_assign": officer is not None
             and review.status in ("pending", "assigned")

@@ -91,6 +91,7 @@ def ensure_reference_data() -> None:
         "discipline.migrations.0006_default_sanction_rules",
         "deliberation.migrations.0002_append_only_and_defaults",
         "procuratorate.migrations.0002_reference_data",
+        "procuratorate.migrations.0003_prosecutor_defect_catalogue",
         "similar.migrations.0004_deviation_warning",
     ):
         importlib.import_module(module).forwards(apps, None)

@@ -22,6 +22,8 @@ from cases.models import Action, Case, CaseRequest, FlowNode, ProcedureRule
 from cases.requests import requests_to_decide
 from cases.services import case_assign, case_close, case_log_action
 from evaluation.metrics import Window
+from evaluation.models import DefectItem
+from evaluation.selectors import defect_catalogue_for
 from evaluation.services import metrics_store
 from procuratorate import services
 from procuratorate.models import ChiefMatter
@@ -426,3 +428,14 @@ def test_a_procuratorates_dashboard_shows_its_indicators_and_no_court_metric(pro
     court = page(world.president, "/dashboards/")
     assert "上诉率" in court
     assert not [w for w in ("不诉率", "不捕率", "诉前羁押率", "认罪认罚", "量刑建议") if w in court]
+
+
+def test_the_prosecutors_defect_catalogue_applies_to_a_procuratorates_cases_only(proc):
+    prosecutors = {item.code for item in defect_catalogue_for("criminal", "procuratorate")}
+    courts = {item.code for item in defect_catalogue_for("criminal", "court")}
+    assert {"JC-01", "JC-04", "JC-05", "JC-06", "JC-08", "JC-13"} <= prosecutors
+    assert not [code for code in courts if code.startswith("JC-")]
+    assert "WS-01" in courts and "WS-01" not in prosecutors  # 裁判文书 is a court's
+    assert "JC-04" not in {item.code for item in defect_catalogue_for("civil", "procuratorate")}  # 量刑建议: criminal
+    assert DefectItem.objects.get(code="JC-08").points == 4
+    assert DefectItem.objects.get(code="WS-01").organisation_kinds == ["court"]
