@@ -47,6 +47,9 @@ STATUS_LABELS = {
     "below": gettext_lazy("below range"),
     "above": gettext_lazy("above range"),
     "none": gettext_lazy("no range set"),
+    # a count (cases filed, closed, pending; weighted cases closed) depends on the window's length and the court's
+    # size: no band fits every window and court, so none is set (interchange.demo_dashboard)
+    "uncounted": gettext_lazy("a count: no range"),
 }
 
 
@@ -158,7 +161,8 @@ def _dress(row: dict[str, Any], window: Window) -> None:
     """A panel row as the page reads it: each number formatted by its metric's kind, the range and the changes."""
     metric = row["metric"]
     row["label"] = METRIC_LABELS[metric]
-    row["status_label"] = STATUS_LABELS[row["status"]]
+    unranged_count = row["status"] == "none" and row["kind"] in ("count", "weight")
+    row["status_label"] = STATUS_LABELS["uncounted" if unranged_count else row["status"]]
     listed = drill.parts(metric, window) if metric in drill.DRILLABLE else {}
     row["drillable"] = "numerator" in listed and row["numerator"] is not None  # an average's day total is no list
     row["value_text"] = formatting.value_text(metric, row["value"])
