@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from accountability.choices import ActionType
@@ -151,3 +151,24 @@ def report_new(request: HttpRequest, public_id) -> HttpResponse:
     )
     messages.success(request, _("The similar-case search report is attached to the case."))
     return redirect("cases:detail", public_id=case.public_id)
+
+
+@login_required
+def report_print(request: HttpRequest, public_id, report_id) -> HttpResponse:
+    """A search report as the printable 类案检索报告 for the case file: who searched, when, for what, the cases
+    cited and how each bears on the case, the conclusion, and the trace entry it was recorded as."""
+    case = case_or_404(request, public_id)
+    report = get_object_or_404(
+        case.search_reports.select_related("author", "action").prefetch_related("items"), public_id=report_id
+    )
+    levels = dict(SourceLevel.choices)
+    return render(
+        request,
+        "similar/report_print.html",
+        {
+            "case": case,
+            "report": report,
+            "levels": [levels[v] for v in report.filters.get("levels", []) if v in levels],
+            "case_type": CaseType(report.filters["case_type"]).label if report.filters.get("case_type") else "",
+        },
+    )
