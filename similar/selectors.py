@@ -143,10 +143,6 @@ SCORE_SQL = f"""(
           GROUP BY q.g) AS t
     JOIN unnest(%s::float8[]) WITH ORDINALITY AS w(weight, g) ON w.g = t.g
 )"""  # noqa: S608 - constant SQL text (VECTOR is a constant); the values are bound parameters
-MATCHED_SQL = f"""(
-    SELECT count(DISTINCT q.g)
-    FROM unnest({VECTOR}) AS u JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
-)"""  # noqa: S608 - constant SQL text
 
 
 def statistics_for(words: Sequence[str]) -> ranking.Statistics:
@@ -175,11 +171,12 @@ def _postgres_ranked(
     score_params += (ranking.ALL_WORDS_BOOST, words, numbers, weights)
     # The SQL text is constant (the generated column is unknown to the ORM); the words are bound parameters,
     # and only letters and digits (``_TERM``), safe inside a tsquery.
+    every = " & ".join("(" + " | ".join(group.words) + ")" for group in groups)
     return documents.filter(
         RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
     ).annotate(
         score=RawSQL(SCORE_SQL, score_params, output_field=FloatField()),  # noqa: S611
-        matched=RawSQL(MATCHED_SQL, (words, numbers), output_field=IntegerField()),  # noqa: S611
+        all_words=RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (every,), output_field=BooleanField()),  # noqa: S611
     )
 
 
@@ -220,23 +217,19 @@ def rank(
 ) -> tuple[list[SearchDocument], list[ranking.Group]]:
     """The best ``limit`` of these documents for the query terms: BM25 over the index's statistics, every
     document with any word found, those with every word boosted; in the SPC tiers when ``order`` is
-    ``level``. Each row has ``score``, ``matched`` and ``all_words``."""
+    ``level``. Each row has ``score`` and ``all_words``."""
     statistics = statistics_for([w for term in terms for w in term.words])
     groups = ranking.groups_for(terms, statistics)
     if not groups:
         return [], groups
     if full_text_search():
-        ranked = _postgres_ranked(documents, groups, statistics).annotate(
-            all_words=CaseWhen(
-                When(matched__gte=len(groups), then=Value(True)), default=Value(False), output_field=BooleanField()
-            )
-        )
+        ranked = _postgres_ranked(documents, groups, statistics)
         rows = list(ranked.order_by(*_ordering(order)).select_related("case__organisation", "reference")[:limit])
     else:
         rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
         for row in rows:
-            row.score, row.matched = ranking.score(row.tokens.split(), groups, statistics)
-            row.all_words = row.matched >= len(groups)
+            row.score, matched = ranking.score(row.tokens.split(), groups, statistics)
+            row.all_words = matched >= len(groups)
         rows.sort(key=_sort_key(order))
         rows = rows[:limit]
     return rows, groups
