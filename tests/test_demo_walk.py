@@ -99,11 +99,8 @@ def walk(client: Client, codes: set[str], start: str = "/home/") -> tuple[dict[s
         else:
             continue
         found = leaks(text, codes) + ENGLISH.findall(text)
-        if (
-            content_type.startswith("text/html")
-            and not response.get("HX-Request")
-            and not re.search(r"[\u4e00-\u9fff]", text)
-        ):
+        whole_page = content_type.startswith("text/html") and "<html" in response.content.decode()
+        if whole_page and not re.search(r"[\u4e00-\u9fff]", text):  # an htmx fragment may well be empty
             found.append("no Chinese")
         if found:
             problems[url] = found
