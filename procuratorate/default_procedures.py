@@ -51,7 +51,7 @@ ARREST_REVIEW = [
         ["arrest_approved", "arrest_not_approved"],
         None,
         "filing",
-        True,
+        False,  # the prosecutor's own decision is recorded with the closing; ``on_case_closing`` requires one
         ["transfer", "other"],
     ),
     ("served", "送达决定书、通知执行", ["served"], 1, "previous", False, []),
@@ -70,7 +70,7 @@ PROSECUTION = [
         ["prosecution_decided", "non_prosecution_decided"],
         None,
         "filing",
-        True,
+        False,  # the prosecutor's own decision is recorded with the closing; ``on_case_closing`` requires one
         ["transfer", "other"],
     ),
     ("closed", "审结", ["closed"], None, "filing", True, []),
