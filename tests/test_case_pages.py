@@ -82,7 +82,8 @@ def test_case_page_query_count_is_constant_as_the_trace_grows(world):
 
     services.case_log_action(actor=world.judge, case=case, action_type="note")
     count()  # the first page a process serves loads the flow nodes once (cases.flows keeps them)
-    one = count()
+    services.case_log_action(actor=world.judge, case=case, action_type="note")
+    one = count()  # a new head: the chain badge walks the chain (once per head), as below
     for _ in range(50):
         services.case_log_action(actor=world.judge, case=case, action_type="note")
     assert count() == one
@@ -96,7 +97,7 @@ def test_logging_through_htmx_updates_the_trace_in_place(world):
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
-    assert html.startswith('<div id="case-work">')
+    assert html.startswith('<div id="case-work" class="case-grid">')
     assert "直接送达被告" in html and "CLK-01" in html
     assert Action.objects.filter(case=case, action_type="served", actor=world.clerk).count() == 1
 

@@ -78,7 +78,7 @@ def test_an_htmx_refusal_by_the_power_list_re_renders_the_case_work_with_the_ite
         HTTP_HX_REQUEST="true",
     )
     html = response.content.decode()
-    assert response.status_code == 200 and html.startswith('<div id="case-work">')
+    assert response.status_code == 200 and html.startswith('<div id="case-work" class="case-grid">')
     message = refusal(world.assistant, "ruling_signed", case)
     assert f'<div class="error" role="alert">{message}</div>' in html  # the item named once, in the message
     assert "AST-N1" in message and html.count("AST-N1") == 1
@@ -94,7 +94,7 @@ def test_an_htmx_refusal_marks_the_refused_field(world):
             HTTP_HX_REQUEST="true",
         )
     html = response.content.decode()
-    assert html.startswith('<div id="case-work">')
+    assert html.startswith('<div id="case-work" class="case-grid">')
     assert '<div class="error" role="alert">不能记录未来时间的操作。</div>' in html
     assert (
         '<input type="datetime-local" name="occurred_at" value="2026-03-09T10:00" aria-invalid="true" '
@@ -112,7 +112,7 @@ def test_a_stale_version_on_the_case_page_says_so(world):
     url = reverse("cases:log", args=[case.public_id])
     data = {"action_type": "note", "note": "迟到的记录", "version": stale}
     in_place = as_(world.judge).post(url, data, HTTP_HX_REQUEST="true").content.decode()
-    assert in_place.startswith('<div id="case-work">')
+    assert in_place.startswith('<div id="case-work" class="case-grid">')
     assert '<div class="error" role="alert">本案在您打开后已被他人修改，请刷新后重试。</div>' in in_place
     page = as_(world.judge).post(url, data, follow=True)
     assert page.redirect_chain[-1][0] == f"/cases/{case.public_id}/"
@@ -148,7 +148,7 @@ def test_a_flag_without_a_reason_is_refused_in_the_alerts_panel_or_after_a_redir
     url = reverse("supervision:flag-raise", args=[case.public_id])
     in_place = as_(world.judge).post(url, {"situation": "M-01", "reason": " "}, HTTP_HX_REQUEST="true")
     html = in_place.content.decode()
-    assert html.startswith('<div id="case-work">')
+    assert html.startswith('<div id="case-work" class="case-grid">')
     assert '<section class="card" id="alerts">\n  <h2>' in html
     assert '<div class="error" role="alert">请说明标识理由。</div>' in html
     page = as_(world.judge).post(url, {"situation": "M-01", "reason": " "}, follow=True)
@@ -163,7 +163,7 @@ def test_a_dismissal_without_a_reason_is_refused_in_place(world):
     )
     url = reverse("supervision:flag-decide", args=[case.public_id, flag.public_id])
     html = as_(world.chief).post(url, {"decision": "dismiss", "reason": ""}, HTTP_HX_REQUEST="true").content.decode()
-    assert html.startswith('<div id="case-work">') and "请填写撤销理由。" in html
+    assert html.startswith('<div id="case-work" class="case-grid">') and "请填写撤销理由。" in html
     page = as_(world.chief).post(url, {"decision": "dismiss", "reason": ""}, follow=True)
     assert shown(page) == ["请填写撤销理由。"]
     flag.refresh_from_db()
