@@ -295,6 +295,8 @@ class _Generator:
         lead = rng.choice(self.handlers[(org, dept)])
         excluded = rng.choice([0, 0, 0, 0, 15, 30])
         extension = rng.choice([0] * 9 + [90])
+        if procedure == "prosecution":
+            extension = min(extension, 15)  # 审查起诉: one month, extendable by 15 days (刑事诉讼法第一百七十二条)
         duration = int(rng.triangular(10, limit * 1.3, limit * 0.45)) + excluded
         closed = filed + dt.timedelta(days=duration)
         if closed >= self.today:
@@ -303,6 +305,8 @@ class _Generator:
             closed_on = closed
             if procedure == "enforcement":
                 method = rng.choice(["ruling", "other", "other"])
+            elif procedure == "prosecution":  # a procuratorate's review for prosecution: 提起公诉 or 不起诉
+                method = rng.choice(["prosecuted"] * 7 + ["np_discretionary", "np_statutory", "np_doubt"])
             elif case_type == "criminal":
                 method = rng.choice(["judgment"] * 8 + ["ruling", "withdrawal"])
             else:
@@ -493,11 +497,11 @@ class _Generator:
                 prefix="沪黄检",
                 dept=rng.choice(["JC1", "JC2"]),
                 case_type="criminal",
-                procedure="first_instance",
-                kind="刑诉",
+                procedure="prosecution",
+                kind="刑诉受",
                 cause=rng.choice(CRIMINAL_CAUSES),
                 filed=filed,
-                limit=45,
+                limit=30,
             )
 
 
