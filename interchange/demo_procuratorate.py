@@ -92,6 +92,9 @@ def load() -> dict[str, list[Case]]:
     agency = district.departments.get(code="AG")
     _new("proevaluator1", "评检明", district, ["evaluator", "case_management"], department=agency)
     member = _new("procommittee1", "检委会", province, ["committee_member", "prosecutor"], is_quota=True)
+    # the procurators-general above, who hear a prosecutor's appeal (申诉 goes up a level)
+    for officer_id, name, organisation in (("progen_sh", "沈检察长", province), ("progen_sh2", "韩检察长", city)):
+        _new(officer_id, name, organisation, ["president", "prosecutor"], post=Post.PRESIDENT, is_quota=True)
     committee = Committee.objects.create(organisation=province, name="上海市检察官惩戒委员会")
     CommitteeMember.objects.create(committee=committee, officer=member)
 

@@ -21,6 +21,7 @@ from cases.filing import case_file_new
 from cases.models import Action, Case, CaseRequest, FlowNode, ProcedureRule
 from cases.requests import requests_to_decide
 from cases.services import case_assign, case_close, case_log_action
+from discipline import services as discipline
 from evaluation.metrics import Window
 from evaluation.models import DefectItem
 from evaluation.selectors import defect_catalogue_for
@@ -439,3 +440,16 @@ def test_the_prosecutors_defect_catalogue_applies_to_a_procuratorates_cases_only
     assert "JC-04" not in {item.code for item in defect_catalogue_for("civil", "procuratorate")}  # 量刑建议: criminal
     assert DefectItem.objects.get(code="JC-08").points == 4
     assert DefectItem.objects.get(code="WS-01").organisation_kinds == ["court"]
+
+
+def test_a_prosecutors_discipline_appeal_goes_to_the_procuratorate_above(proc):
+    city_chief = make_officer(
+        "citygen", roles=["president", "prosecutor"], organisation=proc.city, post=Post.PRESIDENT, is_quota=True
+    )
+    inspector = make_officer("proinsp", roles=["inspector"], organisation=proc.province, name="督察甲")
+    lead = discipline.lead_register(
+        actor=inspector, officer=proc.prosecutor, source="complaint", summary="当事人投诉承办检察官未依法告知诉讼权利"
+    )
+    proceeding = discipline.lead_open(actor=inspector, lead=lead, allegation="涉嫌违反法定程序")
+    assert proceeding.organisation == proc.district
+    assert discipline.appeal_deciders(proceeding) == [city_chief]  # 第二分院 hears the appeal, not a court
