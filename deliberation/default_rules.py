@@ -16,6 +16,9 @@ JUDGES_MEETING_BASIS = "《最高人民法院关于完善人民法院专业法�
 COMMITTEE_BASIS = "《最高人民法院关于健全完善人民法院审判委员会工作机制的意见》（法发〔2019〕20号）"
 PROCURATORATE_BASIS = "《人民检察院检察委员会工作规则》（2019年）；《人民检察院检察官联席会议工作规定》"
 
+LEADERS = ["president", "vice_president", "division_chief"]
+#: who may refer under a rule (empty: whoever the power list lets refer; the panel refers its own case)
+REFERRER_ROLES = {"DR-C1": LEADERS, "DR-P2": LEADERS}
 #: (code, organisation kind, referred to, must first be discussed by, roles that may refer directly, title, basis)
 REFERRAL_RULES: list[tuple[str, str, str, str, list[str], str, str]] = [
     ("DR-J1", "court", "judges_meeting", "", [], "提交专业法官会议讨论，为合议庭提供咨询意见", JUDGES_MEETING_BASIS),
@@ -103,12 +106,34 @@ POWER_ITEMS: list[tuple[str, str, str, str, str, str, str, dict[str, Any]]] = [
         )
         for role in ("president", "vice_president", "case_management")
     ],
+    (
+        "DLB-JG4",
+        "judge",
+        "referred_to_committee",
+        "own",
+        "allow",
+        "独任法官、合议庭提请专业法官会议讨论本人承办或参审的案件",
+        JUDGES_MEETING_BASIS,
+        HEARS_OPEN,
+    ),
+    (
+        "DLB-PC4",
+        "prosecutor",
+        "referred_to_committee",
+        "own",
+        "allow",
+        "承办检察官提请检察官联席会议讨论本人承办的案件",
+        PROCURATORATE_BASIS,
+        HEARS_OPEN,
+    ),
 ]
 
 
 def install_rules(rule_model: Any) -> int:
-    """The default referral rules that do not exist yet (by code)."""
+    """The default referral rules that do not exist yet (by code); who may refer under each, where the table has
+    that column (migration 0004 added it)."""
     existing = set(rule_model.objects.values_list("code", flat=True))
+    fields = {f.name for f in rule_model._meta.get_fields()}
     created = 0
     for code, kind, body, prior, direct, title, basis in REFERRAL_RULES:
         if code in existing:
@@ -121,9 +146,16 @@ def install_rules(rule_model: Any) -> int:
             direct_roles=direct,
             title=title,
             legal_basis=basis,
+            **({"referrer_roles": REFERRER_ROLES.get(code, [])} if "referrer_roles" in fields else {}),
         )
         created += 1
     return created
+
+
+def set_referrer_roles(rule_model: Any) -> None:
+    """Who may refer under the default rules (for rules installed before the column existed)."""
+    for code, roles in REFERRER_ROLES.items():
+        rule_model.objects.filter(code=code, referrer_roles=[]).update(referrer_roles=roles)
 
 
 def install_power_items(power_item_model: Any, revision_model: Any) -> int:

@@ -11,7 +11,11 @@ from accountability import chain
 from accountability.choices import ActionType
 from cases.panels import CasePanel, PanelRequest, case_panel_register
 from deliberation import selectors, services
+from deliberation.choices import BodyKind
 from supervision import events as supervision_events
+
+#: The body a panel asks to hear its own case, by organisation kind.
+FILTER_BODY = {"court": BodyKind.JUDGES_MEETING, "procuratorate": BodyKind.JOINT_MEETING}
 
 
 def deliberation_panel(request: PanelRequest) -> dict[str, Any]:
@@ -27,6 +31,10 @@ def deliberation_panel(request: PanelRequest) -> dict[str, Any]:
         "deliberation_items": [(item, item.meeting_id in readable) for item in items],
         "may_depart": request.allowed(ActionType.DEPARTED_FROM_OPINION),
         "may_follow_up": request.allowed(ActionType.RESOLUTION_FOLLOWED_UP),
+        # the panel's own request to its judges' (joint) meeting; leaders refer from the supervision panel
+        "may_request": request.allowed(ActionType.REFERRED_TO_COMMITTEE)
+        and not request.allowed(ActionType.SUPERVISION_COMMENT),
+        "filter_body": FILTER_BODY.get(request.case.organisation.kind),
     }
 
 
@@ -38,7 +46,12 @@ def connect() -> None:
             name="deliberation.items",
             template="deliberation/_case_deliberation.html",
             order=45,
-            action_types=(ActionType.DEPARTED_FROM_OPINION, ActionType.RESOLUTION_FOLLOWED_UP),
+            action_types=(
+                ActionType.DEPARTED_FROM_OPINION,
+                ActionType.RESOLUTION_FOLLOWED_UP,
+                ActionType.REFERRED_TO_COMMITTEE,
+                ActionType.SUPERVISION_COMMENT,
+            ),
             context=deliberation_panel,
         )
     )

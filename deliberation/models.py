@@ -91,6 +91,9 @@ class ReferralRule(TimeStamped):
         _("must first be discussed by"), max_length=32, choices=BodyKind.choices, blank=True, default=""
     )
     direct_roles = models.JSONField(_("roles that may refer directly"), default=list, blank=True)
+    #: who may make a referral under this rule (empty: whoever the power list lets refer); a panel refers its own
+    #: case to the judges' meeting, only leaders to the committee
+    referrer_roles = models.JSONField(_("roles that may refer under this rule"), default=list, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

@@ -160,6 +160,16 @@ def referral_rule_check(*, actor: Officer, case: Case, body_kind: str) -> Referr
             _("No referral rule admits a referral to this body from this organisation."),
             details={"body": body_kind},
         )
+    roles = set(actor.role_codes)
+    allowed = [rule for rule in rules if not rule.referrer_roles or roles & set(rule.referrer_roles)]
+    if not allowed:
+        rule = rules[0]
+        raise PowerDenied(
+            _("Refused by referral rule %(code)s: %(title)s. Your roles may not refer a case to this body.")
+            % {"code": rule.code, "title": rule.title},
+            details={"item_code": rule.code, "body": body_kind, "referrer_roles": rule.referrer_roles},
+        )
+    rules = allowed
     refusals = []
     for rule in rules:
         if not rule.requires_prior:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("meetings/<uuid:public_id>/items/<uuid:item_id>/resolve/", views.resolve, name="resolve"),
     path("meetings/<uuid:public_id>/conclude/", views.conclude, name="conclude"),
     path("meetings/<uuid:public_id>/sign/", views.sign, name="sign"),
+    path("cases/<uuid:public_id>/request/", views.panel_request, name="request"),
     path("cases/<uuid:public_id>/items/<uuid:item_id>/departure/", views.departure, name="departure"),
     path("cases/<uuid:public_id>/items/<uuid:item_id>/follow-up/", views.follow_up_done, name="follow-up"),
 ]

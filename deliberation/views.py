@@ -20,7 +20,9 @@ from accountability.selectors import officer_for_user
 from cases.views import case_or_404
 from deliberation import selectors, services
 from deliberation.choices import ItemStatus, MeetingStatus
+from deliberation.hooks import FILTER_BODY
 from deliberation.models import AgendaItem, FollowUp
+from supervision import services as supervision
 
 
 def _officer(request: HttpRequest):
@@ -207,5 +209,20 @@ def follow_up_done(request: HttpRequest, public_id, item_id) -> HttpResponse:
     if follow_up is None:
         raise Http404
     services.follow_up_complete(actor=officer, follow_up=follow_up, note=request.POST.get("note", ""))
+    messages.success(request, _("Recorded in the case's trace."))
+    return redirect("cases:detail", public_id=case.public_id)
+
+
+@login_required
+@require_POST
+def panel_request(request: HttpRequest, public_id) -> HttpResponse:
+    """The panel (or the lead prosecutor) refers its own case to its judges' (joint) meeting: a referral like a
+    leader's, checked by the power list and the referral rules."""
+    officer = _officer(request)
+    case = case_or_404(request, public_id)
+    body = FILTER_BODY.get(case.organisation.kind)
+    if body is None:
+        raise Http404
+    supervision.referral_create(actor=officer, case=case, body=body, reason=request.POST.get("reason", ""))
     messages.success(request, _("Recorded in the case's trace."))
     return redirect("cases:detail", public_id=case.public_id)

@@ -333,3 +333,23 @@ def test_the_overdue_follow_up_task_alerts_once(world, bodies):
     assert follow_ups_overdue.delay().get() == 0
     lead = Notification.objects.filter(recipient=world.judge, message__startswith="已逾期").count()
     assert lead == 1
+
+
+def test_the_panel_asks_its_judges_meeting_itself_but_only_leaders_refer_to_the_committee(world, bodies, client):
+    case = world.case()  # not a four-category case: the panel may still ask its judges' meeting
+    client.force_login(world.judge.user)
+    page = client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
+    assert "提请会议讨论" in page
+    client.post(reverse("deliberation:request", args=[case.public_id]), {"reason": "违约金计算标准"})
+    item = AgendaItem.objects.get(case=case)
+    assert (item.body_kind, item.referral.referred_by_id) == ("judges_meeting", world.judge.pk)
+    with pytest.raises(PowerDenied):  # an assistant has no such power
+        supervision.referral_create(actor=world.assistant, case=case, body="judges_meeting", reason="x")
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=world.judge, case=case, body="adjudication_committee", reason="x")
+    assert (refused.value.details["item_code"], refused.value.details["referrer_roles"]) == (
+        "DR-C1",
+        ["president", "vice_president", "division_chief"],
+    )
+    client.force_login(world.assistant.user)
+    assert "提请会议讨论" not in client.get(reverse("cases:detail", args=[case.public_id])).content.decode()
