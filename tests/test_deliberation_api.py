@@ -68,3 +68,30 @@ def test_a_committee_meeting_through_the_api(world, bodies):  # noqa: F811
     assert [m["id"] for m in client_for(world.judge).get("/api/deliberation/meetings/").json()] == []
     follow_ups = client_for(world.judge).get("/api/deliberation/follow-ups/").json()  # the lead judge's own case
     assert [(f["case"], f["status"]) for f in follow_ups] == [(case.case_number, "open")]
+
+
+def test_the_meeting_list_costs_the_same_queries_for_one_meeting_or_three(world, bodies):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    president = client_for(world.president)
+
+    def convene_one():
+        case = _flagged(world)
+        supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="决定")
+        item = AgendaItem.objects.get(case=case)
+        president.post(
+            "/api/deliberation/meetings/",
+            {"body": bodies.committee.pk, "scheduled_for": timezone.now().isoformat(), "items": [str(item.public_id)]},
+            format="json",
+        )
+
+    counts = []
+    for wanted in (1, 3):
+        while Meeting.objects.count() < wanted:
+            convene_one()
+        with CaptureQueriesContext(connection) as queries:
+            listed = president.get("/api/deliberation/meetings/").json()
+        assert len(listed) == wanted
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
