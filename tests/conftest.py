@@ -90,8 +90,10 @@ def ensure_reference_data() -> None:
         "accountability.migrations.0023_filing_officer_and_case_life_items",
         "discipline.migrations.0006_default_sanction_rules",
         "deliberation.migrations.0002_append_only_and_defaults",
+        "deliberation.migrations.0005_panel_referrals",
         "procuratorate.migrations.0002_reference_data",
         "procuratorate.migrations.0003_prosecutor_defect_catalogue",
+        "procuratorate.migrations.0004_decision_nodes_optional",
         "similar.migrations.0004_deviation_warning",
     ):
         importlib.import_module(module).forwards(apps, None)
