@@ -211,3 +211,17 @@ def role_words_register(kind: str, words: dict[str, Any]) -> None:
 def role_label(code: str, kind: str | None = None) -> Any:
     """The role's word at an organisation of ``kind`` (its own label without a kind or a word)."""
     return _ROLE_WORDS.get(kind or "", {}).get(code) or RoleCode(code).label
+
+
+#: Action words by organisation kind: the same power-list action type is a court's 开庭审理 and a procuratorate's
+#: 出席法庭支持公诉. Registered like the role words; an action with no word of its kind keeps its own label.
+_ACTION_WORDS: dict[str, dict[str, Any]] = {}
+
+
+def action_words_register(kind: str, words: dict[str, Any]) -> None:
+    _ACTION_WORDS.setdefault(kind, {}).update(words)
+
+
+def action_label(code: str, kind: str | None = None) -> Any:
+    """The action type's word at an organisation of ``kind`` (its own label without a kind or a word)."""
+    return _ACTION_WORDS.get(kind or "", {}).get(code) or ActionType(code).label

@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import ActionType
+from accountability.choices import action_label
 
 
 class LogActionForm(forms.Form):
@@ -21,8 +21,9 @@ class LogActionForm(forms.Form):
 
     version = forms.IntegerField(widget=forms.HiddenInput)
 
-    def __init__(self, *args, allowed: list[str], actions, **kwargs):
+    def __init__(self, *args, allowed: list[str], actions, kind: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.kind = kind
         self.offer(allowed)
         self.fields["corrects"].choices = [("", _("— not a correction —"))] + [
             (a.seq, f"#{a.seq} {a.get_action_type_display()} {timezone.localtime(a.occurred_at):%Y-%m-%d %H:%M}")
@@ -32,4 +33,4 @@ class LogActionForm(forms.Form):
     def offer(self, allowed: list[str]) -> None:
         """The action types offered, by display name (a posted form accepts every loggable type, so the service
         says why it refuses one; re-rendered, it offers only what the power list allows now)."""
-        self.fields["action_type"].choices = [(a, ActionType(a).label) for a in allowed]
+        self.fields["action_type"].choices = [(a, action_label(a, self.kind)) for a in allowed]

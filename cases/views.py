@@ -83,6 +83,7 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
     allowed = [a for a in services.LOGGABLE_TYPES if decisions.get(a) and decisions[a].allowed]
     if form is not None:  # re-rendered after an error: offer what the power list allows now, as on the first render
+        form.kind = case.organisation.kind
         form.offer(allowed)
     context = {
         "case": case,
@@ -90,7 +91,10 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
         # the trace shows its newest entries; the whole of a long one on request (the page stays light)
         "trace_shown": actions if request.GET.get("trace") == "all" else actions[-TRACE_SHOWN:],
         "clock": case.time_limit_clock(),
-        "form": form or LogActionForm(allowed=allowed, actions=actions, initial={"version": case.version}),
+        "form": form
+        or LogActionForm(
+            allowed=allowed, actions=actions, kind=case.organisation.kind, initial={"version": case.version}
+        ),
         "allowed": allowed,
         "error": error,
         "officer": officer,

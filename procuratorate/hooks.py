@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import ActionType, OrganisationKind, RoleCode, role_words_register
+from accountability.choices import ActionType, OrganisationKind, RoleCode, action_words_register, role_words_register
 from accountability.models import Officer
 from accountability.powers import power_fact_register
 from cases import events as case_events
@@ -41,9 +41,24 @@ ROLE_WORDS = {
     RoleCode.COMMITTEE_MEMBER: _("Prosecutors' discipline committee member"),
 }
 
+#: The procuratorate's words for the shared action types a prosecutor records (the acts of PRO-01…23).
+ACTION_WORDS = {
+    ActionType.HEARING_SCHEDULED: _("Preparing to appear in court"),
+    ActionType.HEARING_HELD: _("Appeared in court to support the prosecution"),
+    ActionType.EVIDENCE_EXCHANGED: _("Evidence reviewed and opinions heard"),
+    ActionType.SUSPENDED: _("Review suspended"),
+    ActionType.RESUMED: _("Review resumed"),
+    ActionType.DELIBERATED: _("Review opinion given"),
+    ActionType.RULING_DRAFTED: _("Review report and procuratorial documents drafted"),
+    ActionType.RULING_SIGNED: _("Procuratorial document issued"),
+    ActionType.PRE_TRIAL_MEETING: _("Attended the court's pre-trial meeting"),
+    ActionType.EVIDENCE_PERIOD_SET: _("Parties asked for further materials"),
+}
+
 
 def connect() -> None:
     role_words_register(OrganisationKind.PROCURATORATE, ROLE_WORDS)
+    action_words_register(OrganisationKind.PROCURATORATE, ACTION_WORDS)
     metric_provider_register(indicators.PROVIDER)
     for procedure, methods in CLOSING_METHODS.items():
         closing_methods_register(procedure, methods)

@@ -76,6 +76,7 @@ def test_editing_a_defect_item_bumps_its_revision_and_past_reviews_keep_theirs(a
     review = Review.objects.create(case=case, officer=world.judge)
     review = review_assign(actor=world.filing, review=review, evaluator=world.evaluator)
     item = DefectItem.objects.get(code="WS-04")
+    shipped = item.revision  # 2: the procuratorate's migration marked the court's items as a court's
     review_grade(actor=world.evaluator, review=review, grade="flawed", defects=[(item, "")])
     response = admin_client.post(
         f"/admin/evaluation/defectitem/{item.pk}/change/",
@@ -84,7 +85,8 @@ def test_editing_a_defect_item_bumps_its_revision_and_past_reviews_keep_theirs(a
     assert response.status_code == 302
     item.refresh_from_db()
     recorded = review.defects.get()
-    assert (item.revision, item.points, recorded.item_revision, recorded.points) == (2, 2, 1, 1)
+    assert (item.revision, item.points, recorded.item_revision, recorded.points) == (shipped + 1, 2, shipped, 1)
+    assert item.organisation_kinds == ["court"]  # a field the form does not show is kept
 
 
 def test_changing_a_threshold_in_the_admin_is_recorded(admin_client):

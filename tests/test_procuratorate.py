@@ -453,3 +453,17 @@ def test_a_prosecutors_discipline_appeal_goes_to_the_procuratorate_above(proc):
     proceeding = discipline.lead_open(actor=inspector, lead=lead, allegation="涉嫌违反法定程序")
     assert proceeding.organisation == proc.district
     assert discipline.appeal_deciders(proceeding) == [city_chief]  # 第二分院 hears the appeal, not a court
+
+
+def offered(officer: Officer, case: Case) -> list[str]:
+    """The action types the case page's 记录 form offers, by their words."""
+    html = browser(officer).get(f"/cases/{case.public_id}/").content.decode()
+    return re.findall(r'name="action_type" value="[a-z_]+"[^>]*> ([^<]+)</label>', html)
+
+
+def test_the_record_form_offers_a_prosecutors_acts_in_the_procuratorates_words(proc, world):
+    words = offered(proc.prosecutor, proc.case())
+    assert {"出席法庭支持公诉", "签发检察法律文书", "审查证据、听取意见", "退回补充侦查"} <= set(words)
+    assert not {"开庭审理", "排期开庭", "签署裁判文书", "合议", "起草裁判文书"} & set(words)
+    judge = offered(world.judge, world.case())
+    assert {"开庭审理", "签署裁判文书", "合议"} <= set(judge) and "出席法庭支持公诉" not in judge
