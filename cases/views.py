@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accountability.choices import action_label
 from accountability.errors import DomainError
 from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide_many
@@ -89,7 +90,9 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
         "case": case,
         "actions": actions,
         # the trace shows its newest entries; the whole of a long one on request (the page stays light)
-        "trace_shown": actions if request.GET.get("trace") == "all" else actions[-TRACE_SHOWN:],
+        "trace_shown": _worded(
+            actions if request.GET.get("trace") == "all" else actions[-TRACE_SHOWN:], case.organisation.kind
+        ),
         "clock": case.time_limit_clock(),
         "form": form
         or LogActionForm(
@@ -154,6 +157,13 @@ def _with_refused_fields(form: Form, exc: DomainError) -> Form:
             for problem in problems:
                 form.add_error(field, problem)
     return form
+
+
+def _worded(actions: list[Action], kind: str) -> list[Action]:
+    """The trace's actions, each with its name in the words of the case's organisation kind (``action_label``)."""
+    for action in actions:
+        action.word = action_label(action.action_type, kind)
+    return actions
 
 
 def _log_action_form(request: HttpRequest, actions: list[Action]) -> LogActionForm:

@@ -467,3 +467,13 @@ def test_the_record_form_offers_a_prosecutors_acts_in_the_procuratorates_words(p
     assert not {"开庭审理", "排期开庭", "签署裁判文书", "合议", "起草裁判文书"} & set(words)
     judge = offered(world.judge, world.case())
     assert {"开庭审理", "签署裁判文书", "合议"} <= set(judge) and "出席法庭支持公诉" not in judge
+
+
+def test_the_trace_names_a_prosecutors_acts_in_the_procuratorates_words(proc, world):
+    case = proc.case()
+    case_log_action(actor=proc.prosecutor, case=case, action_type="hearing_held", note="出庭")
+    html = browser(proc.prosecutor).get(f"/cases/{case.public_id}/").content.decode()
+    assert "<strong>出席法庭支持公诉</strong>" in html and "<strong>开庭审理</strong>" not in html
+    court = world.case()
+    case_log_action(actor=world.judge, case=court, action_type="hearing_held", note="开庭")
+    assert "<strong>开庭审理</strong>" in browser(world.judge).get(f"/cases/{court.public_id}/").content.decode()
