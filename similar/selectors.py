@@ -223,8 +223,19 @@ def rank(
     if not groups:
         return [], groups
     if full_text_search():
-        ranked = _postgres_ranked(documents, groups, statistics)
-        rows = list(ranked.order_by(*_ordering(order)).select_related("case__organisation", "reference")[:limit])
+        # Rank the candidates on the document table alone, then read the best ``limit`` with their cases: joining
+        # every candidate's case before the sort cost more than the ranking itself.
+        ranked = _postgres_ranked(documents, groups, statistics).order_by(*_ordering(order))
+        best = list(ranked.values_list("pk", "score", "all_words")[:limit])
+        found = documents.filter(pk__in=[pk for pk, _score, _all in best]).select_related(
+            "case__organisation", "reference"
+        )
+        by_pk = {row.pk: row for row in found}
+        rows = []
+        for pk, score, all_words in best:
+            row = by_pk[pk]
+            row.score, row.all_words = score, all_words
+            rows.append(row)
     else:
         rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
         for row in rows:

@@ -44,7 +44,7 @@ def loans(world):
 
 
 @pytest.fixture
-def rule(db):
+def rule(world):  # the world puts the reference data back after a flushing test
     return DeviationRule.objects.get(code="DEV-01")
 
 
