@@ -19,7 +19,7 @@ a tie counts half). Nothing is tuned to the data: the ranking's constants live i
 
 Formats (the data are not shipped with Quanze; see BENCHMARKS.md for where to get them and their licences):
 
-* ``lecard``: LeCaRD's layout: ``query/query.json`` (JSON lines with ``ridx`` and ``q``), ``candidates/<ridx>/<id>.json``
+* ``lecard``: LeCaRD's layout: ``query/query.json`` (JSON lines with ``ridx`` and ``q``), ``candidates/[…/]<ridx>/<id>.json``
   (``ajjbqk``: the facts; ``ajName``, ``cpfxgc`` if present), ``label/label_top30_dict.json`` ({ridx: {id: 0–3}}).
   Each query ranks its own candidate pool; unlabelled candidates count 0.
 * ``cail-scm``: CAIL2019-SCM's JSON lines ``{"A": …, "B": …, "C": …, "label": "B"|"C"}``: is B or C closer to A?
@@ -99,7 +99,9 @@ def load_lecard(path: Path, limit: int | None = None) -> DataSet:
     for row in _json_lines(queries_file)[:limit]:
         ridx = str(row["ridx"])
         pool = []
-        for candidate in sorted((path / "candidates" / ridx).glob("*.json")):
+        # candidates/<ridx>/ or, as LeCaRD ships them, candidates/candidates1/<ridx>/ and candidates2/
+        folders = [f for f in (path / "candidates").glob(f"**/{ridx}") if f.is_dir()]
+        for candidate in sorted(c for folder in folders for c in folder.glob("*.json")):
             doc = json.loads(candidate.read_text(encoding="utf-8"))
             key = f"{ridx}/{candidate.stem}"
             data.documents[key] = "\n".join(str(doc.get(f, "")) for f in ("ajName", "ajjbqk", "cpfxgc") if doc.get(f))

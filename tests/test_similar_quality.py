@@ -51,12 +51,12 @@ def test_charges_format_makes_each_case_a_query_against_the_others(harness, tmp_
 def test_lecard_and_cail_scm_layouts_load(harness, tmp_path):
     (tmp_path / "query").mkdir()
     (tmp_path / "label").mkdir()
-    (tmp_path / "candidates" / "7").mkdir(parents=True)
+    (tmp_path / "candidates" / "candidates1" / "7").mkdir(parents=True)  # as LeCaRD's archives unpack
     (tmp_path / "query" / "query.json").write_text(
         json.dumps({"ridx": 7, "q": "被告人非法拘禁被害人二日。"}, ensure_ascii=False), encoding="utf-8"
     )
     for name, facts in (("1", "被告人为索债非法拘禁他人。"), ("2", "被告人盗窃电动车一辆。")):
-        (tmp_path / "candidates" / "7" / f"{name}.json").write_text(
+        (tmp_path / "candidates" / "candidates1" / "7" / f"{name}.json").write_text(
             json.dumps({"ajjbqk": facts}, ensure_ascii=False), encoding="utf-8"
         )
     (tmp_path / "label" / "label_top30_dict.json").write_text(json.dumps({"7": {"1": 3}}), encoding="utf-8")
