@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 
 from accountability.models import OutboxMessage
@@ -94,3 +95,11 @@ def test_the_case_page_shows_the_push_cheaply_and_links_to_the_report(
     assert "push=1" in page
     search = client.get(reverse("similar:search"), {"case": str(pending.public_id), "push": "1"}).content.decode()
     assert f'id="hit-{decided["drugs"].search_document.pk}"' in search and 'id="report-form"' in search
+
+
+def test_the_command_computes_the_pending_cases_once(world, decided, pending, capsys):
+    call_command("push_similar")
+    assert "computed the push of 1 of 1 cases" in capsys.readouterr().out
+    assert SimilarPush.objects.filter(case=pending).exists()
+    call_command("push_similar")
+    assert "computed the push of 0 of 1 cases" in capsys.readouterr().out  # unchanged: skipped
