@@ -38,17 +38,24 @@ def demo(settings):
         .order_by("-pending", "-n", "case_number")
         .first()
     )
+    prosecution = (
+        Case.objects.filter(lead_officer__user__username="prosecutor1", closed_on__isnull=True)
+        .order_by("-filed_on", "case_number")
+        .first()
+    )
     review = Review.objects.filter(officer=judge).order_by("status", "pk").first()
     proceeding = Proceeding.objects.order_by("pk").first()
     return {
         "judge1": ["/home/", "/cases/", f"/cases/{case.public_id}/", "/cases/similar/", "/notifications/"],
         "chief1": ["/cases/supervision/", "/cases/requests/", f"/cases/{case.public_id}/"],
-        "president1": ["/dashboards/", "/dashboards/report/", "/cases/supervision/", "/home/"],
+        "president1": ["/dashboards/", "/dashboards/report/", "/cases/supervision/", "/home/", "/deliberation/"],
         "evaluator1": ["/evaluation/reviews/", f"/evaluation/reviews/{review.public_id}/"],
         "casemgmt1": ["/evaluation/reviews/plan/"],
         "filing1": ["/cases/filing/"],
         "committee1": ["/discipline/", f"/discipline/{proceeding.public_id}/"],
         "inspector1": ["/cases/interference/"],
+        "prosecutor1": ["/home/", "/cases/", f"/cases/{prosecution.public_id}/"],
+        "procurator1": ["/dashboards/", "/cases/requests/", "/deliberation/"],
         "_case": case,
     }
 

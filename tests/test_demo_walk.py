@@ -17,7 +17,7 @@ from django.urls import Resolver404, resolve
 from openpyxl import load_workbook
 
 from accountability.models import Officer
-from interchange import demo
+from interchange import demo, demo_procuratorate
 from tests.test_visible_text import _enum_values, leaks, visible_text
 
 pytestmark = pytest.mark.django_db
@@ -114,7 +114,7 @@ def test_every_demo_login_walks_every_page_in_chinese(settings, django_capture_o
     # officer numbers (干警编号) are shown beside names and are not codes
     codes = _enum_values() - set(Officer.objects.values_list("officer_id", flat=True))
     problems, opened = {}, {}
-    for username, _ in demo.DEMO_LOGINS:
+    for username, _ in [*demo.DEMO_LOGINS, *demo_procuratorate.LOGINS]:
         client = Client()
         assert client.login(username=username, password=settings.QUANZE_DEMO_PASSWORD), username
         found, opened[username] = walk(client, codes)
@@ -122,6 +122,7 @@ def test_every_demo_login_walks_every_page_in_chinese(settings, django_capture_o
     assert problems == {}
     assert all(count["pages"] >= 10 for count in opened.values()), opened  # every login goes beyond its home
     assert opened["president1"]["workbooks"] >= 1 and opened["evaluator1"]["workbooks"] >= 1, opened
+    assert opened["procurator1"]["workbooks"] >= 1, opened
 
 
 def test_the_walk_finds_dead_links_and_leaks(world):
