@@ -156,17 +156,19 @@ def window_parse(text: str | None, available: list[Window]) -> Window | None:
     return window
 
 
-def _band_for(ranges: list[MetricRange], metric: str, post: str, level: str) -> MetricRange | None:
-    """The most specific reference range: metric+post+level, then metric+post, metric+level, metric."""
+def _band_for(ranges: list[MetricRange], metric: str, post: str, level: str, kind: str = "") -> MetricRange | None:
+    """The most specific reference range: one of the organisation's kind before any kind, then metric+post+level,
+    metric+post, metric+level, metric."""
     best, best_score = None, -1
     for r in ranges:
         if (
             r.metric != metric
             or (r.post and r.post != post)
             or (r.organisation_level and r.organisation_level != level)
+            or (r.organisation_kind and r.organisation_kind != kind)
         ):
             continue
-        score = (2 if r.post else 0) + (1 if r.organisation_level else 0)
+        score = (4 if r.organisation_kind else 0) + (2 if r.post else 0) + (1 if r.organisation_level else 0)
         if score > best_score:
             best, best_score = r, score
     return best
@@ -281,7 +283,7 @@ def _build_panel(scope: Scope, window: Window) -> dict[str, Any]:
     rows = []
     for metric in metrics_shown(scope.organisation.kind):  # a court's, or a procuratorate's own
         result = results.get(metric)
-        band = _band_for(ranges, metric, post, scope.organisation.level)
+        band = _band_for(ranges, metric, post, scope.organisation.level, scope.organisation.kind)
         value = result.value if result else None
         rows.append(
             {

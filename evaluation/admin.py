@@ -61,7 +61,7 @@ class EvaluationPolicyAdmin(RuleAdmin):
 
 @admin.register(MetricRange)
 class MetricRangeAdmin(RuleAdmin):
-    list_display = ["metric", "post", "organisation_level", "low", "high", "note"]
+    list_display = ["metric", "post", "organisation_level", "organisation_kind", "low", "high", "note"]
     list_filter = ["metric"]
 
 

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from accountability.choices import OrganisationKind
 from accountability.models import TimeStamped
 from cases.choices import CaseType, Procedure
 
@@ -81,22 +82,28 @@ class MetricResult(models.Model):
 class MetricRange(TimeStamped):
     """参考区间: the band a metric's value should fall in (SPC practice: compare, never rank).
 
-    Blank ``post`` or ``organisation_level`` means any; the most specific matching band applies.
+    Blank ``post``, ``organisation_level`` or ``organisation_kind`` means any; the most specific matching band applies
+    (a procuratorate's 检察长 may have a band of his own, not a court president's).
     """
 
     metric = models.CharField(_("metric"), max_length=48)
     post = models.CharField(_("post"), max_length=16, blank=True)
     organisation_level = models.CharField(_("organisation level"), max_length=16, blank=True)
+    organisation_kind = models.CharField(
+        _("organisation kind"), max_length=16, choices=OrganisationKind.choices, blank=True, default="", db_default=""
+    )
     low = models.DecimalField(_("lower bound"), max_digits=16, decimal_places=6, null=True, blank=True)
     high = models.DecimalField(_("upper bound"), max_digits=16, decimal_places=6, null=True, blank=True)
     note = models.CharField(_("source or note"), max_length=300, blank=True)
 
     class Meta:
-        ordering = ["metric", "post", "organisation_level"]
+        ordering = ["metric", "post", "organisation_level", "organisation_kind"]
         verbose_name = _("reference range")
         verbose_name_plural = _("reference ranges")
         constraints = [
-            models.UniqueConstraint(fields=["metric", "post", "organisation_level"], name="metricrange_unique"),
+            models.UniqueConstraint(
+                fields=["metric", "post", "organisation_level", "organisation_kind"], name="metricrange_unique_kind"
+            ),
             models.CheckConstraint(
                 condition=Q(low__isnull=True) | Q(high__isnull=True) | Q(low__lte=models.F("high")),
                 name="metricrange_ordered",

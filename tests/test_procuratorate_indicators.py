@@ -14,7 +14,9 @@ import pytest
 from accountability.choices import OrganisationKind, Post
 from cases.models import Case
 from cases.services import trace_append
+from dashboards.selectors import _band_for
 from evaluation.metrics import COURT_ONLY_METRICS, METRICS, Window, compute, metrics_shown
+from evaluation.models import MetricRange
 from procuratorate import indicators
 from procuratorate.models import ProsecutionFacts
 from tests.conftest import ensure_reference_data
@@ -157,3 +159,14 @@ def test_each_kind_of_organisation_shows_its_own_metrics():
     assert "case_proceeding_ratio" in shown  # 案-件比 is kept
     court = metrics_shown("court")
     assert court == METRICS and not set(indicators.METRICS) & set(court)
+
+
+def test_a_band_of_the_organisation_kind_comes_before_one_for_any_kind():
+    """Leader bands and reference ranges per organisation kind: a 检察长's band is not a court president's."""
+    MetricRange.objects.create(metric="closure_rate", post="president", organisation_level="basic", low=Decimal("0.8"))
+    MetricRange.objects.create(
+        metric="closure_rate", post="president", organisation_kind="procuratorate", low=Decimal("0.9")
+    )
+    ranges = list(MetricRange.objects.filter(metric="closure_rate"))
+    assert _band_for(ranges, "closure_rate", "president", "basic", "procuratorate").low == Decimal("0.9")
+    assert _band_for(ranges, "closure_rate", "president", "basic", "court").low == Decimal("0.8")
