@@ -267,6 +267,7 @@ BOILERPLATE = frozenset(
 )
 _TERM = re.compile(r"^[^\W_]+$")  # letters and digits only: safe inside a tsquery, meaningful as a term
 _NUMBER = re.compile(r"^[0-9０-９.．,，]+$")  # dates, sums and case numbers: the particulars, not the kind
+_PLACE = re.compile(r"^..+[省市县镇乡村]$")  # 晴隆县, 连州市: where it happened, not what happened
 _ANONYMISED = re.compile(r"[某×＊*ＸX]{1}")  # 张某, 李某某, 王××: an anonymised party tells nothing
 
 
@@ -294,6 +295,7 @@ def _keep(token: str) -> bool:
         and token not in STOPWORDS
         and token not in BOILERPLATE
         and _NUMBER.match(token) is None
+        and _PLACE.match(token) is None
         and (token.isascii() or _ANONYMISED.search(token) is None)
         and (len(token) > 1 or token.isascii())
     )

@@ -83,6 +83,12 @@ def test_boilerplate_dates_and_anonymised_names_are_not_searched():
     assert words == ["民间借贷纠纷"]
 
 
+def test_place_names_are_not_searched_but_a_residential_compound_is():
+    words = similar_text.query_terms("被告人在晴隆县某村盗窃，后在连州市被抓获。刷脸 小区")
+    assert "晴隆县" not in words and "连州市" not in words
+    assert {"盗窃", "小区", "刷脸"} <= set(words)
+
+
 def test_a_long_query_is_not_cut():
     query = (
         "，".join(["合同", "履行", "支付", "款项", "期限", "违约", "责任", "损失", "赔偿", "金额"] * 2) + "，非法拘禁"
