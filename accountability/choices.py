@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -225,3 +226,18 @@ def action_words_register(kind: str, words: dict[str, Any]) -> None:
 def action_label(code: str, kind: str | None = None) -> Any:
     """The action type's word at an organisation of ``kind`` (its own label without a kind or a word)."""
     return _ACTION_WORDS.get(kind or "", {}).get(code) or ActionType(code).label
+
+
+#: The interface's words by organisation kind, keyed by the court's English message: a court's 审限 is a
+#: procuratorate's 办案期限, its 合议庭 a procuratorate's 办案组. Pages say ``{% word "Time limit" kind %}``
+#: (``accountability.templatetags.quanze_words``); a message with no word of the kind is translated as usual.
+_PAGE_WORDS: dict[str, dict[str, Any]] = {}
+
+
+def page_words_register(kind: str, words: dict[str, Any]) -> None:
+    _PAGE_WORDS.setdefault(kind, {}).update(words)
+
+
+def page_word(message: str, kind: str | None = None) -> Any:
+    """``message`` in the words of an organisation of ``kind``: its registered word, or the message translated."""
+    return _PAGE_WORDS.get(kind or "", {}).get(message) or gettext(message)

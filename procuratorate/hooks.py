@@ -6,7 +6,14 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from accountability.choices import ActionType, OrganisationKind, RoleCode, action_words_register, role_words_register
+from accountability.choices import (
+    ActionType,
+    OrganisationKind,
+    RoleCode,
+    action_words_register,
+    page_words_register,
+    role_words_register,
+)
 from accountability.models import Officer
 from accountability.powers import power_fact_register
 from cases import events as case_events
@@ -56,7 +63,38 @@ ACTION_WORDS = {
 }
 
 
+#: The case page's words at a procuratorate (``{% word %}`` in the cases templates): 办案期限, not 审限; a
+#: prosecutor's 办案组 led by the 主办检察官, not a panel and its presiding judge; the 检察长 decides.
+PAGE_WORDS = {
+    "Time limit": _("Handling time limit"),
+    "limit": _("handling limit"),
+    "Extension of the time limit": _("Extension of the handling time limit"),
+    "Ask for an extension": _("Ask for an extension of the handling time limit"),
+    "Assignment and panel": _("Assignment and case team"),
+    "Lead judge": _("Prosecutor in charge"),
+    "lead judge": _("prosecutor in charge"),
+    "Panel": _("Case team"),
+    "Presiding judge": _("Leading prosecutor"),
+    "presiding judge": _("leading prosecutor"),
+    "Ask to change the lead judge": _("Ask to change the prosecutor in charge"),
+    "New lead judge": _("New prosecutor in charge"),
+    "Attach an assistant or a clerk": _("Attach a prosecutor's assistant or a clerk"),
+    "Submit to the president": _("Submit to the procurator-general"),
+    "Judge": _("Prosecutor"),
+    "Judge named": _("Prosecutor named"),
+    "Judge to designate": _("Prosecutor to designate"),
+    "Form the panel": _("Form the case team"),
+    "Form the panel again": _("Form the case team again"),
+    "sole judge": _("sole prosecutor"),
+    "Panel and team": _("Case team and support staff"),
+    "Attach the assistant": _("Attach the prosecutor's assistant"),
+    "Four-category flags and alerts": _("Risk alerts"),
+    "No open four-category flag.": _("No open risk alert."),
+}
+
+
 def connect() -> None:
+    page_words_register(OrganisationKind.PROCURATORATE, PAGE_WORDS)
     role_words_register(OrganisationKind.PROCURATORATE, ROLE_WORDS)
     action_words_register(OrganisationKind.PROCURATORATE, ACTION_WORDS)
     metric_provider_register(indicators.PROVIDER)

@@ -1,0 +1,13 @@
+"""``{% word "Time limit" case.organisation.kind %}``: a page's word in the words of the organisation it is about
+(``accountability.choices.page_word``)."""
+
+from django import template
+
+from accountability.choices import page_word
+
+register = template.Library()
+
+
+@register.simple_tag
+def word(message: str, kind: str | None = None) -> str:
+    return str(page_word(message, kind))
