@@ -90,6 +90,14 @@ PAGE_WORDS = {
     "Attach the assistant": _("Attach the prosecutor's assistant"),
     "Four-category flags and alerts": _("Risk alerts"),
     "No open four-category flag.": _("No open risk alert."),
+    "Time limits at 80 percent or past": _("Handling time limits at 80 percent or past"),
+    "No time limit is near its end.": _("No handling time limit is near its end."),
+    "Tasks from leaders": _("Tasks from the procurator-general or the department head"),
+    "No task from a leader.": _("No task from the procurator-general or the department head."),
+    "Log hearings, deliberations, service and rulings on your cases; each action is checked against the power list.": _(
+        "Log reviews, returns for supplementary investigation, appearances in court and documents on your cases; "
+        "each action is checked against the power list."
+    ),
 }
 
 

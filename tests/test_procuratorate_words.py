@@ -41,3 +41,11 @@ def test_a_procuratorates_case_is_not_flagged_as_a_courts_four_category_case(pro
     assert list(refused.value.details) == ["situation"] and not case.flags.exists()
     text = visible_text(page(proc.prosecutor, f"/cases/{case.public_id}/"))
     assert "办案风险预警" in text and "标识为四类案件" not in text
+
+
+def test_a_prosecutors_home_page_speaks_a_procuratorates_words(proc, world):  # noqa: F811 - the fixture
+    text = visible_text(page(proc.prosecutor, "/home/"))
+    assert "办案期限已用≥80％或已超期（0）" in text and "检察长、部门负责人交办事项（0）" in text
+    assert "出庭支持公诉" in text and [w for w in ("审限", "院庭长", "开庭、合议") if w in text] == []
+    court = visible_text(page(world.judge, "/home/"))
+    assert "审限已用≥80％或已超审限（0）" in court and "院庭长交办事项（0）" in court
