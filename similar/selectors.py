@@ -188,18 +188,10 @@ def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[ranking.
     return documents.filter(condition)
 
 
-def _ordering(order: str) -> list[Any]:
-    if order == "relevance":
-        return [F("score").desc(), "source_level", F("decided_on").desc(nulls_last=True), "pk"]
-    # The SPC's tiers over the ranked results: the documents with every word first, each tier in the SPC order
-    return [
-        F("all_words").desc(),
-        "source_level",
-        F("recent").desc(),
-        F("score").desc(),
-        F("decided_on").desc(nulls_last=True),
-        "pk",
-    ]
+def _ordering() -> list[Any]:
+    """Relevance: the score, then the SPC's source order and the most recent (the SPC's tiers are applied to the
+    best results afterwards, ``_sort_key``)."""
+    return [F("score").desc(), "source_level", F("decided_on").desc(nulls_last=True), "pk"]
 
 
 def _sort_key(order: str) -> Any:
@@ -217,7 +209,8 @@ def rank(
 ) -> tuple[list[SearchDocument], list[ranking.Group]]:
     """The best ``limit`` of these documents for the query terms: BM25 over the index's statistics, every
     document with any word found, those with every word boosted; in the SPC tiers when ``order`` is
-    ``level``. Each row has ``score`` and ``all_words``."""
+    ``level`` (applied to the best ``limit`` by relevance, so a guiding case that shares one common word with
+    a long query does not come first). Each row has ``score`` and ``all_words``."""
     statistics = statistics_for([w for term in terms for w in term.words])
     groups = ranking.groups_for(terms, statistics)
     if not groups:
@@ -225,7 +218,7 @@ def rank(
     if full_text_search():
         # Rank the candidates on the document table alone, then read the best ``limit`` with their cases: joining
         # every candidate's case before the sort cost more than the ranking itself.
-        ranked = _postgres_ranked(documents, groups, statistics).order_by(*_ordering(order))
+        ranked = _postgres_ranked(documents, groups, statistics).order_by(*_ordering())
         best = list(ranked.values_list("pk", "score", "all_words")[:limit])
         found = documents.filter(pk__in=[pk for pk, _score, _all in best]).select_related(
             "case__organisation", "reference"
@@ -241,8 +234,10 @@ def rank(
         for row in rows:
             row.score, matched = ranking.score(row.tokens.split(), groups, statistics)
             row.all_words = matched >= len(groups)
-        rows.sort(key=_sort_key(order))
+        rows.sort(key=_sort_key("relevance"))
         rows = rows[:limit]
+    if order != "relevance":  # the SPC's tiers over the ranked results: every word first, then by source
+        rows.sort(key=_sort_key(order))
     return rows, groups
 
 

@@ -208,3 +208,15 @@ def test_bm25_prefers_the_rare_word():
     rare, _ = ranking.score(["拘禁"] + ["x"] * 9, groups, statistics)
     both, matched = ranking.score(["拘禁", "被告"] + ["x"] * 8, groups, statistics)
     assert rare > common and matched == 2 and both > rare * ranking.ALL_WORDS_BOOST
+
+
+@ENGINES
+def test_the_spc_tiers_apply_to_the_best_results_not_to_every_match(world, corpus, engine, monkeypatch):
+    if engine == "fallback":
+        monkeypatch.setattr(similar_selectors, "full_text_search", lambda: False)
+    documents = similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date.today())
+    terms = similar_text.query_analysis("被告人在出租屋内贩卖甲基苯丙胺，收取毒资，另有借款利息纠纷")
+    best, _ = similar_selectors.rank(documents, terms, order="relevance", limit=2)
+    tiered, _ = similar_selectors.rank(documents, terms, order="level", limit=2)
+    assert {r.pk for r in tiered} == {r.pk for r in best}  # the same two best, only ordered by tier
+    assert number(corpus, "drug_sale") in {r.case.case_number for r in best}
