@@ -14,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--all", dest="every", action="store_true", help="decided cases too (偏离预警 compares them)")
+        parser.add_argument(
+            "--all", dest="every", action="store_true", help="decided cases too (偏离预警 compares them)"
+        )
         parser.add_argument("--chunk", type=int, default=200)
 
     def handle(self, *args, every, chunk, **options):
