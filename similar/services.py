@@ -204,8 +204,11 @@ def _push_hash(case: Case) -> str:
 
 def push_request(cases: Sequence[Case]) -> list[int]:
     """Ask (through the outbox, in the caller's transaction) for the push of those cases whose text changed since
-    it was computed; one task for them all. Returns their ids."""
-    with_text = {c.pk: _push_hash(c) for c in cases if has_text(c)}
+    it was computed; one task for them all. Returns their ids. A pending case is pushed to its judge; a decided
+    one only while a 偏离预警 rule is active (the task then compares it), so that importing years of decided
+    cases does not compute a push for each."""
+    compare_decided = active_deviation_rule() is not None
+    with_text = {c.pk: _push_hash(c) for c in cases if has_text(c) and (c.closed_on is None or compare_decided)}
     stored = dict(SimilarPush.objects.filter(case_id__in=list(with_text)).values_list("case_id", "text_hash"))
     changed = sorted(pk for pk, digest in with_text.items() if stored.get(pk) != digest)
     if changed:

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 
-from accountability.models import Notification
+from accountability.models import Notification, OutboxMessage
 from cases.models import Case
 from similar import services as similar
 from similar.models import Deviation, DeviationRule
@@ -105,3 +105,11 @@ def test_the_command_simulates_then_activates(world, loans, rule, capsys):
 def test_the_percentile_interpolates():
     assert similar.percentile([1, 2, 3, 4, 5], 50) == 3
     assert similar.percentile([0, 10], 5) == pytest.approx(0.5)
+
+
+def test_a_decided_case_is_compared_in_the_background_only_while_a_rule_is_active(world, loans, rule):
+    similar.index_cases([loans["outlier"].pk])  # as closing or an import does
+    assert not OutboxMessage.objects.filter(task=similar.PUSH_TASK).exists()  # no rule: no push for decided cases
+    similar.deviation_rule_activate(rule=rule)
+    similar.index_cases([loans["outlier"].pk])
+    assert OutboxMessage.objects.filter(task=similar.PUSH_TASK, args=[[loans["outlier"].pk]]).exists()
