@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accountability.errors import NotFound, ValidationFailed
+from accountability.errors import Conflict, NotFound, ValidationFailed
 from accountability.selectors import officer_for_user
 from deliberation import selectors, services
 from deliberation.choices import Vote
@@ -142,13 +142,13 @@ class MeetingListView(APIView):
         officer = _officer(request)
         data = _valid(ConveneIn, request.data)
         body = selectors.bodies_visible_to(request.user).filter(pk=data["body"]).first()
-        if body is None:
-            raise ValidationFailed(_("Choose the body."), details={"body": [_("Choose the body.")]})
+        if body is None:  # none such, or not one of the bodies one sees: 404, as for any object out of scope
+            raise NotFound(_("No such body."), details={"body": [_("No such body.")]})
         pending = {i.public_id: i for i in selectors.pending_items(body).filter(public_id__in=data["items"])}
         missing = [str(i) for i in data["items"] if i not in pending]
         if missing:
             message = _("These referred cases are not awaiting this body.")
-            raise ValidationFailed(message, details={"items": [message], "missing": missing})
+            raise Conflict(message, details={"items": [message], "missing": missing})
         meeting = services.meeting_convene(
             actor=officer,
             body=body,

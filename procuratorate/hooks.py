@@ -88,8 +88,6 @@ PAGE_WORDS = {
     "sole judge": _("sole prosecutor"),
     "Panel and team": _("Case team and support staff"),
     "Attach the assistant": _("Attach the prosecutor's assistant"),
-    "Four-category flags and alerts": _("Risk alerts"),
-    "No open four-category flag.": _("No open risk alert."),
     "Time limits at 80 percent or past": _("Handling time limits at 80 percent or past"),
     "No time limit is near its end.": _("No handling time limit is near its end."),
     "Tasks from leaders": _("Tasks from the procurator-general or the department head"),

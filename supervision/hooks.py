@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accountability import outbox
-from accountability.choices import ActionType, OrganisationKind
+from accountability.choices import ActionType
 from accountability.models import Officer
 from accountability.powers import power_fact_register
 from cases import events as case_events
@@ -40,9 +40,7 @@ def is_four_category(officer: Officer, case: Case) -> bool:
 def alerts_panel(request: PanelRequest) -> dict[str, Any]:
     return {
         "flags": case_open_flags(request.case),
-        # 四类案件 are a court's (法发〔2021〕30号): a procuratorate's case has its risk alerts, not the flag
-        "may_flag": request.allowed(ActionType.FOUR_CATEGORY_FLAGGED)
-        and request.case.organisation.kind == OrganisationKind.COURT,
+        "may_flag": request.allowed(ActionType.FOUR_CATEGORY_FLAGGED),
         "may_decide_flags": request.allowed(ActionType.FOUR_CATEGORY_CONFIRMED),
         "situations": Situation.objects.filter(is_active=True, family=AlertFamily.FOUR_CATEGORY).order_by(
             "category", "code"

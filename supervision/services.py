@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from accountability import conditions
 from accountability.audit import audit
-from accountability.choices import ActionType, OrganisationKind, RoleCode
+from accountability.choices import ActionType, RoleCode
 from accountability.errors import Conflict, PowerDenied, ValidationFailed
 from accountability.models import AuditEvent, Officer, Organisation
 from accountability.notifications import notify
@@ -363,9 +363,6 @@ def flag_raise(
     decision.raise_if_denied()
     if not situation.is_active:
         raise _invalid("situation", _("This situation is no longer in use."))
-    if situation.family == AlertFamily.FOUR_CATEGORY and case.organisation.kind != OrganisationKind.COURT:
-        # 法发〔2021〕30号 is the courts' supervision of their four categories of cases
-        raise _invalid("situation", _("Four-category supervision applies to a court's cases."))
     if not reason.strip():
         raise _invalid("reason", _("Say why the case is flagged."))
     try:
