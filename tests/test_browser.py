@@ -92,7 +92,7 @@ def test_the_judge_asks_for_an_extension_the_president_approves_and_the_clock_mo
     judge.goto(f"{live_server.url}/cases/{case.public_id}/")
     assert judge.locator("#clock-over").inner_text() == "超过审限 10 天"
     judge.get_by_label("申请延长天数").fill("60")
-    judge.get_by_label("申请延长审限的理由").fill("鉴定未完成")
+    judge.get_by_label("申请延长的理由").fill("鉴定未完成")
     judge.get_by_role("button", name="申请延长审限").click()
     judge.locator("#extension-pending").wait_for()
     assert "王法官申请延长60日" in judge.locator("#extension-pending").inner_text()

@@ -376,7 +376,7 @@ def test_the_lead_judge_asks_on_the_case_page_and_the_president_decides_there(wo
     case = world.case()
     html = page(world.judge, case)
     assert 'id="extension-request-form"' in html
-    assert f"下一次延长审限由上海市黄浦区人民法院院长审批，最多还可延长{CAP}日。" in html
+    assert f"下一次延长期限由上海市黄浦区人民法院院长审批，最多还可延长{CAP}日。" in html
     assert 'id="extension-request-form"' not in page(world.judge2, case)  # on the panel, not the lead
 
     judge = browser(world.judge)
