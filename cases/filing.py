@@ -394,8 +394,17 @@ def filing_departments(officer: Officer) -> QuerySet[Department]:
     return Department.objects.filter(organisation_id=officer.organisation_id).order_by("code")
 
 
-def procedure_rules_in_force() -> QuerySet[ProcedureRule]:
-    return ProcedureRule.objects.filter(is_active=True).order_by("case_type", "procedure", "track")
+def procedures_filed_at(kind: str) -> frozenset[str]:
+    """The procedures an organisation of ``kind`` files: a court's are every one no other kind owns."""
+    if kind == OrganisationKind.COURT:
+        return frozenset(Procedure.values) - procedures_of_other_kinds(kind)
+    return procedures_of_kind(kind)
+
+
+def procedure_rules_in_force(kind: str | None = None) -> QuerySet[ProcedureRule]:
+    """The rules in force (of the procedures an organisation of ``kind`` files, when given)."""
+    rules = ProcedureRule.objects.filter(is_active=True).order_by("case_type", "procedure", "track")
+    return rules if kind is None else rules.filter(procedure__in=procedures_filed_at(kind))
 
 
 def filings_of_court(user: Any, officer: Officer) -> QuerySet[Case]:

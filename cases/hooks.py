@@ -78,6 +78,7 @@ def connect() -> None:
             scope=extension_scope,
             extra_fields=("days",),
             form_template="cases/_request_extension_fields.html",
+            word="Extension of the time limit",
         )
     )
     # Assignment (分案): the case page's section, and designation, change of the lead judge and recusal in the inbox.
@@ -97,5 +98,6 @@ def connect() -> None:
                 decision_type=decision_type,
                 decide=assignment.DECIDE[kind],
                 scope=assignment.inbox_scope(kind),
+                word="Change of the lead judge" if kind == CaseRequest.Kind.LEAD_CHANGE else "",
             )
         )

@@ -41,6 +41,10 @@ class RequestKind:
     extra_fields: tuple[str, ...] = ()
     #: a partial with those fields, rendered inside the decision form
     form_template: str = ""
+    #: the kinds of organisation whose officers ask for it (empty: every kind)
+    organisation_kinds: tuple[str, ...] = ()
+    #: its label's message, for the words of another kind of organisation (``page_word``); empty: the label as is
+    word: str = ""
 
 
 _KINDS: dict[str, RequestKind] = {}

@@ -97,6 +97,8 @@ class CaseFilter:
     label: Any
     order: int
     condition: Callable[[dt.date], Q]
+    #: the label's message, for the words of another kind of organisation (``page_word``); empty: the label as is
+    word: str = ""
 
 
 _FILTERS: dict[str, CaseFilter] = {}
@@ -121,8 +123,11 @@ for _filter in (
         _lazy("Time limit ≥ 80 percent used"),
         20,
         lambda today: _LIMITED & Q(days_used__lte=F("limit_days"), used5__gte=F("limit4")),
+        word="Time limit ≥ 80 percent used",
     ),
-    CaseFilter("overdue", _lazy("Overdue"), 30, lambda today: _LIMITED & Q(days_used__gt=F("limit_days"))),
+    CaseFilter(
+        "overdue", _lazy("Overdue"), 30, lambda today: _LIMITED & Q(days_used__gt=F("limit_days")), word="Overdue"
+    ),
     CaseFilter(
         "closed_month",
         _lazy("Closed this month"),

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accountability.choices import action_label
+from accountability.choices import action_label, page_word
 from accountability.errors import DomainError
 from accountability.middleware import renders_domain_errors
 from accountability.powers import power_decide_many
@@ -54,12 +54,15 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     page = Paginator(cases, 25).get_page(request.GET.get("page"))
     counts = my_cases_counts(base)
     filters = my_case_filters()
+    officer = officer_for_user(request.user)
+    kind = officer.organisation.kind if officer else None
     return render(
         request,
         "cases/my_cases.html",
         {
             "page": page,
-            "filters": [(f.key, f.label, counts[f.key]) for f in filters],
+            "kind": kind,
+            "filters": [(f.key, page_word(f.word, kind) if f.word else f.label, counts[f.key]) for f in filters],
             "current": current,
             "q": query,
             "sort": sort,

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
-from accountability.choices import ActionType, Participation
+from accountability.choices import ActionType, Participation, page_word
 from accountability.errors import ValidationFailed
 from accountability.models import Officer
 from accountability.paging import keyset_page
@@ -299,13 +299,21 @@ def requests_inbox(request: HttpRequest) -> HttpResponse:
         request, requests_to_decide(officer, kind=kind or None), ordering=["created_at", "pk"], size=PAGE_SIZE
     )
     counts = requests_to_decide_counts(officer)
+    org_kind = officer.organisation.kind
+    labels = {
+        key: page_word(entry.word, org_kind) if entry.word else CaseRequest.Kind(key).label
+        for key, entry in kinds.items()
+    }
+    shown = [
+        key for key, entry in kinds.items() if not entry.organisation_kinds or org_kind in entry.organisation_kinds
+    ]
     return render(
         request,
         "cases/assignment_requests.html",
         {
             "page": page,
-            "rows": [(item, kinds[item.kind]) for item in page],
-            "tabs": [(key, CaseRequest.Kind(key).label, counts[key]) for key in kinds],
+            "rows": [(item, kinds[item.kind], labels[item.kind]) for item in page],
+            "tabs": [(key, labels[key], counts[key]) for key in shown],
             "total": sum(counts.values()),
             "kind": kind,
             "here": request.get_full_path(),

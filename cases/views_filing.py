@@ -101,6 +101,7 @@ def filing_list(request: HttpRequest) -> HttpResponse:
 def _filing_page(
     request: HttpRequest, officer: Officer, data: Any, errors: dict[str, list[str]] | None = None
 ) -> HttpResponse:
+    kind = officer.organisation.kind
     return render(
         request,
         "cases/filing_new.html",
@@ -110,9 +111,9 @@ def _filing_page(
             "errors": errors or {},
             "departments": filing.filing_departments(officer),
             "case_types": CaseType.choices,
-            "procedures": Procedure.choices,
+            "procedures": [(v, label) for v, label in Procedure.choices if v in filing.procedures_filed_at(kind)],
             "tracks": Track.choices,
-            "rules": filing.procedure_rules_in_force(),
+            "rules": filing.procedure_rules_in_force(kind),
         },
         status=400 if errors else 200,
     )
@@ -202,6 +203,7 @@ def filing_new(request: HttpRequest) -> HttpResponse:
 def _refusal_page(
     request: HttpRequest, officer: Officer, data: Any, errors: dict[str, list[str]] | None = None
 ) -> HttpResponse:
+    kind = officer.organisation.kind
     return render(
         request,
         "cases/filing_refuse.html",
@@ -210,7 +212,7 @@ def _refusal_page(
             "data": data,
             "errors": errors or {},
             "case_types": CaseType.choices,
-            "procedures": Procedure.choices,
+            "procedures": [(v, label) for v, label in Procedure.choices if v in filing.procedures_filed_at(kind)],
         },
         status=400 if errors else 200,
     )

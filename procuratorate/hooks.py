@@ -89,6 +89,19 @@ PAGE_WORDS = {
     "Panel and team": _("Case team and support staff"),
     "Attach the assistant": _("Attach the prosecutor's assistant"),
     "Time limits at 80 percent or past": _("Handling time limits at 80 percent or past"),
+    "Time limit ≥ 80 percent used": _("Handling time limit ≥ 80 percent used"),
+    "Overdue": _("Past the handling time limit"),
+    "Change of the lead judge": _("Change of the prosecutor in charge"),
+    "Most days used": _("Most of the handling time limit used"),
+    "Four-category cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below "
+    "is written into the case's trace. You cannot change the panel's decision or sign its ruling.": _(
+        "Major cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below is "
+        "written into the case's trace. You cannot change the prosecutor's decision within his authority or sign "
+        "his documents for him."
+    ),
+    "Refer to the judges' meeting or the adjudication committee": _(
+        "Refer to the prosecutors' joint meeting or the procuratorial committee"
+    ),
     "No time limit is near its end.": _("No handling time limit is near its end."),
     "Tasks from leaders": _("Tasks from the procurator-general or the department head"),
     "No task from a leader.": _("No task from the procurator-general or the department head."),
@@ -119,6 +132,7 @@ def connect() -> None:
             decision_type=ActionType.CHIEF_DECISION_REFUSED,
             decide=services.chief_decision_decide,
             form_template="procuratorate/_request_chief_fields.html",
+            organisation_kinds=(OrganisationKind.PROCURATORATE,),
         )
     )
     case_panel_register(

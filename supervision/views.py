@@ -60,6 +60,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tabs": [(t, labels[t], counts[t]) for t in INBOX_TABS],
             "bodies": referral_bodies(officer.organisation.kind),
+            "kind": officer.organisation.kind,
             "tomorrow": timezone.localdate() + dt.timedelta(days=1),
             "now": timezone.now(),
         },

@@ -40,3 +40,24 @@ def test_a_prosecutors_home_page_speaks_a_procuratorates_words(proc, world):  # 
     assert "出庭支持公诉" in text and [w for w in ("审限", "院庭长", "开庭、合议") if w in text] == []
     court = visible_text(page(world.judge, "/home/"))
     assert "审限已用≥80％或已超审限（0）" in court and "院庭长交办事项（0）" in court
+
+
+def test_the_shared_lists_speak_each_kinds_words(proc, world):  # noqa: F811 - the fixture
+    proc.case()
+    mine = visible_text(page(proc.prosecutor, "/cases/"))
+    assert "办案期限已用≥80％" in mine and "超办案期限" in mine and "审限" not in mine
+    requests = visible_text(page(proc.general, "/cases/requests/"))
+    assert "延长办案期限" in requests and "报请检察长决定" in requests and "审限" not in requests
+    court_requests = visible_text(page(world.president, "/cases/requests/"))
+    assert "延长审限" in court_requests and "检察长" not in court_requests
+    inbox = visible_text(page(proc.general, "/cases/supervision/"))
+    assert "检察长、部门负责人不得改变检察官" in inbox and "合议庭" not in inbox
+    # the filing form offers the procedures each kind files (its rules table is the procedures' own data)
+    assert "prosecution" in _procedures(proc.intake) and "first_instance" not in _procedures(proc.intake)
+    assert "first_instance" in _procedures(world.filing) and "prosecution" not in _procedures(world.filing)
+
+
+def _procedures(officer) -> list[str]:
+    html = browser(officer).get("/cases/filing/new/").content.decode()
+    select = re.search(r'<select id="procedure" name="procedure"[^>]*>(.*?)</select>', html, re.S).group(1)
+    return re.findall(r'<option value="([a-z_]+)"', select)
