@@ -114,6 +114,7 @@ def _filing_page(
             "procedures": [(v, label) for v, label in Procedure.choices if v in filing.procedures_filed_at(kind)],
             "tracks": Track.choices,
             "rules": filing.procedure_rules_in_force(kind),
+            "kind": kind,
         },
         status=400 if errors else 200,
     )

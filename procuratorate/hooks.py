@@ -93,6 +93,8 @@ PAGE_WORDS = {
     "Overdue": _("Past the handling time limit"),
     "Change of the lead judge": _("Change of the prosecutor in charge"),
     "Most days used": _("Most of the handling time limit used"),
+    "No statutory limit": _("No statutory handling time limit"),
+    "Court president": _("Procurator-general of this procuratorate"),
     "Four-category cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below "
     "is written into the case's trace. You cannot change the panel's decision or sign its ruling.": _(
         "Major cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below is "

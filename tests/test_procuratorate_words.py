@@ -52,7 +52,9 @@ def test_the_shared_lists_speak_each_kinds_words(proc, world):  # noqa: F811 - t
     assert "延长审限" in court_requests and "检察长" not in court_requests
     inbox = visible_text(page(proc.general, "/cases/supervision/"))
     assert "检察长、部门负责人不得改变检察官" in inbox and "合议庭" not in inbox
-    # the filing form offers the procedures each kind files (its rules table is the procedures' own data)
+    # the filing form offers the procedures each kind files, and its rules table says who extends in their words
+    filing = visible_text(page(proc.intake, "/cases/filing/new/"))
+    assert "（本院检察长）" in filing and "无法定办案期限" in filing and "院长）" not in filing.replace("检察长）", "")
     assert "prosecution" in _procedures(proc.intake) and "first_instance" not in _procedures(proc.intake)
     assert "first_instance" in _procedures(world.filing) and "prosecution" not in _procedures(world.filing)
 
