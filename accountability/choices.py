@@ -231,7 +231,9 @@ def action_label(code: str, kind: str | None = None) -> Any:
 #: The interface's words by organisation kind, keyed by the court's English message: a court's 审限 is a
 #: procuratorate's 办案期限, its 合议庭 a procuratorate's 办案组. Pages say ``{% word "Time limit" kind %}``
 #: (``accountability.templatetags.quanze_words``); a message with no word of the kind is translated as usual.
-_PAGE_WORDS: dict[str, dict[str, Any]] = {}
+_PAGE_WORDS: dict[str, dict[str, Any]] = {
+    OrganisationKind.COURT: {"judge or prosecutor": _("judge member")},  # a committee member from the bench
+}
 
 
 def page_words_register(kind: str, words: dict[str, Any]) -> None:

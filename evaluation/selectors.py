@@ -14,6 +14,7 @@ from accountability.errors import NotFound
 from accountability.models import Officer, Organisation
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user, officers_visible_to, organisations_visible_to
+from evaluation.metrics import metrics_shown
 from evaluation.models import ConsequenceRecord, DefectItem, MetricResult, MetricRun, PointEntry, Review
 
 
@@ -128,6 +129,7 @@ def performance_file(officer: Officer, *, year: int) -> dict[str, Any]:
         MetricResult.objects.filter(
             level="officer", subject=officer.officer_id, window_from__gte=start, window_to__lte=end
         )
+        .filter(metric__in=metrics_shown(officer.organisation.kind))  # a court's only metrics mean nothing elsewhere
         .order_by("window_from", "window_to", "metric")
         .values("window_from", "window_to", "metric", "numerator", "denominator", "value")
     )

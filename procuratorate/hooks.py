@@ -95,6 +95,18 @@ PAGE_WORDS = {
     "Most days used": _("Most of the handling time limit used"),
     "No statutory limit": _("No statutory handling time limit"),
     "Court president": _("Procurator-general of this procuratorate"),
+    "judge or prosecutor": _("prosecutor member"),
+    "Extension": _("Extension of the handling time limit"),
+    "Closed within its time limit": _("Closed within its handling time limit"),
+    "No statutory time limit recorded.": _("No statutory handling time limit recorded."),
+    "The time limit of this kind of case cannot be extended.": _(
+        "The handling time limit of this kind of case cannot be extended."
+    ),
+    "The time limit has been extended as far as the law allows.": _(
+        "The handling time limit has been extended as far as the law allows."
+    ),
+    "Members (the lead judge among them; an odd number, at least three, or the lead judge alone on the summary "
+    "track)": _("Members (the prosecutor in charge among them)"),
     "Four-category cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below "
     "is written into the case's trace. You cannot change the panel's decision or sign its ruling.": _(
         "Major cases and risk alerts in your scope, most urgent first. Supervise in the open: every act below is "
