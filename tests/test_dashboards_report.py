@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from evaluation.metrics import Window
-from evaluation.models import MetricResult, MetricRange
+from evaluation.models import MetricRange, MetricResult
 from evaluation.services import metrics_store
 from tests.test_visible_text import visible_text
 
