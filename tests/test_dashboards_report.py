@@ -58,7 +58,7 @@ def test_the_report_prints_the_months_stored_results(world, client):
     assert "100.0%" in row and "≥ 95.0%" in row and "区间内" in visible_text(row)
     assert "一、核心指标" in text and "二、全部指标" in text and "三、四类案件和风险预警" in text
     assert "计数指标，不设区间" in text and "未设参考区间" in text  # counts have none by design; others may lack one
-    assert 'data-print' in html and "js/print.js" in html  # printed by a button, no inline script
+    assert "data-print" in html and "js/print.js" in html  # printed by a button, no inline script
     # the year's window is not a month: it has no report; the dashboard of the year offers the month's
     assert _report(client, world.president, scope=key, window="2025-01-01_2025-12-31").status_code == 404
     dashboard = client.get("/dashboards/", {"scope": key, "window": "2025-01-01_2025-12-31"}).content.decode()

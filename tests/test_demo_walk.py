@@ -34,7 +34,18 @@ PER_KIND = 3
 #: Excel, API, Python) stand alone in Chinese sentences.
 ENGLISH = re.compile(r"[A-Za-z]{3,}(?: [A-Za-z]{2,})+")
 #: Words only one kind of organisation uses (issue 18): a court's page never shows a procuratorate's, nor the reverse.
-COURT_WORDS = ("审限", "合议庭", "承办法官", "院长", "庭长", "审判长", "上诉率", "服判息诉", "审判委员会", "专业法官会议")
+COURT_WORDS = (
+    "审限",
+    "合议庭",
+    "承办法官",
+    "院长",
+    "庭长",
+    "审判长",
+    "上诉率",
+    "服判息诉",
+    "审判委员会",
+    "专业法官会议",
+)
 PROCURATORATE_WORDS = ("检察长", "检察官", "联席会议", "检察委员会", "不捕率", "不诉率", "退回补充侦查")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
