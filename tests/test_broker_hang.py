@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 from django.conf import settings
+from kombu import pools as kombu_pools
 from rest_framework.test import APIClient
 
 from accountability import outbox
@@ -49,10 +50,13 @@ class SilentBroker:
 
 
 def _reset_broker_connections() -> None:
+    """Fresh broker connections: the app's pool and kombu's shared ones (celery takes its producer pool from
+    ``kombu.pools``, keyed by the broker's address, so closing only the app's leaves a closed one to be reused)."""
     if app._pool is not None:
         app._pool.force_close_all()
         app._pool = None
     app.amqp._producer_pool = None
+    kombu_pools.reset()
 
 
 @pytest.fixture

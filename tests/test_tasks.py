@@ -9,9 +9,11 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
+from accountability import outbox
 from accountability.celery import app
 from cases.models import ChainDigest
 from cases.tasks import digest_chain_heads_task
+from tests.test_broker_hang import _reset_broker_connections
 
 #: A worker thread has its own database connection, so these tests commit for real (the flush after
 #: each such test wipes the data migrations' rows too; the world fixture puts them back).
@@ -26,6 +28,10 @@ def worker():
         return
     from celery.contrib.testing.worker import start_worker
 
+    # Start from a fresh broker connection and no back-off, whatever an earlier test in the session left (a pool
+    # it closed, a failed send that set the outbox's back-off): each test here sends for real.
+    _reset_broker_connections()
+    outbox._backoff_until = 0.0
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as running:
         yield running
 
