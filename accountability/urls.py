@@ -120,5 +120,7 @@ urlpatterns = [
 
 if settings.QUANZE_BENCH_ENDPOINTS:  # benchmark harness only (bench/action_bench.py)
     from accountability.bench_views import BareInsertView
+    from cases.bench_views import ChainedAppendView
 
     urlpatterns.append(path("bench/bare-insert/", BareInsertView.as_view()))
+    urlpatterns.append(path("bench/cases/<uuid:id>/chained-append/", ChainedAppendView.as_view()))
