@@ -24,7 +24,16 @@ class BodyAdmin(RuleAdmin):
 
 @admin.register(ReferralRule)
 class ReferralRuleAdmin(RuleAdmin):
-    list_display = ["code", "title", "organisation_kind", "body_kind", "requires_prior", "is_active"]
+    list_display = [
+        "code",
+        "title",
+        "organisation_kind",
+        "body_kind",
+        "categories",
+        "event_types",
+        "requires_prior",
+        "is_active",
+    ]
     list_filter = ["organisation_kind", "is_active"]
 
 

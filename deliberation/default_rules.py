@@ -19,6 +19,16 @@ PROCURATORATE_BASIS = "《人民检察院检察委员会工作规则》（2019�
 LEADERS = ["president", "vice_president", "division_chief"]
 #: who may refer under a rule (empty: whoever the power list lets refer; the panel refers its own case)
 REFERRER_ROLES = {"DR-C1": LEADERS, "DR-P2": LEADERS}
+FOUR_CATEGORIES = ["major", "group", "conflict", "reported"]
+#: the matters a rule admits (four categories with an open flag, lifecycle events in the trace); a rule not named
+#: here admits any matter (the panel's own request to the judges' meeting). A leader refers a four-category case
+#: (法发〔2021〕30号第七条: 院庭长可以决定将案件提交专业法官会议、审判委员会讨论); a court narrows a rule to some
+#: categories, or widens it to a lifecycle event, by editing it.
+MATTERS: dict[str, tuple[list[str], list[str]]] = {
+    "DR-C1": (FOUR_CATEGORIES, []),
+    "DR-P2": (FOUR_CATEGORIES, []),
+}
+SUPERVISION_BASIS = "《最高人民法院关于完善人民法院审判权力运行和监督管理机制的意见》（法发〔2021〕30号）第七条"
 #: (code, organisation kind, referred to, must first be discussed by, roles that may refer directly, title, basis)
 REFERRAL_RULES: list[tuple[str, str, str, str, list[str], str, str]] = [
     ("DR-J1", "court", "judges_meeting", "", [], "提交专业法官会议讨论，为合议庭提供咨询意见", JUDGES_MEETING_BASIS),
@@ -28,8 +38,8 @@ REFERRAL_RULES: list[tuple[str, str, str, str, list[str], str, str]] = [
         "adjudication_committee",
         "judges_meeting",
         ["president"],
-        "拟提交审判委员会讨论决定的案件，应当先由专业法官会议讨论；院长决定的可以直接提交",
-        f"{JUDGES_MEETING_BASIS}第八条；{COMMITTEE_BASIS}",
+        "四类案件，院庭长可以提请审判委员会讨论决定；应当先由专业法官会议讨论，院长决定的可以直接提交",
+        f"{SUPERVISION_BASIS}；{JUDGES_MEETING_BASIS}第八条；{COMMITTEE_BASIS}",
     ),
     (
         "DR-P1",
@@ -46,7 +56,7 @@ REFERRAL_RULES: list[tuple[str, str, str, str, list[str], str, str]] = [
         "procuratorial_committee",
         "joint_meeting",
         [],
-        "提请检察委员会讨论的案件，应当先经检察官联席会议讨论",
+        "四类案件，检察长、部门负责人提请检察委员会讨论的，应当先经检察官联席会议讨论",
         PROCURATORATE_BASIS,
     ),
 ]
@@ -147,9 +157,25 @@ def install_rules(rule_model: Any) -> int:
             title=title,
             legal_basis=basis,
             **({"referrer_roles": REFERRER_ROLES.get(code, [])} if "referrer_roles" in fields else {}),
+            **(_matters(code) if "categories" in fields else {}),
         )
         created += 1
     return created
+
+
+def _matters(code: str) -> dict[str, list[str]]:
+    categories, events = MATTERS.get(code, ([], []))
+    return {"categories": categories, "event_types": events}
+
+
+def set_matters(rule_model: Any) -> None:
+    """The matters the default rules admit, and their current titles (for rules installed before the columns
+    existed; a rule a court has since given matters of its own keeps them)."""
+    titles = {code: (title, basis) for code, _kind, _body, _prior, _direct, title, basis in REFERRAL_RULES}
+    for code in MATTERS:
+        rule_model.objects.filter(code=code, categories=[], event_types=[]).update(
+            **_matters(code), title=titles[code][0], legal_basis=titles[code][1]
+        )
 
 
 def set_referrer_roles(rule_model: Any) -> None:

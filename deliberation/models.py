@@ -79,9 +79,10 @@ class Membership(TimeStamped):
 
 
 class ReferralRule(TimeStamped):
-    """Which referrals a body of a kind takes (rules as data). ``requires_prior`` names the body kind that must
-    have discussed the case first (前置过滤); ``direct_roles`` may refer straight to it (e.g. the president's
-    decision, 院长决定直接提交)."""
+    """Which referrals a body of a kind takes (rules as data). ``categories`` and ``event_types`` say which
+    matters (a four-category case, a lifecycle event in the case's trace; neither: any matter); ``referrer_roles``
+    who may refer; ``requires_prior`` names the body kind that must have discussed the case first (前置过滤);
+    ``direct_roles`` may refer straight to it (e.g. the president's decision, 院长决定直接提交)."""
 
     code = models.CharField(_("code"), max_length=32, unique=True)
     title = models.CharField(_("title"), max_length=300)
@@ -94,6 +95,10 @@ class ReferralRule(TimeStamped):
     #: who may make a referral under this rule (empty: whoever the power list lets refer); a panel refers its own
     #: case to the judges' meeting, only leaders to the committee
     referrer_roles = models.JSONField(_("roles that may refer under this rule"), default=list, blank=True)
+    #: the matters the rule admits: a case of one of these four categories (an open flag), or a case whose trace
+    #: holds one of these lifecycle events; both empty: any matter (the panel's own request, a leader's referral)
+    categories = models.JSONField(_("four categories the rule admits"), default=list, blank=True)
+    event_types = models.JSONField(_("lifecycle events the rule admits"), default=list, blank=True)
     legal_basis = models.TextField(_("legal basis"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 

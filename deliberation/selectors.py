@@ -15,7 +15,7 @@ from accountability.audit import audit_read
 from accountability.choices import RoleCode
 from accountability.models import Officer
 from accountability.selectors import officer_for_user
-from cases.models import Case
+from cases.models import Attachment, Case
 from deliberation.choices import MEETS_IN, FollowUpStatus, ItemStatus, MeetingStatus
 from deliberation.models import AgendaItem, Body, FollowUp, Meeting, Membership, Opinion
 from deliberation.services import next_speaker
@@ -61,6 +61,29 @@ def meeting_get_for_request(request: HttpRequest, *, public_id: Any) -> Meeting:
     if meeting is None:
         raise Http404
     return meeting
+
+
+def meeting_documents(meeting: Meeting) -> dict[int, list[Attachment]]:
+    """The documents of each agenda item's case (every file attached to its trace, oldest first), by case id: the
+    materials the members read before they speak. One query for the whole agenda."""
+    documents: dict[int, list[Attachment]] = {}
+    case_ids = {item.case_id for item in meeting.items.all()}
+    rows = Attachment.objects.filter(action__case_id__in=case_ids).select_related("action")
+    for attachment in rows.order_by("action__case_id", "action__seq", "pk"):
+        documents.setdefault(attachment.action.case_id, []).append(attachment)
+    return documents
+
+
+def meeting_document_for_request(request: HttpRequest, *, meeting: Meeting, item_id: Any, attachment_id: Any):
+    """One document of an agenda item's case, for a reader of the meeting (audited either way)."""
+    item = next((i for i in meeting.items.all() if str(i.public_id) == str(item_id)), None)
+    attachment = (
+        Attachment.objects.filter(public_id=attachment_id, action__case_id=item.case_id).first() if item else None
+    )
+    audit_read(request, "deliberation material", attachment_id, allowed=attachment is not None)
+    if attachment is None:
+        raise Http404
+    return attachment
 
 
 def bodies_visible_to(user: Any) -> QuerySet[Body]:

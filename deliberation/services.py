@@ -46,6 +46,7 @@ from deliberation.models import (
     Recusal,
     ReferralRule,
 )
+from supervision.choices import OPEN_FLAG_STATUSES, AlertFamily, FourCategory
 from supervision.models import Referral
 
 
@@ -169,18 +170,53 @@ def referral_rule_check(*, actor: Officer, case: Case, body_kind: str) -> Referr
             % {"code": rule.code, "title": rule.title},
             details={"item_code": rule.code, "body": body_kind, "referrer_roles": rule.referrer_roles},
         )
-    rules = allowed
-    refusals = []
-    for rule in rules:
-        if not rule.requires_prior:
+    refusals: list[tuple[ReferralRule, PowerDenied]] = []
+    for rule in allowed:
+        if not _admits_matter(rule, case):
+            refusals.append((rule, _outside_matters(rule, body_kind)))
+        elif not rule.requires_prior or roles & set(rule.direct_roles) or _discussed_by(case, rule.requires_prior):
             return rule
-        if set(actor.role_codes) & set(rule.direct_roles):
-            return rule
-        if _discussed_by(case, rule.requires_prior):
-            return rule
-        refusals.append(rule)
-    rule = refusals[0]
-    raise PowerDenied(
+        else:
+            refusals.append((rule, _prior_missing(rule, body_kind)))
+    # the refusal of the rule that came closest: a matter it admits, awaiting the prior discussion
+    raise next((refusal for _rule, refusal in refusals if "requires_prior" in refusal.details), refusals[0][1])
+
+
+def _admits_matter(rule: ReferralRule, case: Case) -> bool:
+    """Whether ``case`` is a matter ``rule`` admits: any case when the rule names no matters; otherwise a case with
+    an open four-category flag of a category it names, or with one of its lifecycle events in the trace."""
+    if not rule.categories and not rule.event_types:
+        return True
+    if (
+        rule.categories
+        and case.flags.filter(
+            status__in=OPEN_FLAG_STATUSES,
+            situation__family=AlertFamily.FOUR_CATEGORY,
+            situation__category__in=rule.categories,
+        ).exists()
+    ):
+        return True
+    return bool(rule.event_types) and case.actions.filter(action_type__in=rule.event_types).exists()
+
+
+def _outside_matters(rule: ReferralRule, body_kind: str) -> PowerDenied:
+    categories = "、".join(str(FourCategory(c).label) for c in rule.categories if c in FourCategory.values)
+    events = "、".join(str(ActionType(e).label) for e in rule.event_types if e in ActionType.values)
+    admits = "；".join(part for part in (categories, events) if part)
+    return PowerDenied(
+        _("Refused by referral rule %(code)s: %(title)s. The case is not a matter the rule admits (%(admits)s).")
+        % {"code": rule.code, "title": rule.title, "admits": admits},
+        details={
+            "item_code": rule.code,
+            "body": body_kind,
+            "categories": rule.categories,
+            "event_types": rule.event_types,
+        },
+    )
+
+
+def _prior_missing(rule: ReferralRule, body_kind: str) -> PowerDenied:
+    return PowerDenied(
         _("Refused by referral rule %(code)s: %(title)s. The case has not been discussed by the %(prior)s.")
         % {"code": rule.code, "title": rule.title, "prior": rule.get_requires_prior_display()},
         details={"item_code": rule.code, "body": body_kind, "requires_prior": rule.requires_prior},
@@ -450,9 +486,9 @@ def opinion_give(*, actor: Officer, item: AgendaItem, text: str, vote: str) -> O
 
 @transaction.atomic
 def item_resolve(*, actor: Officer, item: AgendaItem, resolution: str, source: str = ActionSource.WEB) -> AgendaItem:
-    """The presiding member records the resolution once everyone has spoken. Adopted by more than half of those
-    voting on the item; a committee's adopted resolution binds the panel and is followed up (督办); a judges'
-    meeting's is advisory. The resolution is an action in the case's trace naming those who voted for it."""
+    """The presiding member records the resolution once everyone has spoken. A committee's resolution is adopted by
+    more than half of all its members (法发〔2019〕20号; 检察委员会: 全体委员过半数), binds the panel and is followed
+    up (督办); a judges' meeting's opinion is the majority of those voting on the item, and advisory. The resolution is an action in the case's trace naming those who voted for it."""
     meeting = _lock(item.meeting)
     item = AgendaItem.objects.select_for_update().select_related("referral").get(pk=item.pk)
     if actor.pk != meeting.presiding.officer_id:
@@ -469,7 +505,7 @@ def item_resolve(*, actor: Officer, item: AgendaItem, resolution: str, source: s
         raise invalid("resolution", _("Write the resolution."))
     opinions = list(item.opinions.select_related("membership__officer"))
     counts = {v: sum(1 for o in opinions if o.vote == v) for v in Vote.values}
-    adopted = counts[Vote.FOR] * 2 > len(opinions)
+    adopted = counts[Vote.FOR] * 2 > _voters_needed_over(meeting, opinions)
     item.resolution, item.adopted, item.resolved_at = resolution.strip(), adopted, timezone.now()
     item.votes_for, item.votes_against, item.votes_abstain = (
         counts[Vote.FOR],
@@ -531,6 +567,14 @@ def item_resolve(*, actor: Officer, item: AgendaItem, resolution: str, source: s
             link=_case_link(case),
         )
     return item
+
+
+def _voters_needed_over(meeting: Meeting, opinions: list[Opinion]) -> int:
+    """The number more than half of which must vote for: all the committee's members in term (everyone listed
+    when the meeting was convened, present or not), or those voting at an advisory meeting."""
+    if meeting.body.kind in COMMITTEE_KINDS:
+        return meeting.attendances.count()
+    return len(opinions)
 
 
 @transaction.atomic

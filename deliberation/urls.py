@@ -10,6 +10,11 @@ urlpatterns = [
     path("meetings/<uuid:public_id>/minutes/", views.minutes, name="minutes"),
     path("meetings/<uuid:public_id>/open/", views.open_meeting, name="open"),
     path("meetings/<uuid:public_id>/items/<uuid:item_id>/opinion/", views.opinion, name="opinion"),
+    path(
+        "meetings/<uuid:public_id>/items/<uuid:item_id>/documents/<uuid:attachment_id>/",
+        views.material,
+        name="material",
+    ),
     path("meetings/<uuid:public_id>/items/<uuid:item_id>/recuse/", views.recuse, name="recuse"),
     path("meetings/<uuid:public_id>/items/<uuid:item_id>/resolve/", views.resolve, name="resolve"),
     path("meetings/<uuid:public_id>/conclude/", views.conclude, name="conclude"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import get_current_timezone, is_naive, make_aware
@@ -17,6 +17,7 @@ from accountability.choices import ActionType
 from accountability.errors import ValidationFailed
 from accountability.powers import power_decide
 from accountability.selectors import officer_for_user
+from cases import attachments
 from cases.views import case_or_404
 from deliberation import selectors, services
 from deliberation.choices import ItemStatus, MeetingStatus
@@ -75,6 +76,7 @@ def meeting(request: HttpRequest, public_id) -> HttpResponse:
     officer = _officer(request)
     found = selectors.meeting_get_for_request(request, public_id=public_id)
     items = []
+    documents = selectors.meeting_documents(found)
     for item in found.items.all():
         turn = services.next_speaker(item) if item.status == ItemStatus.ON_AGENDA else None
         items.append(
@@ -84,6 +86,7 @@ def meeting(request: HttpRequest, public_id) -> HttpResponse:
                 "turn": turn,
                 "my_turn": turn is not None and turn.officer_id == officer.pk,
                 "recused_me": any(r.membership.officer_id == officer.pk for r in item.recusals.all()),
+                "documents": documents.get(item.case_id, []),
             }
         )
     me = next((a for a in found.attendances.all() if a.membership.officer_id == officer.pk), None)
@@ -110,6 +113,16 @@ def minutes(request: HttpRequest, public_id) -> HttpResponse:
         "deliberation/minutes.html",
         {"meeting": found, "chain_ok": not services.meeting_verify(found)},
     )
+
+
+@login_required
+def material(request: HttpRequest, public_id, item_id, attachment_id) -> FileResponse:
+    """A document of an agenda item's case, for those who may read the meeting; always a download."""
+    found = selectors.meeting_get_for_request(request, public_id=public_id)
+    document = selectors.meeting_document_for_request(
+        request, meeting=found, item_id=item_id, attachment_id=attachment_id
+    )
+    return attachments.download_response(document.stored_name, document.original_name, document.content_type)
 
 
 def _meeting_for_write(request: HttpRequest, public_id):

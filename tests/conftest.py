@@ -91,6 +91,7 @@ def ensure_reference_data() -> None:
         "discipline.migrations.0006_default_sanction_rules",
         "deliberation.migrations.0002_append_only_and_defaults",
         "deliberation.migrations.0005_panel_referrals",
+        "deliberation.migrations.0006_referralrule_matters",
         "procuratorate.migrations.0002_reference_data",
         "procuratorate.migrations.0003_prosecutor_defect_catalogue",
         "procuratorate.migrations.0004_decision_nodes_optional",

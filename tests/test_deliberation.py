@@ -113,6 +113,74 @@ def test_after_the_judges_meeting_the_chief_may_refer_to_the_committee(world, bo
     assert (referral.agenda_item.body_kind, referral.agenda_item.status) == ("adjudication_committee", "pending")
 
 
+def test_a_referral_rule_admits_only_the_four_categories_it_names(world, bodies):
+    """DR-C1 admits the four categories; a court that narrows it to major cases has a group-dispute case refused,
+    naming the rule and what it admits, and a major case admitted."""
+    from deliberation.models import ReferralRule
+
+    assert ReferralRule.objects.get(code="DR-C1").categories == ["major", "group", "conflict", "reported"]
+    ReferralRule.objects.filter(code="DR-C1").update(categories=["major"])
+    case = world.case()
+    supervision.flag_raise(
+        actor=world.judge, case=case, situation=Situation.objects.get(code="G-06"), reason="舆论持续关注"
+    )
+    _judges_meeting(world, bodies, case)
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=world.chief, case=case, body="adjudication_committee", reason="重大")
+    assert (refused.value.details["item_code"], refused.value.details["categories"]) == ("DR-C1", ["major"])
+    assert "不属于该规则受理的事项（重大、疑难、复杂、敏感" in str(refused.value.message)
+    assert Referral.objects.filter(case=case, body="adjudication_committee").count() == 0
+
+    supervision.flag_raise(
+        actor=world.judge, case=case, situation=Situation.objects.get(code="M-02"), reason="法律适用分歧较大"
+    )
+    referral = supervision.referral_create(actor=world.chief, case=case, body="adjudication_committee", reason="重大")
+    assert "DR-C1" in referral.agenda_item.materials
+
+
+def test_a_referral_rule_may_admit_a_case_by_a_lifecycle_event_in_its_trace(world, bodies):
+    """A court that sends cases to the judges' meeting only after the hearing: the panel's request before the
+    hearing is refused naming DR-J1; once the hearing is in the trace it is admitted."""
+    from deliberation.models import ReferralRule
+
+    ReferralRule.objects.filter(code="DR-J1").update(event_types=["hearing_held"])
+    case = world.case()
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=world.judge, case=case, body="judges_meeting", reason="违约金标准")
+    assert (refused.value.details["item_code"], refused.value.details["event_types"]) == ("DR-J1", ["hearing_held"])
+    assert "开庭审理" in str(refused.value.message) or "Hearing held" in str(refused.value.message)
+    cases.case_log_action(actor=world.judge, case=case, action_type="hearing_held")
+    referral = supervision.referral_create(actor=world.judge, case=case, body="judges_meeting", reason="违约金标准")
+    assert referral.agenda_item.body_kind == "judges_meeting"
+
+
+def test_a_dismissed_flag_is_no_longer_a_four_category_matter(world, bodies):
+    case = _flagged(world)
+    flag = case.flags.get()
+    supervision.flag_decide(actor=world.chief, flag=flag, confirm=False, reason="不属于四类案件")
+    with pytest.raises(PowerDenied) as refused:
+        supervision.referral_create(actor=world.chief, case=case, body="adjudication_committee", reason="重大")
+    assert "四类案件" in str(refused.value.message)
+    assert Referral.objects.filter(case=case).count() == 0
+
+
+def test_a_committee_resolution_needs_more_than_half_of_all_members_not_of_those_voting(world, bodies):
+    """Five members, three present: two for and one against is a majority of those voting but not of all members,
+    so the resolution is not adopted and binds nobody; three for would be."""
+    case = _flagged(world)
+    supervision.referral_create(actor=world.president, case=case, body="adjudication_committee", reason="院长决定")
+    meeting = _convene(world.president, bodies.committee, case)
+    services.meeting_open(
+        actor=world.president, meeting=meeting, present=[world.president.pk, bodies.m1.pk, world.chief.pk]
+    )
+    item = meeting.items.get()
+    _speak_all(item, {bodies.m1.pk: "against"})
+    item = services.item_resolve(actor=world.president, item=item, resolution="未形成决定，另行讨论")
+    assert (item.votes_for, item.votes_against, item.adopted, item.binding) == (2, 1, False, False)
+    assert FollowUp.objects.filter(item=item).count() == 0
+    assert case.actions.get(seq=item.resolution_seq).payload["adopted"] is False
+
+
 def test_the_president_may_refer_straight_to_the_committee_by_the_rule_s_exception(world, bodies):
     case = _flagged(world)
     referral = supervision.referral_create(
@@ -262,6 +330,51 @@ def test_minutes_are_read_by_members_leadership_and_inspectors_in_scope_only_and
     assert seen == {who: status for who, (_, status) in readers.items()}
     refused = AuditEvent.objects.filter(object_type="deliberation meeting", outcome="refused").count()
     assert refused == 4
+
+
+def test_the_agenda_lists_the_case_s_documents_and_only_readers_of_the_meeting_download_them(
+    world, bodies, client, settings, tmp_path
+):
+    """The materials are the case's own files: listed under each item of the meeting, downloaded through the
+    meeting (a member who cannot see the case still reads its file), each read audited; someone who may not read
+    the meeting gets 404, and a file of another case cannot be reached through this agenda."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    case = _flagged(world)
+    cases.case_log_action(
+        actor=world.judge,
+        case=case,
+        action_type="note",
+        note="合议笔录",
+        files=[SimpleUploadedFile("合议笔录.pdf", b"%PDF-1.4 deliberation", "application/pdf")],
+    )
+    other = world.case()
+    cases.case_log_action(
+        actor=world.judge,
+        case=other,
+        action_type="note",
+        files=[SimpleUploadedFile("他案材料.pdf", b"%PDF-1.4 other", "application/pdf")],
+    )
+    item = _judges_meeting(world, bodies, case)
+    document = case.actions.get(note="合议笔录").attachments.get()
+    elsewhere = other.actions.get(action_type="note").attachments.get()
+    url = reverse("deliberation:material", args=[item.meeting.public_id, item.public_id, document.public_id])
+
+    client.force_login(bodies.m1.user)
+    page = client.get(reverse("deliberation:meeting", args=[item.meeting.public_id])).content.decode()
+    assert "案件材料" in page and "合议笔录.pdf" in page and url in page
+    assert "他案材料.pdf" not in page
+    response = client.get(url)
+    assert (response.status_code, b"".join(response.streaming_content)) == (200, b"%PDF-1.4 deliberation")
+    assert "attachment" in response["Content-Disposition"]
+    assert AuditEvent.objects.filter(object_type="deliberation material", object_id=str(document.public_id)).exists()
+    foreign = reverse("deliberation:material", args=[item.meeting.public_id, item.public_id, elsewhere.public_id])
+    assert client.get(foreign).status_code == 404
+
+    client.force_login(world.assistant.user)
+    assert client.get(url).status_code == 404
+    assert AuditEvent.objects.filter(object_type="deliberation meeting", outcome="refused").count() == 1
 
 
 def test_a_procuratorate_routes_through_the_joint_meeting_before_the_committee(world):
