@@ -16,12 +16,11 @@ def officer_for_user(user: Any) -> Officer | None:
     cached = getattr(user, "_quanze_officer", False)
     if cached is not False:
         return cached
-    officer = (
-        Officer.objects.select_related("organisation", "department", "user")
-        .prefetch_related("roles")
-        .filter(user=user)
-        .first()
-    )
+    officer = Officer.objects.select_related("organisation", "department", "user").filter(user=user).first()
+    if officer is not None:  # the role codes alone, without the prefetch machinery (every request pays for it)
+        officer._role_codes = frozenset(
+            Officer.roles.through.objects.filter(officer_id=officer.pk).values_list("role_id", flat=True)
+        )
     user._quanze_officer = officer
     return officer
 
