@@ -45,7 +45,8 @@ class DefectItemAdmin(admin.ModelAdmin):
 
 @admin.register(PointThreshold)
 class PointThresholdAdmin(RuleAdmin):
-    list_display = ["basis", "points", "consequence", "is_active"]
+    list_display = ["organisation_kind", "basis", "points", "consequence", "is_active"]
+    list_filter = ["organisation_kind"]
 
 
 @admin.register(EvaluationPolicy)

@@ -258,7 +258,9 @@ class Consequence(models.TextChoices):
 
 
 class PointThreshold(TimeStamped):
-    """Crossing ``points`` (per officer per year, or on a single case) triggers ``consequence`` once."""
+    """Crossing ``points`` (per officer per year, or on a single case) triggers ``consequence`` once. A threshold
+    applies to the officers of one kind of organisation (a court's judges, a procuratorate's prosecutors), or to
+    every kind when ``organisation_kind`` is blank."""
 
     class Basis(models.TextChoices):
         YEAR = "year", _("Per officer per calendar year")
@@ -267,13 +269,25 @@ class PointThreshold(TimeStamped):
     points = models.DecimalField(_("points"), max_digits=6, decimal_places=1)
     basis = models.CharField(_("basis"), max_length=8, choices=Basis.choices, default=Basis.YEAR)
     consequence = models.CharField(_("consequence"), max_length=20, choices=Consequence.choices)
+    organisation_kind = models.CharField(
+        _("organisation kind"),
+        max_length=16,
+        choices=OrganisationKind.choices,
+        blank=True,
+        default="",
+        help_text=_("The officers of this kind of organisation; blank means every kind."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
-        ordering = ["basis", "points"]
+        ordering = ["organisation_kind", "basis", "points"]
         verbose_name = _("point threshold")
         verbose_name_plural = _("point thresholds")
-        constraints = [models.UniqueConstraint(fields=["basis", "points", "consequence"], name="threshold_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["basis", "points", "consequence", "organisation_kind"], name="threshold_unique_kind"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.basis} ≥ {self.points}: {self.consequence}"

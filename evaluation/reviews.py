@@ -416,11 +416,13 @@ def review_finalise(*, actor: Officer, review: Review, expected_version: int | N
 
 
 def points_apply_thresholds(*, officer: Officer, year: int, case: Case) -> list[ConsequenceRecord]:
-    """Create each consequence whose threshold the officer's points have reached, once, and say so."""
+    """Create each consequence whose threshold (of the officer's kind of organisation) the officer's points have
+    reached, once, and say so."""
     created = []
     year_total = PointEntry.objects.filter(officer=officer, year=year).aggregate(t=Sum("points"))["t"] or Decimal(0)
     case_total = PointEntry.objects.filter(officer=officer, case=case).aggregate(t=Sum("points"))["t"] or Decimal(0)
-    thresholds = PointThreshold.objects.filter(is_active=True).filter(
+    kind = Q(organisation_kind="") | Q(organisation_kind=officer.organisation.kind)
+    thresholds = PointThreshold.objects.filter(kind, is_active=True).filter(
         Q(basis=PointThreshold.Basis.YEAR, points__lte=year_total)
         | Q(basis=PointThreshold.Basis.CASE, points__lte=case_total)
     )

@@ -2,11 +2,15 @@
 羁押必要性, 认罪认罚 procedures, evidence review, time limits, the case file). Installed by this app's migration 0003,
 edited in the admin afterwards. Its items apply to a procuratorate's cases only (``DefectItem.organisation_kinds``);
 the shipped court items, written for judges (裁判文书, 庭审, 合议), are marked as a court's in the same migration, each
-change a new revision of the item. The point thresholds (12 / 24 / 36 a year, 30 on one case) are the shared ones.
+change a new revision of the item. The procuratorate's point thresholds are its own rows (``PointThreshold.
+organisation_kind``), installed by migration 0005 with the courts' figures (12 / 24 / 36 a year, 30 on one case):
+the SPP publishes no national figures, local rules differ, and each procuratorate sets its own in the admin without
+touching a court's.
 """
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 CRIMINAL = ["criminal"]
@@ -57,4 +61,24 @@ def install(item_model: Any) -> int:
         item.organisation_kinds = COURT
         item.revision += 1
         item.save(update_fields=["organisation_kinds", "revision"])
+    return created
+
+
+#: (points, basis, consequence): the procuratorate's own thresholds, starting at the courts' figures
+THRESHOLDS = [
+    ("12", "year", "reminder"),
+    ("24", "year", "training_recall"),
+    ("36", "year", "discipline_lead"),
+    ("30", "case", "discipline_lead"),
+]
+
+
+def install_thresholds(threshold_model: Any) -> int:
+    """The procuratorate's point thresholds not there yet."""
+    created = 0
+    for points, basis, consequence in THRESHOLDS:
+        _threshold, made = threshold_model.objects.get_or_create(
+            points=Decimal(points), basis=basis, consequence=consequence, organisation_kind="procuratorate"
+        )
+        created += made
     return created

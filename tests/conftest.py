@@ -95,6 +95,8 @@ def ensure_reference_data() -> None:
         "procuratorate.migrations.0002_reference_data",
         "procuratorate.migrations.0003_prosecutor_defect_catalogue",
         "procuratorate.migrations.0004_decision_nodes_optional",
+        "evaluation.migrations.0013_pointthreshold_organisation_kind",
+        "procuratorate.migrations.0005_point_thresholds",
         "similar.migrations.0004_deviation_warning",
     ):
         importlib.import_module(module).forwards(apps, None)

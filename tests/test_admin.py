@@ -93,10 +93,10 @@ def test_changing_a_threshold_in_the_admin_is_recorded(admin_client):
     from accountability.models import RuleChange
     from evaluation.models import PointThreshold
 
-    threshold = PointThreshold.objects.get(points=12, basis="year")
+    threshold = PointThreshold.objects.get(points=12, basis="year", organisation_kind="court")
     response = admin_client.post(
         f"/admin/evaluation/pointthreshold/{threshold.pk}/change/",
-        {"points": "15", "basis": "year", "consequence": "reminder", "is_active": "on"},
+        {"points": "15", "basis": "year", "consequence": "reminder", "organisation_kind": "court", "is_active": "on"},
     )
     assert response.status_code == 302
     change = RuleChange.objects.get()

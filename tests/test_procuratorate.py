@@ -442,6 +442,35 @@ def test_the_prosecutors_defect_catalogue_applies_to_a_procuratorates_cases_only
     assert DefectItem.objects.get(code="WS-01").organisation_kinds == ["court"]
 
 
+def test_a_procuratorate_s_point_thresholds_are_its_own(proc, world):
+    """The shipped thresholds are a court's and a procuratorate's own rows: raising the courts' reminder to 15
+    points leaves a prosecutor's at 12, so 12 points remind the prosecutor and not the judge."""
+    from decimal import Decimal
+
+    from evaluation.models import ConsequenceRecord, PointEntry, PointThreshold, Review
+    from evaluation.reviews import points_apply_thresholds
+
+    assert set(PointThreshold.objects.values_list("organisation_kind", "points", "basis", "consequence")) == {
+        (kind, Decimal(points), basis, consequence)
+        for kind in ("court", "procuratorate")
+        for points, basis, consequence in (
+            ("12", "year", "reminder"),
+            ("24", "year", "training_recall"),
+            ("36", "year", "discipline_lead"),
+            ("30", "case", "discipline_lead"),
+        )
+    }
+    PointThreshold.objects.filter(organisation_kind="court", consequence="reminder").update(points=15)
+    for officer, case in ((proc.prosecutor, proc.case()), (world.judge, world.case())):
+        review = Review.objects.create(case=case, officer=officer, reason="抽查")
+        PointEntry.objects.create(officer=officer, year=2026, review=review, case=case, points=12, reason="瑕疵")
+        points_apply_thresholds(officer=officer, year=2026, case=case)
+    reminded = ConsequenceRecord.objects.filter(consequence="reminder")
+    assert list(reminded.values_list("officer", "threshold__organisation_kind")) == [
+        (proc.prosecutor.pk, "procuratorate")
+    ]
+
+
 def test_a_prosecutors_discipline_appeal_goes_to_the_procuratorate_above(proc):
     city_chief = make_officer(
         "citygen", roles=["president", "prosecutor"], organisation=proc.city, post=Post.PRESIDENT, is_quota=True
