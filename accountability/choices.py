@@ -152,6 +152,11 @@ class ActionType(models.TextChoices):
     MEETING_CONVENED = "meeting_convened", _("Judges' meeting or committee convened")
     DEPARTED_FROM_OPINION = "departed_from_opinion", _("Panel departed from the meeting's advisory opinion")
     RESOLUTION_FOLLOWED_UP = "resolution_followed_up", _("Committee resolution followed up")
+    # Performance assessment (业绩考核): proposal, signature, contest and its decision.
+    ASSESSMENT_PROPOSED = "assessment_proposed", _("Assessment grade proposed")
+    ASSESSMENT_SIGNED = "assessment_signed", _("Assessment signed")
+    ASSESSMENT_CONTESTED = "assessment_contested", _("Assessment contested")
+    ASSESSMENT_CONTEST_DECIDED = "assessment_contest_decided", _("Contest of an assessment decided")
     #: Matches every action on a case: for negative items such as "no case work while suspended".
     ANY = "any", _("Any action on a case")
 

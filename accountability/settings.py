@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "discipline",
     "evaluation",
     "procuratorate",
+    "assessment",
     "dashboards",
     "interchange",
 ]
@@ -249,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
     "metrics-nightly": {
         "task": "evaluation.nightly_metrics",
         "schedule": crontab(hour=2, minute=0),  # CELERY_TIMEZONE: Asia/Shanghai
+    },
+    # The running quarter's and year's assessments, after the metrics they read; lapsed contest periods close.
+    "assessment-nightly": {
+        "task": "assessment.nightly",
+        "schedule": crontab(hour=4, minute=0),
     },
     "chain-digest-daily": {
         "task": "cases.digest_chain_heads",

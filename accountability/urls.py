@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from accountability import api as accountability_api
 from accountability import second_factor, views
+from assessment import api as assessment_api
 from cases import api as cases_api
 from cases import api_assignment as cases_assignment_api
 from cases import api_filing as cases_filing_api
@@ -48,6 +49,7 @@ urlpatterns = [
     path("cases/", include("cases.urls")),
     path("discipline/", include("discipline.urls")),
     path("deliberation/", include("deliberation.urls")),
+    path("assessment/", include("assessment.urls")),
     path("dashboards/", include("dashboards.urls")),
     path("admin/", admin.site.urls),
     path("api/", include(router.urls)),
@@ -55,6 +57,13 @@ urlpatterns = [
     path("api/review-plans/", evaluation_api.ReviewPlanView.as_view(), name="api-review-plans"),
     path("api/performance/<uuid:id>/", evaluation_api.PerformanceView.as_view(), name="api-performance"),
     path("api/metric-results/", evaluation_api.MetricResultView.as_view(), name="api-metric-results"),
+    path("api/assessments/", assessment_api.AssessmentListView.as_view(), name="api-assessments"),
+    path("api/assessments/<uuid:id>/", assessment_api.AssessmentDetailView.as_view(), name="api-assessment"),
+    path(
+        "api/assessments/<uuid:id>/<str:step>/",
+        assessment_api.AssessmentStepView.as_view(),
+        name="api-assessment-step",
+    ),
     path("api/similar-cases/", similar_api.SimilarSearchView.as_view(), name="api-similar-cases"),
     path("api/deliberation/meetings/", deliberation_api.MeetingListView.as_view(), name="api-meetings"),
     path("api/deliberation/meetings/<uuid:id>/", deliberation_api.MeetingDetailView.as_view(), name="api-meeting"),

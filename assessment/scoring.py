@@ -23,8 +23,10 @@ in; the quota on 优秀 is applied over the organisation's set (``apply_quota``)
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Count, F, Q, Sum
@@ -49,8 +51,11 @@ DEFAULT_GRADE_POINTS = {"excellent": 100, "pass": 90, "flawed": 70, "fail": 40}
 CENT = Decimal("0.01")
 
 
-def cents(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+def cents(value: Decimal | Fraction) -> Decimal:
+    """Two places, half away from zero, from the exact value (a prorated norm is a fraction no decimal holds)."""
+    exact = Fraction(value) * 100
+    whole = math.floor(abs(exact) + Fraction(1, 2))
+    return (Decimal(whole if exact >= 0 else -whole) / 100).quantize(CENT)
 
 
 @dataclass(frozen=True)
@@ -305,7 +310,11 @@ def _d(value: Any) -> Decimal:
     return Decimal(str(value))
 
 
-def indicator_score(indicator: dict[str, Any], reading: Reading | None, fraction: Decimal) -> dict[str, Any]:
+def _f(value: Any) -> Fraction:
+    return Fraction(Decimal(str(value)))
+
+
+def indicator_score(indicator: dict[str, Any], reading: Reading | None, fraction: Fraction) -> dict[str, Any]:
     """One indicator's line of the explanation: what was read, the formula, the score."""
     x = reading.x if reading is not None else None
     line: dict[str, Any] = {
@@ -321,17 +330,17 @@ def indicator_score(indicator: dict[str, Any], reading: Reading | None, fraction
         "x": None if x is None else str(x),
     }
     if x is None:
-        score, raw = _d(indicator["missing"]), None
+        score: Fraction = _f(indicator["missing"])
         line["missing"] = True
     else:
         if indicator["formula"] == "ratio_to_norm":
-            norm = _d(indicator["norm"]) * (fraction if indicator.get("prorate") else Decimal(1))
+            norm = _f(indicator["norm"]) * (fraction if indicator.get("prorate") else 1)
             line["norm"] = str(cents(norm))
-            raw = Decimal(100) * x / norm
+            raw = 100 * Fraction(x) / norm
         else:
-            raw = _d(indicator["base"]) + _d(indicator["slope"]) * x
+            raw = _f(indicator["base"]) + _f(indicator["slope"]) * Fraction(x)
             line["base"], line["slope"] = str(_d(indicator["base"])), str(_d(indicator["slope"]))
-        score = min(max(raw, _d(indicator["floor"])), _d(indicator["cap"]))
+        score = min(max(raw, _f(indicator["floor"])), _f(indicator["cap"]))
         line["raw"] = str(cents(raw))
         line["capped"] = score != raw
     line["score"] = str(cents(score))
@@ -339,14 +348,14 @@ def indicator_score(indicator: dict[str, Any], reading: Reading | None, fraction
 
 
 def weighted_mean(pairs: list[tuple[Decimal, Decimal]]) -> Decimal:
-    total = sum((w for w, _ in pairs), Decimal(0))
+    total = sum((Fraction(w) for w, _ in pairs), Fraction(0))
     if not total:
-        return Decimal(0)
-    return cents(sum((w * s for w, s in pairs), Decimal(0)) / total)
+        return Decimal(0).quantize(CENT)
+    return cents(sum((Fraction(w) * Fraction(s) for w, s in pairs), Fraction(0)) / total)
 
 
 def score_officer(
-    components: list[dict[str, Any]], readings: dict[tuple[int, str], Reading], officer_pk: int, fraction: Decimal
+    components: list[dict[str, Any]], readings: dict[tuple[int, str], Reading], officer_pk: int, fraction: Fraction
 ) -> tuple[Decimal, list[dict[str, Any]]]:
     """(total, explanation lines) of one officer under one scheme."""
     lines, totals = [], []
@@ -375,5 +384,5 @@ def quota_allowed(assessed: int, percent: int) -> int:
     return max(1, assessed * percent // 100)
 
 
-def fraction_of(period: Period, window_to: dt.date) -> Decimal:
-    return Decimal((window_to - period.start).days + 1) / Decimal(period.days)
+def fraction_of(period: Period, window_to: dt.date) -> Fraction:
+    return Fraction((window_to - period.start).days + 1, period.days)

@@ -98,6 +98,7 @@ def ensure_reference_data() -> None:
         "evaluation.migrations.0013_pointthreshold_organisation_kind",
         "procuratorate.migrations.0005_point_thresholds",
         "similar.migrations.0004_deviation_warning",
+        "assessment.migrations.0002_default_schemes",
     ):
         importlib.import_module(module).forwards(apps, None)
     install_situations(Situation, SituationRevision)  # what cases' migrations 0008, 0010 and 0012 installed

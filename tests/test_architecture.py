@@ -18,6 +18,7 @@ LAYERS = [
     "discipline",
     "evaluation",
     "procuratorate",  # the procuratorate's own procedures, power list, words, indicators and catalogue
+    "assessment",  # performance assessment (业绩考核): schemes, scores, sign-off and contest
     "dashboards",
     "interchange",  # import, demo, generator: may use everything
 ]
