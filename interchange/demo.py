@@ -40,7 +40,7 @@ from evaluation.reviews import (
     review_respond,
 )
 from evaluation.services import metric_run_nightly, metrics_store
-from interchange import demo_dashboard, demo_deliberation, demo_procuratorate, demo_stages
+from interchange import demo_assessment, demo_dashboard, demo_deliberation, demo_procuratorate, demo_stages
 from interchange.importing.importer import SPECS, Importer
 from interchange.importing.references import import_reference_cases
 from interference.selectors import quarter_of
@@ -555,6 +555,7 @@ def load(
     metric_run_nightly()  # tonight's windows, computed once the load commits
     _monthly_metrics()
     demo_dashboard.comparison_windows()  # the last 12 months a year and a month earlier, for the headline cards
+    demo_assessment.load()  # the last quarter signed at 黄浦区法院 and 黄浦区检察院, the running quarter and year open
     return {"cases": Case.objects.count(), "officers": Officer.objects.count(), "reviews": reviews}
 
 
