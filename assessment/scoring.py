@@ -11,8 +11,8 @@ A scheme's ``components`` is a list of ``{"code", "label", "weight", "indicators
   ``interference_on_time`` (the share of the officer's interference records entered within ``days`` of the
   approach), ``sanctions`` (discipline sanctions in force that began in the window), ``supervision_on_time``
   (the share of the four-category and risk flags the officer decided by their act-by time).
-* ``formula``: ``ratio_to_norm`` scores ``100 · x / norm`` (``norm`` prorated to the part of the period computed
-  when ``prorate``); ``linear`` scores ``base + slope · x``. The score is then held within ``floor`` and ``cap``.
+* ``formula``: ``ratio_to_norm`` scores ``100 · x / norm`` (with ``prorate``, ``norm`` is a yearly norm scaled to
+  the days the window covers: a quarter's is about a quarter of it); ``linear`` scores ``base + slope · x``. The score is then held within ``floor`` and ``cap``.
   No reading (no case, no review): the score is ``missing``.
 
 An indicator's score is rounded to two places; a component's is the weighted mean of its indicators' (two
@@ -385,4 +385,7 @@ def quota_allowed(assessed: int, percent: int) -> int:
 
 
 def fraction_of(period: Period, window_to: dt.date) -> Fraction:
-    return Fraction((window_to - period.start).days + 1, period.days)
+    """The share of a year the window covers: a yearly norm (``prorate``) is scaled by it (a quarter's norm is about
+    a quarter of the year's; the running period's, the days computed so far)."""
+    year_days = (dt.date(period.start.year + 1, 1, 1) - dt.date(period.start.year, 1, 1)).days
+    return Fraction((window_to - period.start).days + 1, year_days)

@@ -229,7 +229,7 @@ def test_every_score_matches_an_independent_reading_of_the_scheme(world, seed):
         written = services.assessments_compute(organisation=world.court, period=Q2, through=through)
         assessed = {world.judge.pk, world.judge2.pk, world.chief.pk, world.criminal_chief.pk}
         assert written == len(assessed)  # the president is assessed above; no one else handles cases here
-        fraction = Fraction((through - Q2.start).days + 1, Q2.days)
+        fraction = Fraction((through - Q2.start).days + 1, 365)  # a yearly norm, scaled to the days computed
         excellent = 0
         for assessment in Assessment.objects.filter(period_start=Q2.start).select_related("officer", "scheme"):
             assert assessment.officer_id in assessed
