@@ -90,7 +90,7 @@ def seed_bodies() -> None:
 
 def _flagged_cases(court: Organisation, count: int) -> list[Case]:
     """Open civil cases of 民一庭 (judge1's first) without a referral yet, each flagged by its lead judge (法律适用
-    分歧)."""
+    分歧) unless a four-category flag is open on it already (a risk point's alert is not one)."""
     cases = list(
         Case.objects.filter(
             organisation=court,
@@ -107,7 +107,7 @@ def _flagged_cases(court: Organisation, count: int) -> list[Case]:
     cases = cases[:count]
     situation = Situation.objects.get(code="M-02")
     for case in cases:
-        if not case.flags.filter(status__in=["pending", "confirmed"]).exists():
+        if not case.flags.filter(status__in=["pending", "confirmed"], situation__family="four_category").exists():
             flag_raise(actor=case.lead_officer, case=case, situation=situation, reason="合议庭对法律适用存在较大分歧")
     return cases
 

@@ -23,7 +23,18 @@ class SituationForm(forms.ModelForm):
 
     class Meta:
         model = Situation
-        fields = ["code", "family", "category", "title", "description", "kind", "condition", "priority", "is_active"]
+        fields = [
+            "code",
+            "family",
+            "category",
+            "title",
+            "description",
+            "kind",
+            "condition",
+            "organisation_kinds",
+            "priority",
+            "is_active",
+        ]
         help_texts = {
             "condition": _(
                 'JSON, e.g. {"all": [{"field": "case.parties_count", "op": "gte", "value": 10}]}. Facts: %(facts)s.'

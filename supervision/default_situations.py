@@ -326,6 +326,41 @@ SITUATIONS: list[tuple[Any, ...]] = [
 
 FIELDS = ("code", "family", "category", "kind", "priority", "title", "description", "condition")
 
+#: Situations written in a court's words about a court's work (审限, 法官, 裁判, 再审, 抗诉 received): a court's only.
+#: A procuratorate has its own (``procuratorate.default_situations``); the rest apply to every kind.
+COURT_ONLY = ("M-09", "M-10", "C-01", "C-02", "C-03", "R-01", "R-02", "R-03", "RP-01", "RP-02", "RP-05")
+
+
+def _snapshot(situation: Any) -> dict[str, Any]:
+    names = (*FIELDS[1:], "requires_similar_search", "organisation_kinds", "is_active")
+    return {"code": situation.code, **{name: getattr(situation, name) for name in names}}
+
+
+def set_kinds(situation_model: Any, revision_model: Any, codes: Any, kinds: list[str]) -> int:
+    """Give the named situations their organisation kinds (those a court has not set), each a new revision."""
+    changed = 0
+    for situation in situation_model.objects.filter(code__in=codes, organisation_kinds=[]):
+        situation.organisation_kinds = kinds
+        situation.revision += 1
+        situation.save()
+        revision_model.objects.create(situation=situation, revision=situation.revision, snapshot=_snapshot(situation))
+        changed += 1
+    return changed
+
+
+def install_rows(situation_model: Any, revision_model: Any, rows: list[tuple[Any, ...]], kinds: list[str]) -> int:
+    """Create the situations of ``rows`` (in ``FIELDS`` order) not there yet, for ``kinds``, at revision 1."""
+    created = 0
+    for row in rows:
+        data = dict(zip(FIELDS, row, strict=True))
+        if situation_model.objects.filter(code=data["code"]).exists():
+            continue
+        situation = situation_model.objects.create(revision=1, is_active=True, organisation_kinds=kinds, **data)
+        revision_model.objects.create(situation=situation, revision=1, snapshot=_snapshot(situation))
+        created += 1
+    return created
+
+
 #: Situations whose flag makes a similar-case search report a condition of signing the ruling (类案检索意见
 #: 第二条: no clear or unified rule, first of its kind, guiding significance, conflicting rulings).
 SEARCH_REQUIRED = frozenset({"M-02", "M-03", "M-04", "C-01", "C-02"})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -52,6 +53,14 @@ class Situation(TimeStamped):
             "until a similar-case search report is attached."
         ),
     )
+    #: the kinds of organisation whose cases the situation is about (a court's 审限 or 法官, a procuratorate's
+    #: 办案期限 or 检察官); empty: every kind
+    organisation_kinds = models.JSONField(
+        _("organisation kinds"),
+        default=list,
+        blank=True,
+        help_text=_("The kinds of organisation whose cases this situation applies to; empty means every kind."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     revision = models.PositiveIntegerField(default=1, editable=False)
 
@@ -73,6 +82,22 @@ class Situation(TimeStamped):
     @property
     def is_automatic(self) -> bool:
         return self.kind == self.Kind.AUTOMATIC
+
+    def applies_to(self, organisation_kind: str) -> bool:
+        return not self.organisation_kinds or organisation_kind in self.organisation_kinds
+
+    def kind_filter(self) -> Q:
+        """The cases of the situation's organisation kinds (every case when it names none)."""
+        return Q(organisation__kind__in=self.organisation_kinds) if self.organisation_kinds else Q()
+
+    @property
+    def rule(self) -> dict[str, Any]:
+        """The condition one case's facts are tested against: the situation's own, on cases of its organisation
+        kinds (the sweep filters by ``kind_filter`` instead; the facts recorded are the condition's own)."""
+        if not self.organisation_kinds:
+            return self.condition
+        kinds = {"field": "case.organisation_kind", "op": "in", "value": list(self.organisation_kinds)}
+        return {"all": [kinds, self.condition]} if self.condition else {"all": [kinds]}
 
 
 class SituationRevision(AppendOnlyModel):

@@ -43,7 +43,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability import conditions
-from accountability.choices import OrganisationLevel
+from accountability.choices import OrganisationKind, OrganisationLevel
 from cases.choices import ActionSource, CaseType, Procedure
 from cases.expressions import DaysSince
 from cases.flows import flow_generation, flow_nodes_all, risk_nodes
@@ -141,6 +141,7 @@ FIELDS: dict[str, Field] = {
     "case.parties_count": Field(_("number of parties"), column="parties_count"),
     "case.claim_amount": Field(_("claim amount (yuan)"), column="claim_amount"),
     "case.organisation_level": Field(_("court level"), column="organisation__level"),
+    "case.organisation_kind": Field(_("organisation kind"), column="organisation__kind"),
     "case.is_open": Field(
         _("pending"), expression=lambda today: ExpressionWrapper(Q(closed_on__isnull=True), BooleanField())
     ),
@@ -230,7 +231,7 @@ def _columns(fields: list[str]) -> list[str]:
 
 def fields_used(situations: Any) -> list[str]:
     """The facts the situations' conditions test, in ``FIELDS`` order (so equal sets share a cached query)."""
-    used = {field for situation in situations for field in conditions.fields_of(situation.condition)}
+    used = {field for situation in situations for field in conditions.fields_of(situation.rule)}
     return [name for name in FIELDS if name in used]
 
 
@@ -389,6 +390,7 @@ def _fact_words(name: str, value: Any) -> tuple[str, str]:
     if name in _CHOICE_FACTS and value in _CHOICE_FACTS[name].values:
         return label, str(_CHOICE_FACTS[name](value).label)
     if name == "case.days_over_limit" and isinstance(value, int) and value < 0:
+    "case.organisation_kind": OrganisationKind,
         return str(_("days left in the time limit")), str(-value)
     if name == "case.limit_percent_used":
         return label, f"{value}%"

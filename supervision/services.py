@@ -163,7 +163,7 @@ def detect_for_case(
     if not situations:
         return []
     facts = rules.case_facts(case_id, now=now, fields=rules.fields_used(situations))
-    matched = [s for s in situations if conditions.evaluate(s.condition, facts)]
+    matched = [s for s in situations if conditions.evaluate(s.rule, facts)]
     if not matched:
         return []
     revision_of = {s.pk: s.revision for s in matched}
@@ -242,7 +242,7 @@ def sweep(*, now: dt.datetime | None = None, situations: Sequence[Situation] | N
     leaders: dict[tuple[int, int | None], list[Officer]] = {}  # by (organisation, department), looked up once
     unanalysed = 0
     for situation in situations:
-        matches = rules.rule_matches(situation.condition, ~_blocked(situation), now=now)
+        matches = rules.rule_matches(situation.condition, ~_blocked(situation) & situation.kind_filter(), now=now)
         count = 0
         for start in range(0, len(matches), SWEEP_BATCH):
             batch = matches[start : start + SWEEP_BATCH]
@@ -364,6 +364,8 @@ def flag_raise(
     if not situation.is_active:
         raise _invalid("situation", _("This situation is no longer in use."))
     if not reason.strip():
+    if not situation.applies_to(case.organisation.kind):
+        raise _invalid("situation", _("This situation does not apply to this organisation's cases."))
         raise _invalid("reason", _("Say why the case is flagged."))
     try:
         with transaction.atomic():
@@ -833,6 +835,7 @@ REVISED_FIELDS = (
     "priority",
     "requires_similar_search",
     "is_active",
+    "organisation_kinds",
 )
 
 

@@ -104,6 +104,7 @@ def ensure_reference_data() -> None:
     install_situations(Situation, SituationRevision)  # what cases' migrations 0008, 0010 and 0012 installed
     require_searches(Situation, SituationRevision)
     install_procedures(ProcedureRule, ProcedureRuleRevision, FlowNode)  # cases' migration 0018
+    importlib.import_module("procuratorate.migrations.0006_own_situations").forwards(apps, None)
 
 
 @pytest.fixture

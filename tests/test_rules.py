@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone, translation
 
 from accountability import conditions
+from accountability.errors import ValidationFailed
 from cases import flows, services
 from cases.extensions import case_decide_extension, extension_request
 from cases.models import Action, Case
@@ -104,7 +105,8 @@ MATCHING = {
 def test_every_automatic_default_situation_has_a_matching_and_a_non_matching_case_below():
     automatic = set(Situation.objects.filter(kind="automatic").values_list("code", flat=True))
     # RP-SIM fires on a 偏离预警 found by similar-case search: tests/test_similar_deviation.py makes its cases
-    assert automatic == set(MATCHING) | {"RP-04", "RP-05", "RP-SIM"}
+    # PRP-01/02 are RP-01/02 over a procuratorate's cases: test_a_situation_of_one_kind_fires_on_that_kind_only
+    assert automatic == set(MATCHING) | {"RP-04", "RP-05", "RP-SIM", "PRP-01", "PRP-02"}
 
 
 @pytest.mark.parametrize("code", sorted(MATCHING))
@@ -113,11 +115,35 @@ def test_default_situation_fires_on_a_matching_case_only(frozen, world, code):
     yes, no = (fresh(world, **fields) for fields in MATCHING[code])
     for case, expected in ((yes, True), (no, False)):
         facts = rules.case_facts(case.pk)
-        assert conditions.evaluate(situation.condition, facts) is expected, (code, case, facts)
-    assert set(rules.rule_queryset(situation.condition).filter(pk__in=[yes.pk, no.pk])) == {yes}
+        assert conditions.evaluate(situation.rule, facts) is expected, (code, case, facts)
+    assert set(rules.rule_queryset(situation.rule).filter(pk__in=[yes.pk, no.pk])) == {yes}
     flags = supervision.detect_for_case(yes.pk, situations=[situation])
     assert [f.situation.code for f in flags] == [code]
     assert supervision.detect_for_case(no.pk, situations=[situation]) == []
+
+
+def test_a_situation_of_one_kind_fires_on_that_kind_only(frozen, world):
+    """超审限未结 (RP-02) is a court's; a procuratorate's overdue case raises 超过办案期限未结 (PRP-02), in the
+    sweep and on the case's own events alike; a manual situation of the other kind cannot be raised on it."""
+    from accountability.models import Organisation
+
+    court_rule, own_rule = Situation.objects.get(code="RP-02"), Situation.objects.get(code="PRP-02")
+    assert (court_rule.organisation_kinds, own_rule.organisation_kinds) == (["court"], ["procuratorate"])
+    overdue = fresh(world, filed_on=TODAY - dt.timedelta(days=181))
+    assert [f.situation.code for f in supervision.detect_for_case(overdue.pk, situations=[court_rule, own_rule])] == [
+        "RP-02"
+    ]
+    Organisation.objects.filter(pk=world.court.pk).update(kind="procuratorate")
+    again = fresh(world, filed_on=TODAY - dt.timedelta(days=181))
+    assert set(rules.rule_queryset(court_rule.rule).filter(pk__in=[overdue.pk, again.pk])) == set()
+    assert supervision.sweep(situations=[court_rule, own_rule]) == {"RP-02": 0, "PRP-02": 2}
+    assert Flag.objects.get(case=again, situation__code__startswith="P").facts["case.days_over_limit"] == 1
+    again.refresh_from_db()
+    with pytest.raises(ValidationFailed) as refused:
+        supervision.flag_raise(
+            actor=world.judge, case=again, situation=Situation.objects.get(code="R-02"), reason="投诉"
+        )
+    assert "situation" in refused.value.details
 
 
 def test_facts_of_some_fields_equal_those_of_all_and_follow_the_day(world):
@@ -161,7 +187,8 @@ def test_a_second_extension_request_raises_the_risk_alert_on_the_event(
     assert flag.facts == {"case.is_open": True, "case.extension_requests": 2}
     assert "两次以上申请延长审限" in flag.reason
     raised = Action.objects.filter(case=case, action_type="risk_alert_raised", payload__situation="RP-05").get()
-    assert (raised.source, raised.actor, raised.payload["situation_revision"]) == ("system", None, 1)
+    revision = Situation.objects.get(code="RP-05").revision  # 2: made a court's (procuratorate 0006)
+    assert (raised.source, raised.actor, raised.payload["situation_revision"]) == ("system", None, revision)
 
 
 def test_filing_a_case_runs_the_rules(frozen, world, django_capture_on_commit_callbacks):
