@@ -339,7 +339,10 @@ def _histogram(values: list[Decimal], kind: str = "ratio") -> list[dict[str, Any
 def alerts_panel(scope: Scope) -> dict[str, Any]:
     """Four-category flags and risk alerts on the scope's cases: by category and situation, open and escalated."""
     flags = Flag.objects.filter(status__in=(FlagStatus.PENDING, FlagStatus.CONFIRMED))
-    flags = _cases_in_scope(flags, scope, prefix="case__")
+    if scope.level in ("officer", "department"):
+        flags = _cases_in_scope(flags, scope, prefix="case__")
+    else:  # the flag keeps its case's organisation: one range of the open flags' index, not a visit per case
+        flags = flags.filter(organisation=scope.organisation)
     rows = list(
         flags.values("situation__family", "situation__category", "situation__code", "situation__title")
         .annotate(

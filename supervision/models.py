@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accountability.models import AppendOnlyModel, Officer, TimeStamped
+from accountability.models import AppendOnlyModel, Officer, Organisation, TimeStamped
 from cases.models import Case
 from supervision.choices import (
     OPEN_FLAG_STATUSES,
@@ -127,6 +127,12 @@ class Flag(TimeStamped):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="flags")
+    #: The case's organisation, kept on the flag (a case never changes organisation) so that an organisation's open
+    #: flags are one range of an index (``flag_open_by_organisation``): a court's alerts panel no longer visits its
+    #: cases' flags one by one across the table (issue 23). Set from the case when not given.
+    organisation = models.ForeignKey(
+        Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
     situation = models.ForeignKey(Situation, on_delete=models.PROTECT, related_name="flags")
     situation_revision = models.PositiveIntegerField()
     status = models.CharField(_("status"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.PENDING)
@@ -147,6 +153,13 @@ class Flag(TimeStamped):
         ordering = ["-created_at"]
         indexes = [
             models.Index(fields=["act_by"], name="flag_pending_act_by", condition=Q(status="pending")),
+            # an organisation's open flags by situation, with what the alerts panel counts: an index-only range
+            models.Index(
+                fields=["organisation", "situation"],
+                include=["status", "escalation_level"],
+                name="flag_open_by_organisation",
+                condition=Q(status__in=OPEN_FLAG_STATUSES),
+            ),
         ]
         verbose_name = _("four-category flag")
         verbose_name_plural = _("four-category flags")
@@ -160,6 +173,11 @@ class Flag(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.case} {self.situation.code} {self.status}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.organisation_id is None and self.case_id is not None:
+            self.organisation_id = self.case.organisation_id
+        super().save(*args, **kwargs)
 
 
 class SupervisionTask(TimeStamped):

@@ -288,6 +288,7 @@ def _raise_batch(situation: Situation, batch: list[tuple[int, dict[str, Any]]], 
         [
             Flag(
                 case=case,
+                organisation_id=case.organisation_id,
                 situation=situation,
                 situation_revision=situation.revision,
                 facts=rules.jsonable(facts_of[case.pk]),
