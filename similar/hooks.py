@@ -55,10 +55,8 @@ def outcome_deviates(today: Any) -> Exists:
 
 
 def connect() -> None:
-    # A fact supervision's rules may test (situation RP-SIM): its rules read facts from this table of fields.
-    supervision_rules.FIELDS["case.outcome_deviates"] = supervision_rules.Field(
-        _("ruling outside its similar cases"), expression=outcome_deviates
-    )
+    # A fact supervision's rules may test (situation RP-SIM)
+    supervision_rules.register_field("case.outcome_deviates", _("ruling outside its similar cases"), outcome_deviates)
     case_events.case_closed.connect(on_case_closed, dispatch_uid="similar.on_case_closed")
     power_fact_register("case.requires_search_report", requires_search_report, about="case")
     power_fact_register("case.has_search_report", has_search_report, about="case")

@@ -8,8 +8,15 @@ of its words' occurrences, and
     score = Σ weight · idf · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / avgdl))
     idf   = ln(1 + (N − df + 0.5) / (df + 0.5))        (df: the most frequent word of the group)
 
-times ``ALL_WORDS_BOOST`` when the document has every group (two or more). N, avgdl and each word's df are
-the index's own statistics (``TermStatistic``), kept with the documents.
+times ``ALL_WORDS_BOOST`` when the document has every group of the query (two or more). N, avgdl and each
+word's df are the index's own statistics (``TermStatistic``), kept with the documents.
+
+Pseudo-relevance feedback (RM3, Lavrenko & Croft 2001, with its usual settings: ``FEEDBACK_DOCUMENTS`` = 10,
+``FEEDBACK_TERMS`` = 10): the best documents of a first ranking lend the query their most telling words, so that
+a case that shares the kind of facts but none of the query's words is still found (捕鱼 禁渔期 also finds
+非法捕捞 … 禁渔区). Each word is weighed by its share of the feedback documents (tf / length, times the
+document's share of their scores); the ten heaviest are added as ordinary terms, together as heavy as ten words
+of the query's average weight: half of a ten-word query, little beside a case's whole facts.
 """
 
 from __future__ import annotations
@@ -24,6 +31,8 @@ B = 0.75
 #: A document that has every word of a short query ranks above one that has some: 醉驾 缓刑 first finds cases
 #: about both.
 ALL_WORDS_BOOST = 1.5
+FEEDBACK_DOCUMENTS = 10
+FEEDBACK_TERMS = 10
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,7 @@ class Statistics:
 class Group:
     words: tuple[str, ...]
     weight: float  # query weight × idf
+    feedback: bool = False  # a word lent by the best documents (not the judge's: not needed for "every word")
 
 
 def idf(frequency: int, documents: int) -> float:
@@ -65,8 +75,50 @@ def score(tokens: Sequence[str] | Counter, groups: Sequence[Group], statistics: 
     for group in groups:
         tf = sum(counts.get(w, 0) for w in group.words)
         if tf:
-            matched += 1
+            matched += not group.feedback
             total += group.weight * tf * (K1 + 1) / (tf + norm)
-    if len(groups) > 1 and matched == len(groups):
+    asked = sum(not group.feedback for group in groups)
+    if asked > 1 and matched == asked:
         total *= ALL_WORDS_BOOST
     return total, matched
+
+
+def feedback_words(
+    best: Sequence[tuple[Sequence[str] | Counter, float]], groups: Sequence[Group]
+) -> list[tuple[str, float]]:
+    """RM3's expansion: the ``FEEDBACK_TERMS`` words of the best documents (their tokens and first-ranking scores,
+    best first: the first ``FEEDBACK_DOCUMENTS``, all of which must match the query) that weigh most in them,
+    none of the query's; each with its share of the feedback (the shares sum to 1)."""
+    best = [(tokens, s) for tokens, s in best[:FEEDBACK_DOCUMENTS] if s > 0]
+    total = sum(s for _tokens, s in best)
+    if len(best) < FEEDBACK_DOCUMENTS or not total:  # a handful of matches is not a kind of case: nothing lent
+        return []
+    asked = {w for group in groups for w in group.words}
+    weights: Counter[str] = Counter()
+    for tokens, s in best:
+        counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
+        length = sum(counts.values()) or 1
+        for word, tf in counts.items():
+            if word not in asked:
+                weights[word] += tf / length * s / total
+    chosen = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:FEEDBACK_TERMS]
+    share = sum(w for _word, w in chosen) or 1.0
+    return [(word, w / share) for word, w in chosen]
+
+
+def feedback_groups(
+    words: Sequence[tuple[str, float]], query_weights: Sequence[float], statistics: Statistics
+) -> list[Group]:
+    """The feedback words as groups: together as heavy as ``FEEDBACK_TERMS`` words of the query's average
+    weight, each by its share; times its idf, like any word."""
+    if not words or not query_weights:
+        return []
+    total = sum(query_weights) / len(query_weights) * FEEDBACK_TERMS
+    groups = []
+    for word, share in words:
+        frequency = statistics.frequencies.get(word, 0)
+        if frequency:
+            groups.append(
+                Group(words=(word,), weight=total * share * idf(frequency, statistics.documents), feedback=True)
+            )
+    return groups

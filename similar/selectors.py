@@ -137,9 +137,10 @@ def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: d
 
 SCORE_SQL = f"""(
     SELECT coalesce(sum(w.weight * t.tf * %s / (t.tf + %s * (1 - %s + %s * "cases_searchdocument"."length" / %s))), 0)
-           * CASE WHEN count(*) = %s AND %s > 1 THEN %s ELSE 1 END
+           * CASE WHEN count(*) FILTER (WHERE t.g <= %s) = %s AND %s > 1 THEN %s ELSE 1 END
     FROM (SELECT q.g, sum(coalesce(array_length(u.positions, 1), 1)) AS tf
-          FROM unnest({VECTOR}) AS u JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
+          FROM unnest(ts_filter(setweight({VECTOR}, 'A', %s::text[]), '{{a}}')) AS u
+          JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
           GROUP BY q.g) AS t
     JOIN unnest(%s::float8[]) WITH ORDINALITY AS w(weight, g) ON w.g = t.g
 )"""  # noqa: S608 - constant SQL text (VECTOR is a constant); the values are bound parameters
@@ -161,17 +162,22 @@ def statistics_for(words: Sequence[str]) -> ranking.Statistics:
 def _postgres_ranked(
     documents: QuerySet[SearchDocument], groups: list[ranking.Group], statistics: ranking.Statistics
 ) -> QuerySet:
-    """Documents with any word of the query (the GIN index finds them), scored by BM25 in SQL."""
+    """Documents with any word of the query (the GIN index finds them), scored by BM25 in SQL. The judge's groups
+    come first, the feedback's after them (``every word`` counts the judge's only)."""
+    groups = sorted(groups, key=lambda group: group.feedback)
+    asked = sum(not group.feedback for group in groups)
     words = [w for group in groups for w in group.words]
     numbers = [i for i, group in enumerate(groups, start=1) for _w in group.words]
     weights = [group.weight for group in groups]
     tsquery = " | ".join(dict.fromkeys(words))
     k1, b = ranking.K1, ranking.B
-    score_params = (k1 + 1, k1, b, b, statistics.average_length or 1.0, len(groups), len(groups))
-    score_params += (ranking.ALL_WORDS_BOOST, words, numbers, weights)
+    score_params = (k1 + 1, k1, b, b, statistics.average_length or 1.0, asked, asked, asked)
+    # the query's words are picked out of the vector in C (setweight marks them, ts_filter keeps them) before
+    # the join: unnesting every lexeme of a long document to join it cost most of the scoring
+    score_params += (ranking.ALL_WORDS_BOOST, words, words, numbers, weights)
     # The SQL text is constant (the generated column is unknown to the ORM); the words are bound parameters,
     # and only letters and digits (``_TERM``), safe inside a tsquery.
-    every = " & ".join("(" + " | ".join(group.words) + ")" for group in groups)
+    every = " & ".join("(" + " | ".join(group.words) + ")" for group in groups if not group.feedback)
     return documents.filter(
         RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
     ).annotate(
@@ -208,18 +214,23 @@ def rank(
     documents: QuerySet[SearchDocument], terms: Sequence[QueryTerm], *, order: str = "relevance", limit: int
 ) -> tuple[list[SearchDocument], list[ranking.Group]]:
     """The best ``limit`` of these documents for the query terms: BM25 over the index's statistics, every
-    document with any word found, those with every word boosted; in the SPC tiers when ``order`` is
-    ``level`` (applied to the best ``limit`` by relevance, so a guiding case that shares one common word with
-    a long query does not come first). Each row has ``score`` and ``all_words``."""
+    document with any word found, those with every word boosted, then ranked again with the words the best
+    ten lend the query (``ranking.feedback_words``: a similar case need not share the judge's words); in the
+    SPC tiers when ``order`` is ``level`` (applied to the best ``limit`` by relevance, so a guiding case that
+    shares one common word with a long query does not come first). Each row has ``score`` and ``all_words``."""
     statistics = statistics_for([w for term in terms for w in term.words])
     groups = ranking.groups_for(terms, statistics)
     if not groups:
         return [], groups
+    query_weights = [term.weight for term in terms if not term.part]
     if full_text_search():
+        best = _best(_postgres_ranked(documents, groups, statistics), limit)
+        lent = _lent(best, groups, query_weights, statistics)
+        if lent:
+            groups = [*groups, *lent]
+            best = _best(_postgres_ranked(documents, groups, statistics), limit)
         # Rank the candidates on the document table alone, then read the best ``limit`` with their cases: joining
         # every candidate's case before the sort cost more than the ranking itself.
-        ranked = _postgres_ranked(documents, groups, statistics).order_by(*_ordering())
-        best = list(ranked.values_list("pk", "score", "all_words")[:limit])
         found = documents.filter(pk__in=[pk for pk, _score, _all in best]).select_related(
             "case__organisation", "reference"
         )
@@ -230,15 +241,52 @@ def rank(
             row.score, row.all_words = score, all_words
             rows.append(row)
     else:
-        rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
-        for row in rows:
-            row.score, matched = ranking.score(row.tokens.split(), groups, statistics)
-            row.all_words = matched >= len(groups)
-        rows.sort(key=_sort_key("relevance"))
+        rows = _portable_ranked(documents, groups, statistics)
+        lent = ranking.feedback_groups(
+            ranking.feedback_words([(row.tokens.split(), row.score) for row in rows], groups),
+            query_weights,
+            statistics_for([w for row in rows[: ranking.FEEDBACK_DOCUMENTS] for w in row.tokens.split()]),
+        )
+        if lent:
+            groups = [*groups, *lent]
+            rows = _portable_ranked(documents, groups, statistics_for([w for g in groups for w in g.words]))
         rows = rows[:limit]
     if order != "relevance":  # the SPC's tiers over the ranked results: every word first, then by source
         rows.sort(key=_sort_key(order))
     return rows, groups
+
+
+def _best(ranked: QuerySet, limit: int) -> list[tuple[int, float, bool]]:
+    return list(ranked.order_by(*_ordering()).values_list("pk", "score", "all_words")[:limit])
+
+
+def _lent(
+    best: list[tuple[int, float, bool]],
+    groups: list[ranking.Group],
+    query_weights: list[float],
+    statistics: ranking.Statistics,
+) -> list[ranking.Group]:
+    """The feedback groups of the best documents (their tokens read by primary key: ten rows)."""
+    top = [row for row in best[: ranking.FEEDBACK_DOCUMENTS] if row[1] > 0]
+    if len(top) < ranking.FEEDBACK_DOCUMENTS:  # nothing would be lent (``feedback_words``): not read
+        return []
+    tokens = dict(SearchDocument.objects.filter(pk__in=[pk for pk, _s, _a in top]).values_list("pk", "tokens"))
+    words = ranking.feedback_words([(tokens[pk].split(), score) for pk, score, _a in top if pk in tokens], groups)
+    if not words:
+        return []
+    lent_statistics = statistics_for([w for w, _share in words])
+    return ranking.feedback_groups(words, query_weights, replace(lent_statistics, documents=statistics.documents))
+
+
+def _portable_ranked(
+    documents: QuerySet[SearchDocument], groups: list[ranking.Group], statistics: ranking.Statistics
+) -> list[SearchDocument]:
+    rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
+    for row in rows:
+        row.score, matched = ranking.score(row.tokens.split(), groups, statistics)
+        row.all_words = matched >= sum(not group.feedback for group in groups)
+    rows.sort(key=_sort_key("relevance"))
+    return rows
 
 
 def search(

@@ -174,6 +174,20 @@ _FLOW_FIELDS = {"case.nodes_overdue"}
 _INSTANT_FIELDS = {"case.days_since_activity"}
 
 
+def register_field(name: str, label: Any, expression: Callable[[dt.date], Any]) -> None:
+    """Make ``name`` a fact the situations' rules may test, from an app above supervision (e.g. similar's
+    ``case.outcome_deviates``): ``expression(today)`` is its SQL expression over a case. Called once, from the
+    app's ``ready``; registering the same name again for another expression is refused."""
+    if not name.startswith("case.") or name.count(".") != 1:
+        raise ValueError(f"rule fact {name!r}: a name of the form case.<fact>")
+    if not callable(expression):
+        raise ValueError(f"rule fact {name!r}: the expression must be a function of today")
+    known = FIELDS.get(name)
+    if known is not None and known.expression is not expression:
+        raise ValueError(f"rule fact {name!r} is already defined")
+    FIELDS[name] = Field(label, expression=expression)
+
+
 def _alias(field: str) -> str:
     return "rule_" + field.replace(".", "_")
 

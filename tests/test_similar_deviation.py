@@ -12,8 +12,10 @@ from django.core.management import call_command
 
 from accountability.models import Notification, OutboxMessage
 from cases.models import Case
+from similar import hooks as similar_hooks
 from similar import services as similar
 from similar.models import Deviation, DeviationRule
+from supervision import rules
 from supervision import services as supervision
 from supervision.models import Flag, Situation
 
@@ -113,3 +115,23 @@ def test_a_decided_case_is_compared_in_the_background_only_while_a_rule_is_activ
     similar.deviation_rule_activate(rule=rule)
     similar.index_cases([loans["outlier"].pk])
     assert OutboxMessage.objects.filter(task=similar.PUSH_TASK, args=[[loans["outlier"].pk]]).exists()
+
+
+def test_similar_registers_its_rule_fact_through_supervisions_register(monkeypatch, world, loans):
+    assert rules.FIELDS["case.outcome_deviates"].expression is similar_hooks.outcome_deviates
+    monkeypatch.setattr(rules, "FIELDS", dict(rules.FIELDS))  # what this test registers goes with it
+    rules.register_field("case.outcome_deviates", "again", similar_hooks.outcome_deviates)  # the same: harmless
+    with pytest.raises(ValueError, match="already defined"):
+        rules.register_field("case.outcome_deviates", "other", lambda today: None)
+    with pytest.raises(ValueError, match="case.<fact>"):
+        rules.register_field("outcome_deviates", "no prefix", similar_hooks.outcome_deviates)
+    with pytest.raises(ValueError, match="function"):
+        rules.register_field("case.constant", "not callable", True)
+    # a registered fact is a fact like the others: both evaluators, one case and every case, read it
+    similar.deviation_rule_activate(rule=DeviationRule.objects.get(code="DEV-01"))
+    similar.deviation_compute([loans["outlier"].pk, loans["usual"].pk])
+    rules.register_field("case.deviates_again", "copy", similar_hooks.outcome_deviates)
+    condition = {"all": [{"field": "case.deviates_again", "op": "eq", "value": True}]}
+    assert list(rules.rule_queryset(condition).values_list("pk", flat=True)) == [loans["outlier"].pk]
+    assert rules.case_facts(loans["outlier"].pk, fields=["case.deviates_again"]) == {"case.deviates_again": True}
+    assert rules.case_facts(loans["usual"].pk, fields=["case.deviates_again"]) == {"case.deviates_again": False}

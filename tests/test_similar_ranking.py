@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 
 from cases.models import Case
 from similar import ranking
@@ -220,3 +222,77 @@ def test_the_spc_tiers_apply_to_the_best_results_not_to_every_match(world, corpu
     tiered, _ = similar_selectors.rank(documents, terms, order="level", limit=2)
     assert {r.pk for r in tiered} == {r.pk for r in best}  # the same two best, only ordered by tier
     assert number(corpus, "drug_sale") in {r.case.case_number for r in best}
+
+
+# --- pseudo-relevance feedback (RM3) -------------------------------------------------------------------
+
+
+def test_feedback_lends_the_words_of_the_best_documents_not_the_querys():
+    groups = [ranking.Group(("捕捞",), 1.0)]
+    best = [(["捕捞", "禁渔区", "渔船", "渔船"], 2.0)] * 9 + [(["捕捞", "禁渔区", "网具"], 1.0)]
+    words = dict(ranking.feedback_words(best, groups))
+    assert "捕捞" not in words and abs(sum(words.values()) - 1) < 1e-9
+    assert words["渔船"] > words["禁渔区"] > words["网具"] > 0  # by share of the feedback documents
+    assert ranking.feedback_words(best[:9], groups) == []  # fewer than ten matches: nothing is lent
+    statistics = ranking.Statistics(documents=100, average_length=4, frequencies={"渔船": 10, "禁渔区": 10})
+    lent = ranking.feedback_groups(list(words.items()), [1.0, 1.0], statistics)
+    assert {g.words[0] for g in lent} == {"渔船", "禁渔区"} and all(g.feedback for g in lent)  # 网具: not indexed
+    # together as heavy as ten words of the query's average weight (times idf)
+    idf = ranking.idf(10, 100)
+    assert abs(sum(g.weight for g in lent) - ranking.FEEDBACK_TERMS * idf * (words["渔船"] + words["禁渔区"])) < 1e-9
+    # a lent word is never needed for "every word": the judge's two words are
+    both, matched = ranking.score(["捕捞", "禁渔期"], [*groups, ranking.Group(("禁渔期",), 1.0), *lent], statistics)
+    assert matched == 2
+
+
+FISHING = "被告人在禁渔区使用网具非法捕捞水产品，渔政部门查获渔船一艘，渔获物三百斤。"
+FISHING_OTHER_WORDS = "被告人驾驶渔船在长江禁渔期电鱼，渔政部门查获渔获物五十斤。"  # neither 禁渔区 nor 网具
+
+
+@pytest.fixture
+def fishing(world):
+    decided = dt.date.today() - dt.timedelta(days=30)
+    made = {}
+    for n in range(11):
+        case = world.case(case_number=f"（2025）沪0101刑初{300 + n}号", cause="非法捕捞水产品罪", closed_on=decided)
+        Case.objects.filter(pk=case.pk).update(facts_summary=FISHING)
+        made[n] = case
+    other = world.case(case_number="（2025）沪0101刑初399号", cause="非法捕捞水产品罪", closed_on=decided)
+    Case.objects.filter(pk=other.pk).update(facts_summary=FISHING_OTHER_WORDS)
+    made["other_words"] = other
+    foreign = world.case(
+        organisation=world.other_court, case_number="（2025）苏0102刑初9号", cause="非法捕捞水产品罪", closed_on=decided
+    )
+    Case.objects.filter(pk=foreign.pk).update(facts_summary=FISHING_OTHER_WORDS)
+    made["foreign"] = foreign
+    similar.index_cases([c.pk for c in made.values()])
+    return made
+
+
+@ENGINES
+def test_feedback_finds_a_case_of_the_kind_that_shares_none_of_the_words(world, fishing, engine, monkeypatch):
+    assert not {"网具", "禁渔区"} & set(similar_text.index_tokens("非法捕捞水产品罪\n" + FISHING_OTHER_WORDS))
+    found = labels(world, "禁渔区 网具", engine=engine, monkeypatch=monkeypatch)
+    assert fishing["other_words"].case_number in found
+    assert found.index(fishing["other_words"].case_number) == len(found) - 1  # after every case with the words
+    assert fishing["foreign"].case_number not in found  # lent words do not widen the scope
+
+
+@ENGINES
+def test_few_matches_lend_nothing(world, fishing, engine, monkeypatch):
+    changed = [fishing[n].pk for n in range(2, 11)]
+    Case.objects.filter(pk__in=changed).update(cause="买卖合同纠纷", facts_summary="双方对货物质量约定不明。")
+    similar.index_cases(changed)
+    found = labels(world, "禁渔区 网具", engine=engine, monkeypatch=monkeypatch)
+    assert sorted(found) == [fishing[0].case_number, fishing[1].case_number]
+
+
+def test_reindex_can_store_the_documents_in_court_order(world, corpus, capsys):
+    before = labels(world, "贩卖毒品")
+    call_command("reindex_search", "--cluster")
+    assert "documents stored in court order" in capsys.readouterr().out
+    with connection.cursor() as cursor:  # the physical order (ctid) is the court order
+        cursor.execute("SELECT organisation_id FROM cases_searchdocument WHERE case_id IS NOT NULL ORDER BY ctid")
+        courts = [row[0] for row in cursor.fetchall()]
+    assert courts == sorted(courts) and len(set(courts)) == 2
+    assert labels(world, "贩卖毒品") == before
