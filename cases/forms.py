@@ -25,8 +25,15 @@ class LogActionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.kind = kind
         self.offer(allowed)
+        self.corrections(actions)
+
+    def corrections(self, actions) -> None:
+        """The actions a correction may name: those the page shows (a posted form: the one it names)."""
         self.fields["corrects"].choices = [("", _("— not a correction —"))] + [
-            (a.seq, f"#{a.seq} {a.get_action_type_display()} {timezone.localtime(a.occurred_at):%Y-%m-%d %H:%M}")
+            (
+                a.seq,
+                f"#{a.seq} {action_label(a.action_type, self.kind)} {timezone.localtime(a.occurred_at):%Y-%m-%d %H:%M}",
+            )
             for a in actions
         ]
 

@@ -81,7 +81,11 @@ TRACE_SHOWN = 100
 
 def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) -> dict:
     officer = officer_for_user(request.user)
-    actions = list(case_actions(case))
+    # the newest entries only (the whole trace on request): the page's cost does not grow with the trace
+    newest = case_actions(case)
+    if request.GET.get("trace") != "all":
+        newest = newest.order_by("-seq")[:TRACE_SHOWN]
+    actions = sorted(newest, key=lambda a: a.seq)
     panels = case_panels()
     candidates = [*services.LOGGABLE_TYPES, *(a for panel in panels for a in panel.action_types)]
     decisions = power_decide_many(officer=officer, action_types=candidates, case=case) if officer else {}
@@ -89,13 +93,12 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
     if form is not None:  # re-rendered after an error: offer what the power list allows now, as on the first render
         form.kind = case.organisation.kind
         form.offer(allowed)
+        form.corrections(actions)
     context = {
         "case": case,
-        "actions": actions,
         # the trace shows its newest entries; the whole of a long one on request (the page stays light)
-        "trace_shown": _worded(
-            actions if request.GET.get("trace") == "all" else actions[-TRACE_SHOWN:], case.organisation.kind
-        ),
+        "trace_shown": _worded(actions, case.organisation.kind),
+        "trace_total": case.trace_length,
         "clock": case.time_limit_clock(),
         "form": form
         or LogActionForm(
@@ -189,7 +192,9 @@ def case_log_action(request: HttpRequest, public_id) -> HttpResponse:
     officer = officer_for_user(request.user)
     if request.method != "POST" or officer is None:
         return redirect("cases:detail", public_id=case.public_id)
-    actions = list(case_actions(case))
+    # the one action a correction names, if any (not the whole trace): the form checks it is of this case
+    posted = request.POST.get("corrects", "")
+    actions = list(case_actions(case).filter(seq=int(posted))) if posted.isdigit() else []
     form = _log_action_form(request, actions)
     if not form.is_valid():
         return case_work_response(request, case, form=form)
