@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accountability.chain import GENESIS_HASH
 from accountability.choices import OrganisationKind
@@ -27,10 +28,10 @@ class AssessedRole(models.TextChoices):
 
 
 class Grade(models.TextChoices):
-    EXCELLENT = "excellent", _("Excellent")
-    COMPETENT = "competent", _("Competent")
-    BASIC = "basic", _("Basically competent")
-    INCOMPETENT = "incompetent", _("Incompetent")
+    EXCELLENT = "excellent", pgettext_lazy("assessment", "Excellent")
+    COMPETENT = "competent", pgettext_lazy("assessment", "Competent")
+    BASIC = "basic", pgettext_lazy("assessment", "Basically competent")
+    INCOMPETENT = "incompetent", pgettext_lazy("assessment", "Incompetent")
 
 
 class PeriodKind(models.TextChoices):
@@ -120,7 +121,7 @@ class Assessment(TimeStamped):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.COMPUTED)
     score = models.DecimalField(_("score"), max_digits=7, decimal_places=2)
     band_grade = models.CharField(_("grade by score"), max_length=12, choices=Grade.choices)
-    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    grade = models.CharField(pgettext_lazy("assessment", "grade"), max_length=12, choices=Grade.choices)
     quota_limited = models.BooleanField(_("held back by the quota on excellent"), default=False)
     lines = models.JSONField(default=list)
     computed_at = models.DateTimeField(_("computed at"))
@@ -194,9 +195,11 @@ class ConsequenceRule(TimeStamped):
     organisation_kind = models.CharField(
         _("organisation kind"), max_length=16, choices=OrganisationKind.choices, blank=True
     )
-    grade = models.CharField(_("grade"), max_length=12, choices=Grade.choices)
+    grade = models.CharField(pgettext_lazy("assessment", "grade"), max_length=12, choices=Grade.choices)
     years = models.PositiveIntegerField(_("consecutive years"), default=2)
-    consequence = models.CharField(_("consequence"), max_length=24, choices=ConsequenceKind.choices)
+    consequence = models.CharField(
+        pgettext_lazy("assessment", "consequence"), max_length=24, choices=ConsequenceKind.choices
+    )
     is_active = models.BooleanField(_("active"), default=True)
     note = models.CharField(_("source or note"), max_length=300, blank=True)
 
@@ -214,7 +217,9 @@ class AssessmentConsequence(TimeStamped):
 
     officer = models.ForeignKey(Officer, on_delete=models.PROTECT, related_name="assessment_consequences")
     rule = models.ForeignKey(ConsequenceRule, on_delete=models.PROTECT, related_name="+")
-    consequence = models.CharField(_("consequence"), max_length=24, choices=ConsequenceKind.choices)
+    consequence = models.CharField(
+        pgettext_lazy("assessment", "consequence"), max_length=24, choices=ConsequenceKind.choices
+    )
     year = models.PositiveIntegerField(_("year"))
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="consequences")
 

@@ -4,11 +4,13 @@ refused step is shown by ``DomainErrorMiddleware`` as a message on the page that
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from accountability.choices import ActionType
@@ -36,19 +38,19 @@ SOURCE_LABELS = {
 FACT_LABELS = {
     "numerator": gettext_lazy("Numerator"),
     "denominator": gettext_lazy("Denominator"),
-    "value": gettext_lazy("Value"),
-    "reviews": gettext_lazy("Reviews"),
+    "value": pgettext_lazy("assessment", "Value"),
+    "reviews": pgettext_lazy("assessment", "Reviews"),
     "grade_excellent": gettext_lazy("Excellent"),
     "grade_pass": gettext_lazy("Pass"),
     "grade_flawed": gettext_lazy("Flawed"),
     "grade_fail": gettext_lazy("Fail"),
-    "points": gettext_lazy("Points"),
+    "points": pgettext_lazy("assessment", "Points"),
     "entries": gettext_lazy("Entries"),
     "cases": gettext_lazy("Cases"),
     "records": gettext_lazy("Records"),
     "on_time": gettext_lazy("In time"),
     "days": gettext_lazy("Days allowed"),
-    "sanctions": gettext_lazy("Sanctions"),
+    "sanctions": pgettext_lazy("assessment", "Sanctions"),
     "flags": gettext_lazy("Flags"),
 }
 
@@ -61,6 +63,18 @@ DRILL = {
     "acceptance_rate": "acceptance_rate",
     "appeal_amended_remanded_ratio": "appeal_amended_remanded_ratio",
 }
+
+
+def _number(value: object) -> object:
+    """A stored number as people write it: no trailing zeros, at most four places (``1.2500000000`` is 1.25)."""
+    if value is None or isinstance(value, bool):
+        return value
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return value
+    number = number.quantize(Decimal("0.0001")).normalize()
+    return f"{number:f}"
 
 
 def _period(assessment: Assessment) -> Period:
@@ -95,7 +109,7 @@ def _explained(assessment: Assessment, viewer_is_officer: bool) -> list[dict]:
         indicators = []
         for line in component["indicators"]:
             facts = [
-                {"label": FACT_LABELS.get(key, key), "value": value}
+                {"label": FACT_LABELS.get(key, key), "value": _number(value)}
                 for key, value in line.get("facts", {}).items()
                 if key in FACT_LABELS
             ]
@@ -104,7 +118,13 @@ def _explained(assessment: Assessment, viewer_is_officer: bool) -> list[dict]:
             if viewer_is_officer and line["source"] == "metric" and line.get("x") is not None and metric:
                 drill = f"?scope=officer:{assessment.officer.officer_id}&window={window}&metric={metric}"
             indicators.append(
-                {**line, "source_label": SOURCE_LABELS.get(line["source"], ""), "facts_shown": facts, "drill": drill}
+                {
+                    **line,
+                    "source_label": SOURCE_LABELS.get(line["source"], ""),
+                    "facts_shown": facts,
+                    "drill": drill,
+                    "x_text": _number(line.get("x")),
+                }
             )
         components.append({**component, "indicators": indicators})
     return components
@@ -223,8 +243,8 @@ def export(request: HttpRequest) -> HttpResponse:
     rows: list[list] = [
         [_("Score"), f"{b['low']}–{b['high'] if b['high'] is not None else ''}", b["count"]] for b in data["histogram"]
     ]
-    rows += [[_("Grade"), str(g["label"]), g["count"]] for g in data["grades"]]
+    rows += [[pgettext("assessment", "Grade"), str(g["label"]), g["count"]] for g in data["grades"]]
     rows += [[_("Status"), str(s["label"]), s["count"]] for s in data["statuses"]]
     title = f"{organisation.name} {period.label} {_('Assessment distribution')}"
     name = f"assessment-{organisation.code}-{period.kind}-{period.start.isoformat()}.xlsx"
-    return xlsx_response(name, title, [_("Part"), _("Band"), _("Number")], rows)
+    return xlsx_response(name, title, [_("Part"), _("Band"), pgettext("assessment", "Number")], rows)
