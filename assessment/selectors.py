@@ -128,6 +128,7 @@ def distribution(user: Any, organisation: Organisation, period: Period) -> dict[
         "total": len(scores),
         "mean": (sum(scores, Decimal(0)) / len(scores)).quantize(Decimal("0.01")) if scores else None,
         "histogram": histogram,
+        "top": top or 1,
         "grades": [{"grade": g, "label": Grade(g).label, "count": grades.get(g, 0)} for g in Grade.values],
         "statuses": [{"status": s, "label": Status(s).label, "count": statuses.get(s, 0)} for s in Status.values],
         "named": named,
