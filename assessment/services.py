@@ -18,7 +18,7 @@ from accountability import chain, outbox
 from accountability.chain import normalise_payload
 from accountability.choices import ActionType, Post, RoleCode
 from accountability.errors import Conflict, PowerDenied, ValidationFailed, check_version
-from accountability.models import Officer, Organisation
+from accountability.models import Officer, Organisation, OutboxMessage
 from accountability.notifications import notify
 from accountability.powers import PowerDecision, power_decide
 from assessment import scoring
@@ -46,6 +46,7 @@ ASSESSMENT = chain.Chain(
     ("assessment_id", "seq", "kind", "actor_id", "occurred_at", "note", "payload", "power_item_code"),
 )
 HANDLING_ROLES = (RoleCode.JUDGE, RoleCode.PROSECUTOR)
+COMPUTE_TASK = "assessment.compute_organisation"
 
 
 def invalid(field: str, message: str) -> ValidationFailed:
@@ -203,12 +204,23 @@ def assessment_nightly(*, day: dt.date | None = None) -> int:
     contest periods that lapsed close. Returns the tasks queued."""
     day = day or timezone.localdate()
     through = day - dt.timedelta(days=1)
+    queued = 0
     with transaction.atomic():
         ids = list(Organisation.objects.order_by("path").values_list("pk", flat=True))
+        asked = {
+            tuple(args)
+            for args in OutboxMessage.objects.filter(task=COMPUTE_TASK, args__1=through.isoformat()).values_list(
+                "args", flat=True
+            )
+        }
         for organisation_id in ids:
-            outbox.enqueue("assessment.compute_organisation", organisation_id, through.isoformat())
+            # a night's task is asked once: the beat delivered twice (or a rerun) queues nothing more
+            if (organisation_id, through.isoformat()) in asked:
+                continue
+            outbox.enqueue(COMPUTE_TASK, organisation_id, through.isoformat())
+            queued += 1
     finalise_lapsed(today=day)
-    return len(ids)
+    return queued
 
 
 # --- the chained record -------------------------------------------------------------------------------------------

@@ -458,3 +458,5 @@ def test_the_nightly_task_computes_the_running_periods(world, django_capture_on_
     running = Assessment.objects.filter(organisation=world.court, window_to=dt.date(2025, 5, 20))
     assert {a.period_kind for a in running} == {"quarter", "year"}
     assert running.count() == 8
+    with django_capture_on_commit_callbacks(execute=True):
+        assert nightly_task(day="2025-05-21") == 0  # delivered twice: nothing more is queued
