@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -44,6 +45,15 @@ class OpinionOut(serializers.Serializer):
     vote = serializers.CharField()
 
 
+class DocumentOut(serializers.Serializer):
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    size = serializers.IntegerField()
+    sha256 = serializers.CharField()
+    action_seq = serializers.IntegerField()
+    url = serializers.CharField()
+
+
 class ItemOut(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     case = serializers.CharField(source="case.case_number")
@@ -57,12 +67,30 @@ class ItemOut(serializers.Serializer):
     votes = serializers.SerializerMethodField()
     recused = serializers.SerializerMethodField()
     opinions = OpinionOut(many=True)
+    documents = serializers.SerializerMethodField()
 
     def get_votes(self, item: AgendaItem) -> dict[str, int]:
         return {"for": item.votes_for, "against": item.votes_against, "abstain": item.votes_abstain}
 
     def get_recused(self, item: AgendaItem) -> list[str]:
         return [r.membership.officer.officer_id for r in item.recusals.all()]
+
+    @extend_schema_field(DocumentOut(many=True))
+    def get_documents(self, item: AgendaItem) -> list[dict[str, Any]]:
+        """The case's documents (the materials), each downloaded through the meeting."""
+        documents = self.context.get("documents", {}).get(item.case_id, [])
+        meeting = self.context.get("meeting")
+        return [
+            {
+                "id": d.public_id,
+                "name": d.original_name,
+                "size": d.size,
+                "sha256": d.sha256,
+                "action_seq": d.action.seq,
+                "url": reverse("deliberation:material", args=[meeting.public_id, item.public_id, d.public_id]),
+            }
+            for d in documents
+        ]
 
 
 class AttendanceOut(serializers.Serializer):
@@ -164,7 +192,11 @@ class MeetingDetailView(APIView):
     def get(self, request: Request, id) -> Response:
         _officer(request)
         meeting = selectors.meeting_get_for_request(request, public_id=id)
-        return Response(MeetingDetailOut(meeting).data)
+        return Response(
+            MeetingDetailOut(
+                meeting, context={"meeting": meeting, "documents": selectors.meeting_documents(meeting)}
+            ).data
+        )
 
 
 def _meeting(request: Request, id) -> Meeting:

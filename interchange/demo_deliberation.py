@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accountability.models import Officer, Organisation
 from cases.models import Case
+from cases.services import case_log_action
 from deliberation import services as deliberation
 from deliberation.models import AgendaItem, Body, FollowUp, Meeting, Membership
 from supervision.models import Situation
@@ -88,6 +90,13 @@ def seed_bodies() -> None:
         _body(organisation, "procuratorial_committee", "", "检察委员会", people[:9], majority_quorum=True)
 
 
+#: a one-page PDF, as a scanned record would be
+DELIBERATION_RECORD = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+)
+
+
 def _flagged_cases(court: Organisation, count: int) -> list[Case]:
     """Open civil cases of 民一庭 (judge1's first) without a referral yet, each flagged by its lead judge (法律适用
     分歧) unless a four-category flag is open on it already (a risk point's alert is not one)."""
@@ -162,6 +171,14 @@ def load() -> None:
     item = AgendaItem.objects.get(meeting=held)
     deliberation.departure_record(
         actor=advisory.lead_officer, item=item, reason="本案合同系双方协商订立，违约金未明显过高，不予调整"
+    )
+    # the panel's record of its deliberation: the committee's members read it under the agenda item
+    case_log_action(
+        actor=advisory.lead_officer,
+        case=advisory,
+        action_type="deliberated",
+        note="合议庭评议：维持原约定违约金",
+        files=[SimpleUploadedFile("合议庭评议笔录.pdf", DELIBERATION_RECORD, "application/pdf")],
     )
     referral_create(actor=chief, case=advisory, body="adjudication_committee", reason="合议庭与专业法官会议意见不一致")
     sitting = _convene(president, committee, advisory, now - dt.timedelta(hours=1))

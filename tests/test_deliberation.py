@@ -19,6 +19,7 @@ from deliberation import selectors, services
 from deliberation.models import AgendaItem, Body, FollowUp, Meeting, MeetingEvent, Membership
 from supervision import services as supervision
 from supervision.models import Referral, Situation
+from tests.conftest import client_for
 from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
 
 START = dt.date(2024, 1, 1)
@@ -371,6 +372,9 @@ def test_the_agenda_lists_the_case_s_documents_and_only_readers_of_the_meeting_d
     assert AuditEvent.objects.filter(object_type="deliberation material", object_id=str(document.public_id)).exists()
     foreign = reverse("deliberation:material", args=[item.meeting.public_id, item.public_id, elsewhere.public_id])
     assert client.get(foreign).status_code == 404
+    read = client_for(bodies.m1).get(f"/api/deliberation/meetings/{item.meeting.public_id}/").json()
+    [listed] = read["items"][0]["documents"]
+    assert (listed["name"], listed["sha256"], listed["url"]) == ("合议笔录.pdf", document.sha256, url)
 
     client.force_login(world.assistant.user)
     assert client.get(url).status_code == 404
