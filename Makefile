@@ -41,6 +41,7 @@ bench: setup
 	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
 	$(BIN)/python bench/metrics_bench.py --cases 1000000
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 20
+	$(BIN)/python bench/case_page_bench.py --long 2000 --clients 10 --seconds 20
 	$(BIN)/python bench/rules_bench.py --cases 1000000
 	$(BIN)/python bench/search_bench.py --cases 1000000
 	$(BIN)/python bench/dashboard_bench.py --cases 1000000
@@ -52,6 +53,8 @@ bench-quick: setup
 	$(BIN)/python bench/import_bench.py --actions 10000
 	$(BIN)/python bench/metrics_bench.py --cases 2000 --database-url $(QUICK_DB)
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 2
+	$(BIN)/python bench/case_page_bench.py --long 120 --requests 10 --seconds 0 --reuse \
+		--database-url postgres://postgres@127.0.0.1:5432/quanze_bench_actions
 	$(BIN)/python bench/rules_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
 	$(BIN)/python bench/search_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
 	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB) --requests 20 --months 2

@@ -95,6 +95,76 @@ print("DASH " + json.dumps(figures))
 """
 
 
+ALERTS = r"""
+import json, statistics, time
+import django
+django.setup()
+from django.db.models import Count, Q
+from dashboards.selectors import Scope, alerts_panel
+from accountability.models import Organisation
+from supervision.choices import FlagStatus
+from supervision.models import Flag
+
+court = Organisation.objects.get(pk=21)  # a basic court, as the page figures
+scope = Scope("organisation", court.code, court, court.name)
+
+
+def through_cases():  # the panel before the flag kept its organisation: every open flag of the court's cases
+    flags = Flag.objects.filter(status__in=(FlagStatus.PENDING, FlagStatus.CONFIRMED), case__organisation=court)
+    return list(
+        flags.values("situation__family", "situation__category", "situation__code", "situation__title")
+        .annotate(open=Count("pk"), escalated=Count("pk", filter=Q(escalation_level__gt=0)),
+                  pending=Count("pk", filter=Q(status=FlagStatus.PENDING)))
+        .order_by("situation__family", "situation__category", "situation__code")
+    )
+
+
+figures = {}
+assert sum(r["open"] for r in through_cases()) == alerts_panel(scope)["open"]
+for name, read in (("through_cases", through_cases), ("by_organisation", lambda: alerts_panel(scope))):
+    times = []
+    for _ in range(REQUESTS):
+        started = time.perf_counter()
+        read()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    figures[name] = {"p50_ms": round(statistics.median(times), 2), "p95_ms": round(times[int(len(times) * 0.95) - 1], 2)}
+figures["open_flags"] = alerts_panel(scope)["open"]
+figures["all_open_flags"] = Flag.objects.filter(status__in=(FlagStatus.PENDING, FlagStatus.CONFIRMED)).count()
+print("ALERTS " + json.dumps(figures))
+"""
+
+
+def alerts(cases: int, url: str, requests: int) -> None:
+    """A court's alerts panel two ways in one run, on the generated data with its flags (the rules' first sweep):
+    through its cases (before supervision/0005) and by the flag's organisation (the index range)."""
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 60}
+    env.pop("REDIS_URL", None)
+    child = subprocess.run(
+        [sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + ALERTS],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    if child.returncode:
+        raise SystemExit(child.stderr[-3000:])
+    figures = json.loads(next(x for x in child.stdout.splitlines() if x.startswith("ALERTS "))[len("ALERTS ") :])
+    store(
+        [
+            {
+                "name": f"dashboard_alerts_panel@{cases}",
+                "value": figures["by_organisation"]["p95_ms"],
+                "unit": "ms p95 (a basic court's alerts panel)",
+                "floor": figures["through_cases"]["p95_ms"],
+                "compared_with": "the same panel through the court's cases (before the flag kept its organisation)",
+                "detail": figures,
+            }
+        ]
+    )
+    print(json.dumps(figures, indent=2))
+
+
 def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int = 12) -> dict[str, object]:
     generated = ensure_generated(cases, url, reuse=reuse)
     env = {
@@ -154,7 +224,12 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the generated cases if there are N")
     parser.add_argument("--requests", type=int, default=100, help="requests per page and mode")
     parser.add_argument("--months", type=int, default=12, help="months of the trend to store (bench-quick: 2)")
+    parser.add_argument("--alerts-only", action="store_true", help="the alerts panel two ways (needs the flags)")
     args = parser.parse_args()
+    if args.alerts_only:
+        for n in args.cases or [1_000_000]:
+            alerts(n, args.database_url, args.requests)
+        return
     record(
         [
             run(n, args.database_url, reuse=args.reuse, requests=args.requests, months=args.months)

@@ -73,6 +73,8 @@ def store(entries: list[dict[str, object]]) -> None:
         entry.setdefault("ratio", None)
         entry.pop("ratio_to_target", None)
         entry.setdefault("machine", machine())
+        # how busy the shared machine was when the figure was stored (2 cores: above 2, runs were queueing)
+        entry.setdefault("load_average_1m", round(os.getloadavg()[0], 2))
         entry.setdefault("date", dt.date.today().isoformat())
         kept.append(entry)
     out.write_text(json.dumps(kept, ensure_ascii=False, indent=2) + "\n")
