@@ -471,6 +471,16 @@ def test_a_procuratorate_s_point_thresholds_are_its_own(proc, world):
     ]
 
 
+def test_a_prosecutor_flags_by_the_procuratorate_s_own_situations(proc, world):
+    """The flag form of a prosecutor's case offers the procuratorate's situations and the shared ones, never a
+    court's (法官, 裁判, 审限); a judge's offers the court's, never the procuratorate's."""
+    offered = re.compile(r'<option value="([A-Z]+-[0-9A-Z]+)">')
+    prosecutor = set(offered.findall(browser(proc.prosecutor).get(f"/cases/{proc.case().public_id}/").content.decode()))
+    judge = set(offered.findall(browser(world.judge).get(f"/cases/{world.case().public_id}/").content.decode()))
+    assert {"PC-01", "PR-02", "M-01", "G-01"} <= prosecutor and not {"C-01", "R-02", "M-09"} & prosecutor
+    assert {"C-01", "R-02", "M-01", "G-01"} <= judge and not {"PC-01", "PR-02"} & judge
+
+
 def test_a_prosecutors_discipline_appeal_goes_to_the_procuratorate_above(proc):
     city_chief = make_officer(
         "citygen", roles=["president", "prosecutor"], organisation=proc.city, post=Post.PRESIDENT, is_quota=True
