@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 from django.views.decorators.http import require_POST
@@ -206,7 +207,9 @@ def _chosen_period(request: HttpRequest, periods: list[Period]) -> Period | None
             return period
     if key:
         raise Http404
-    return periods[0] if periods else None
+    # the newest period that is over (the one to sign), else the running one
+    over = [p for p in periods if p.end < timezone.localdate()]
+    return (over or periods or [None])[0]
 
 
 def _distribution(request: HttpRequest):
