@@ -5,6 +5,7 @@ take each step; consequences once; the pages' query counts."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 from decimal import Decimal
 from fractions import Fraction
@@ -460,3 +461,20 @@ def test_the_nightly_task_computes_the_running_periods(world, django_capture_on_
     assert running.count() == 8
     with django_capture_on_commit_callbacks(execute=True):
         assert nightly_task(day="2025-05-21") == 0  # delivered twice: nothing more is queued
+
+
+def test_a_scheme_changed_in_the_admin_is_a_new_version(admin_client, world):
+    scheme = Scheme.objects.get(organisation_kind="court", role="officer", is_active=True)
+    url = reverse("admin:assessment_scheme_change", args=[scheme.pk])
+    page = admin_client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {name: form.initial.get(name) for name in form.fields}
+    data["components"] = json.dumps(scheme.components, ensure_ascii=False)
+    data["excellent_from"] = "92"
+    response = admin_client.post(url, {k: v for k, v in data.items() if v is not None})
+    assert response.status_code == 302
+    scheme.refresh_from_db()
+    assert scheme.excellent_from == 90 and not scheme.is_active  # the version edited stays as it was
+    new = Scheme.objects.get(organisation_kind="court", role="officer", is_active=True)
+    assert (new.version, new.excellent_from) == (scheme.version + 1, 92)
