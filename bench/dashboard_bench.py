@@ -138,7 +138,13 @@ print("ALERTS " + json.dumps(figures))
 def alerts(cases: int, url: str, requests: int) -> None:
     """A court's alerts panel two ways in one run, on the generated data with its flags (the rules' first sweep):
     through its cases (before supervision/0005) and by the flag's organisation (the index range)."""
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": "bench-only-" + "x" * 60}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-" + "x" * 60,
+        "DJANGO_SETTINGS_MODULE": "accountability.settings",
+    }
     env.pop("REDIS_URL", None)
     child = subprocess.run(
         [sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + ALERTS],
