@@ -188,7 +188,7 @@ class Quanze:
         groups = self.ranking.groups_for(terms, self.statistics)
         first = {k: self.ranking.score(self.tokens[k], groups, self.statistics)[0] for k in keys}
         best = sorted(keys, key=lambda k: (-first[k], k))[: self.ranking.FEEDBACK_DOCUMENTS]
-        words = self.ranking.feedback_words([(self.tokens[k], first[k]) for k in best], groups)
+        words = self.ranking.feedback_words([(self.tokens[k], first[k]) for k in best], groups, self.statistics)
         lent = self.ranking.feedback_groups(words, [t.weight for t in terms if not t.part], self.statistics)
         if not lent:
             return first
@@ -295,6 +295,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
     parser.add_argument("--path", type=Path, required=True, help="the data set's file or directory")
     parser.add_argument("--limit", type=int, default=None, help="only the first N queries (or rows)")
     parser.add_argument("--relevant", type=int, default=None, help="the lowest label counted relevant for P@5")
+    parser.add_argument(
+        "--record", metavar="NAME", help="store the figures in bench/results.json as similar_quality@NAME:<form>"
+    )
     args = parser.parse_args(argv)
     if not args.path.exists():
         parser.error(f"--path: {args.path} does not exist")
@@ -308,7 +311,37 @@ def main(argv: Sequence[str] | None = None) -> dict[str, object]:
         "figures": figures,
     }
     print(json.dumps(result, ensure_ascii=False, indent=1))
+    if args.record:
+        record(args.record, result)
     return result
+
+
+def record(name: str, result: dict[str, object]) -> None:
+    """One entry a query form: Quanze's NDCG@10 against BM25's (the floor), with all three figures of both."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    from import_bench import store  # noqa: PLC0415 - a bench's helper, only when recording
+
+    figures: dict[str, dict[str, dict[str, float]]] = result["figures"]  # type: ignore[assignment]
+    ours, theirs = figures[Quanze.name], figures[Baseline.name]
+    store(
+        [
+            {
+                "name": f"similar_quality@{name}:{form}",
+                "value": ours[form]["ndcg@10"],
+                "unit": "NDCG@10",
+                "floor": theirs[form]["ndcg@10"],
+                "compared_with": "BM25 (rank_bm25) on the same documents and query strings",
+                "detail": {
+                    "data": result["data"],
+                    "documents": result["documents"],
+                    "queries": result["queries"],
+                    "quanze": ours[form],
+                    "bm25": theirs[form],
+                },
+            }
+            for form in ("facts200", "keywords")
+        ]
+    )
 
 
 if __name__ == "__main__":

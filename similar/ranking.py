@@ -13,10 +13,11 @@ word's df are the index's own statistics (``TermStatistic``), kept with the docu
 
 Pseudo-relevance feedback (RM3, Lavrenko & Croft 2001, with its usual settings: ``FEEDBACK_DOCUMENTS`` = 10,
 ``FEEDBACK_TERMS`` = 10): the best documents of a first ranking lend the query their most telling words, so that
-a case that shares the kind of facts but none of the query's words is still found (捕鱼 禁渔期 also finds
-非法捕捞 … 禁渔区). Each word is weighed by its share of the feedback documents (tf / length, times the
-document's share of their scores); the ten heaviest are added as ordinary terms, together as heavy as ten words
-of the query's average weight: half of a ten-word query, little beside a case's whole facts.
+a case that shares the kind of facts but none of the query's words is still found (禁渔区 网具 also finds
+渔船 … 禁渔期). Each word is weighed by its share of the feedback documents (tf / length, times the
+document's share of their scores) and by its idf, as Rocchio's tf·idf feedback does; the ten heaviest are added
+as ordinary terms, together as heavy as ten words of the query's average weight but never heavier than the
+query's own words (RM3's even interpolation): half of a short query, little beside a case's whole facts.
 """
 
 from __future__ import annotations
@@ -84,11 +85,13 @@ def score(tokens: Sequence[str] | Counter, groups: Sequence[Group], statistics: 
 
 
 def feedback_words(
-    best: Sequence[tuple[Sequence[str] | Counter, float]], groups: Sequence[Group]
+    best: Sequence[tuple[Sequence[str] | Counter, float]], groups: Sequence[Group], statistics: Statistics
 ) -> list[tuple[str, float]]:
     """RM3's expansion: the ``FEEDBACK_TERMS`` words of the best documents (their tokens and first-ranking scores,
     best first: the first ``FEEDBACK_DOCUMENTS``, all of which must match the query) that weigh most in them,
-    none of the query's; each with its share of the feedback (the shares sum to 1)."""
+    times their idf (a word every case has, such as 合同, tells nothing of the kind of case, and would make
+    every document a candidate), none of the query's; each with its share of the feedback (the shares sum
+    to 1). ``statistics`` must know the words of those documents."""
     best = [(tokens, s) for tokens, s in best[:FEEDBACK_DOCUMENTS] if s > 0]
     total = sum(s for _tokens, s in best)
     if len(best) < FEEDBACK_DOCUMENTS or not total:  # a handful of matches is not a kind of case: nothing lent
@@ -99,8 +102,10 @@ def feedback_words(
         counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
         length = sum(counts.values()) or 1
         for word, tf in counts.items():
-            if word not in asked:
+            if word not in asked and statistics.frequencies.get(word):
                 weights[word] += tf / length * s / total
+    for word in weights:
+        weights[word] *= idf(statistics.frequencies[word], statistics.documents)
     chosen = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:FEEDBACK_TERMS]
     share = sum(w for _word, w in chosen) or 1.0
     return [(word, w / share) for word, w in chosen]
@@ -110,10 +115,11 @@ def feedback_groups(
     words: Sequence[tuple[str, float]], query_weights: Sequence[float], statistics: Statistics
 ) -> list[Group]:
     """The feedback words as groups: together as heavy as ``FEEDBACK_TERMS`` words of the query's average
-    weight, each by its share; times its idf, like any word."""
+    weight, but never heavier than the query's own words; each by its share; times its idf, like any word."""
     if not words or not query_weights:
         return []
-    total = sum(query_weights) / len(query_weights) * FEEDBACK_TERMS
+    # never heavier than the judge's own words (RM3's even interpolation): a two-word query stays about its words
+    total = min(sum(query_weights) / len(query_weights) * FEEDBACK_TERMS, sum(query_weights))
     groups = []
     for word, share in words:
         frequency = statistics.frequencies.get(word, 0)

@@ -242,11 +242,9 @@ def rank(
             rows.append(row)
     else:
         rows = _portable_ranked(documents, groups, statistics)
-        lent = ranking.feedback_groups(
-            ranking.feedback_words([(row.tokens.split(), row.score) for row in rows], groups),
-            query_weights,
-            statistics_for([w for row in rows[: ranking.FEEDBACK_DOCUMENTS] for w in row.tokens.split()]),
-        )
+        their = statistics_for([w for row in rows[: ranking.FEEDBACK_DOCUMENTS] for w in row.tokens.split()])
+        best = [(row.tokens.split(), row.score) for row in rows]
+        lent = ranking.feedback_groups(ranking.feedback_words(best, groups, their), query_weights, their)
         if lent:
             groups = [*groups, *lent]
             rows = _portable_ranked(documents, groups, statistics_for([w for g in groups for w in g.words]))
@@ -271,11 +269,10 @@ def _lent(
     if len(top) < ranking.FEEDBACK_DOCUMENTS:  # nothing would be lent (``feedback_words``): not read
         return []
     tokens = dict(SearchDocument.objects.filter(pk__in=[pk for pk, _s, _a in top]).values_list("pk", "tokens"))
-    words = ranking.feedback_words([(tokens[pk].split(), score) for pk, score, _a in top if pk in tokens], groups)
-    if not words:
-        return []
-    lent_statistics = statistics_for([w for w, _share in words])
-    return ranking.feedback_groups(words, query_weights, replace(lent_statistics, documents=statistics.documents))
+    best = [(tokens[pk].split(), score) for pk, score, _a in top if pk in tokens]
+    their = statistics_for(list({w for words, _score in best for w in words}))  # one query: the words' df
+    words = ranking.feedback_words(best, groups, their)
+    return ranking.feedback_groups(words, query_weights, their)
 
 
 def _portable_ranked(

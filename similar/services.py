@@ -212,6 +212,7 @@ def cluster_documents() -> bool:
         found = cursor.fetchone()
         if found is None:
             return False
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # CLUSTER refuses a table with checks still deferred
         cursor.execute(f'CLUSTER cases_searchdocument USING "{found[0]}"')  # a name read from the catalogue
         cursor.execute("ANALYZE cases_searchdocument")
     return True

@@ -227,21 +227,26 @@ def test_the_spc_tiers_apply_to_the_best_results_not_to_every_match(world, corpu
 # --- pseudo-relevance feedback (RM3) -------------------------------------------------------------------
 
 
-def test_feedback_lends_the_words_of_the_best_documents_not_the_querys():
+def test_feedback_lends_the_telling_words_of_the_best_documents_not_the_querys():
     groups = [ranking.Group(("捕捞",), 1.0)]
-    best = [(["捕捞", "禁渔区", "渔船", "渔船"], 2.0)] * 9 + [(["捕捞", "禁渔区", "网具"], 1.0)]
-    words = dict(ranking.feedback_words(best, groups))
-    assert "捕捞" not in words and abs(sum(words.values()) - 1) < 1e-9
+    best = [(["捕捞", "禁渔区", "渔船", "渔船", "合同", "未知"], 2.0)] * 9 + [(["捕捞", "禁渔区", "网具", "合同"], 1.0)]
+    frequencies = {"捕捞": 20, "禁渔区": 10, "渔船": 10, "网具": 10, "合同": 95}
+    statistics = ranking.Statistics(documents=100, average_length=5, frequencies=frequencies)
+    words = dict(ranking.feedback_words(best, groups, statistics))
+    assert "捕捞" not in words and "未知" not in words and abs(sum(words.values()) - 1) < 1e-9
     assert words["渔船"] > words["禁渔区"] > words["网具"] > 0  # by share of the feedback documents
-    assert ranking.feedback_words(best[:9], groups) == []  # fewer than ten matches: nothing is lent
-    statistics = ranking.Statistics(documents=100, average_length=4, frequencies={"渔船": 10, "禁渔区": 10})
+    assert words["禁渔区"] > words["合同"] * 10  # as often in them, but every case has 合同: its idf is small
+    assert ranking.feedback_words(best[:9], groups, statistics) == []  # fewer than ten matches: nothing is lent
     lent = ranking.feedback_groups(list(words.items()), [1.0, 1.0], statistics)
-    assert {g.words[0] for g in lent} == {"渔船", "禁渔区"} and all(g.feedback for g in lent)  # 网具: not indexed
-    # together as heavy as ten words of the query's average weight (times idf)
-    idf = ranking.idf(10, 100)
-    assert abs(sum(g.weight for g in lent) - ranking.FEEDBACK_TERMS * idf * (words["渔船"] + words["禁渔区"])) < 1e-9
+    assert {g.words[0] for g in lent} == set(words) and all(g.feedback for g in lent)
+    # together as heavy as the query's own words (two here; ten words of its average weight in a long query),
+    # each times its idf
+    expected = sum(2.0 * share * ranking.idf(frequencies[w], 100) for w, share in words.items())
+    assert abs(sum(g.weight for g in lent) - expected) < 1e-9
+    long_query = ranking.feedback_groups(list(words.items()), [1.0] * 40, statistics)
+    assert abs(sum(g.weight for g in long_query) - expected * ranking.FEEDBACK_TERMS / 2) < 1e-9
     # a lent word is never needed for "every word": the judge's two words are
-    both, matched = ranking.score(["捕捞", "禁渔期"], [*groups, ranking.Group(("禁渔期",), 1.0), *lent], statistics)
+    _score, matched = ranking.score(["捕捞", "禁渔期"], [*groups, ranking.Group(("禁渔期",), 1.0), *lent], statistics)
     assert matched == 2
 
 
