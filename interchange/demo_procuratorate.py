@@ -29,6 +29,8 @@ from cases.models import Case
 from cases.services import case_assign, case_close, case_log_action
 from discipline.models import Committee, CommitteeMember
 from procuratorate import services
+from supervision.models import Situation
+from supervision.services import flag_raise
 
 DISTRICT = "SHJ0101"
 #: (login, what it shows): printed by ``seed_demo`` after the courts' logins, listed in the README.
@@ -138,6 +140,13 @@ def load() -> dict[str, list[Case]]:
         services.investigation_resubmit(actor=prosecutor, case=twice, resubmitted_on=today, note="公安机关补充侦查完毕")
     services.prosecution_facts_record(
         actor=assistant, case=twice, detained=True, plea_leniency=False, sentencing_recommended=False
+    )
+    # a four-category case of the procuratorate's own: the 检察长 and the department head see it in their inbox
+    flag_raise(
+        actor=prosecutor,
+        case=Case.objects.get(pk=twice.pk),
+        situation=Situation.objects.get(code="PC-01"),
+        reason="同类电信诈骗案件本院此前两案作不起诉处理，本案拟提起公诉，处理尺度可能不一",
     )
     doubt = receive("awaiting_chief", "criminal", "prosecution", "ordinary", "盗窃罪", "犯罪嫌疑人 周某", 20)
     services.supplementary_return(actor=prosecutor, case=doubt, reason="补充提取指纹、核实作案时间")

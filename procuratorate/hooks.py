@@ -66,6 +66,9 @@ ACTION_WORDS = {
 #: The case page's words at a procuratorate (``{% word %}`` in the cases templates): 办案期限, not 审限; a
 #: prosecutor's 办案组 led by the 主办检察官, not a panel and its presiding judge; the 检察长 decides.
 PAGE_WORDS = {
+    # the four categories' labels (supervision.choices.category_word)
+    "May conflict with similar-case rulings": _("May conflict with similar-case decisions"),
+    "Judge reported for unlawful conduct": _("Prosecutor reported for unlawful conduct"),
     "Time limit": _("Handling time limit"),
     "limit": _("handling limit"),
     "Extension of the time limit": _("Extension of the handling time limit"),

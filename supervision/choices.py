@@ -1,5 +1,8 @@
 from django.db import models
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
+
+from accountability.choices import page_word
 
 
 class FourCategory(models.TextChoices):
@@ -55,3 +58,11 @@ REFERRAL_BODIES_BY_KIND = {
 def referral_bodies(organisation_kind: str) -> list[tuple[str, str]]:
     """(value, label) of the bodies an organisation of this kind refers to, for a form."""
     return [(body.value, body.label) for body in REFERRAL_BODIES_BY_KIND.get(organisation_kind, ())]
+
+
+def category_word(code: str, kind: str | None = None) -> str:
+    """A four-category's label in the words of an organisation of ``kind`` (a procuratorate's 类案处理决定 and
+    检察官, a court's 类案裁判 and 法官): the label's message looked up in the page words of the kind."""
+    with translation.override("en"):
+        message = str(FourCategory(code).label)
+    return str(page_word(message, kind))

@@ -42,6 +42,7 @@ def alerts_panel(request: PanelRequest) -> dict[str, Any]:
         "flags": case_open_flags(request.case),
         "may_flag": request.allowed(ActionType.FOUR_CATEGORY_FLAGGED),
         "may_decide_flags": request.allowed(ActionType.FOUR_CATEGORY_CONFIRMED),
+        "kind": request.case.organisation.kind,
         "situations": [
             situation
             for situation in Situation.objects.filter(is_active=True, family=AlertFamily.FOUR_CATEGORY).order_by(

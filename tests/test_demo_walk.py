@@ -44,6 +44,8 @@ COURT_WORDS = (
     "服判息诉",
     "审判委员会",
     "专业法官会议",
+    "类案裁判",
+    "违法审判",
 )
 PROCURATORATE_WORDS = ("检察长", "检察官", "联席会议", "检察委员会", "不捕率", "不诉率", "退回补充侦查")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -475,7 +475,11 @@ def test_a_prosecutor_flags_by_the_procuratorate_s_own_situations(proc, world):
     """The flag form of a prosecutor's case offers the procuratorate's situations and the shared ones, never a
     court's (法官, 裁判, 审限); a judge's offers the court's, never the procuratorate's."""
     offered = re.compile(r'<option value="([A-Z]+-[0-9A-Z]+)">')
-    prosecutor = set(offered.findall(browser(proc.prosecutor).get(f"/cases/{proc.case().public_id}/").content.decode()))
+    page = browser(proc.prosecutor).get(f"/cases/{proc.case().public_id}/").content.decode()
+    prosecutor = set(offered.findall(page))
+    # the categories in its words too: 类案处理决定, 检察官 (a court's 类案裁判, 法官违法审判)
+    assert "可能与类案处理决定冲突" in page and "反映检察官违法办案" in page
+    assert "类案裁判" not in page and "违法审判" not in page
     judge = set(offered.findall(browser(world.judge).get(f"/cases/{world.case().public_id}/").content.decode()))
     assert {"PC-01", "PR-02", "M-01", "G-01"} <= prosecutor and not {"C-01", "R-02", "M-09"} & prosecutor
     assert {"C-01", "R-02", "M-01", "G-01"} <= judge and not {"PC-01", "PR-02"} & judge
