@@ -390,6 +390,7 @@ _CHOICE_FACTS: dict[str, type[models.TextChoices]] = {
     "case.case_type": CaseType,
     "case.procedure": Procedure,
     "case.organisation_level": OrganisationLevel,
+    "case.organisation_kind": OrganisationKind,
 }
 
 
@@ -404,7 +405,6 @@ def _fact_words(name: str, value: Any) -> tuple[str, str]:
     if name in _CHOICE_FACTS and value in _CHOICE_FACTS[name].values:
         return label, str(_CHOICE_FACTS[name](value).label)
     if name == "case.days_over_limit" and isinstance(value, int) and value < 0:
-    "case.organisation_kind": OrganisationKind,
         return str(_("days left in the time limit")), str(-value)
     if name == "case.limit_percent_used":
         return label, f"{value}%"

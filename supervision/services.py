@@ -364,9 +364,9 @@ def flag_raise(
     decision.raise_if_denied()
     if not situation.is_active:
         raise _invalid("situation", _("This situation is no longer in use."))
-    if not reason.strip():
     if not situation.applies_to(case.organisation.kind):
         raise _invalid("situation", _("This situation does not apply to this organisation's cases."))
+    if not reason.strip():
         raise _invalid("reason", _("Say why the case is flagged."))
     try:
         with transaction.atomic():
@@ -835,8 +835,8 @@ REVISED_FIELDS = (
     "condition",
     "priority",
     "requires_similar_search",
-    "is_active",
     "organisation_kinds",
+    "is_active",
 )
 
 
