@@ -125,7 +125,7 @@ def load_cail_scm(path: Path, limit: int | None = None) -> DataSet:
 
 
 def load_charges(path: Path, limit: int | None = None) -> DataSet:
-    data = DataSet(name=f"charge-labelled facts ({path.name}; relevance = a shared charge)", documents={})
+    data = DataSet(name=f"labelled facts ({path.name}; relevance = a shared charge or article)", documents={})
     charges: dict[str, set[str]] = {}
     for number, row in enumerate(_json_lines(path)[:limit]):
         if "facts" in row:
