@@ -115,7 +115,8 @@ def walk(
                 if link not in seen:
                     seen.add(link)
                     queue.append(link)
-        else:
+        else:  # a download (an attachment): its file is closed with the response
+            response.close()
             continue
         found = leaks(text, codes) + ENGLISH.findall(text)
         own = text
