@@ -101,29 +101,30 @@ def walk(
         per_kind[kind] += 1
         response = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans", follow=True)
         opened["pages"] += 1
+        # a download (an attachment) streams its file: read to the end, it is closed, as a browser's would be
+        content = b"".join(response.streaming_content) if response.streaming else response.content
         if response.status_code != 200:
             problems[url] = [f"HTTP {response.status_code}"]
             continue
         content_type = response.get("Content-Type", "")
         if content_type.startswith(XLSX):
-            text = _workbook_text(response.content)
+            text = _workbook_text(content)
             opened["workbooks"] += 1
         elif content_type.startswith("text/html"):
-            page = response.content.decode()
+            page = content.decode()
             text = visible_text(page)
             for link in _links(page, url):
                 if link not in seen:
                     seen.add(link)
                     queue.append(link)
-        else:  # a download (an attachment): its file is closed with the response
-            response.close()
+        else:
             continue
         found = leaks(text, codes) + ENGLISH.findall(text)
         own = text
         for words in shared:
             own = own.replace(words, " ")
         found += [f"«{word}»" for word in foreign if word in own]
-        whole_page = content_type.startswith("text/html") and "<html" in response.content.decode()
+        whole_page = content_type.startswith("text/html") and "<html" in content.decode()
         if whole_page and not re.search(r"[\u4e00-\u9fff]", text):  # an htmx fragment may well be empty
             found.append("no Chinese")
         if found:
