@@ -44,8 +44,7 @@ COURT_WORDS = (
     "服判息诉",
     "审判委员会",
     "专业法官会议",
-    "类案裁判",
-    "违法审判",
+    "违法审判",  # (类案裁判 is not one: a prosecutor's similar-case search reads courts' rulings too)
 )
 PROCURATORATE_WORDS = ("检察长", "检察官", "联席会议", "检察委员会", "不捕率", "不诉率", "退回补充侦查")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
