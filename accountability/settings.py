@@ -221,6 +221,8 @@ SPECTACULAR_SETTINGS = {
         "ReviewStatusEnum": "evaluation.models.Review.Status",
         "CaseRequestKindEnum": "cases.models.CaseRequest.Kind",
         "ApproverEnum": "cases.choices.Approver",
+        "ReviewGradeEnum": "evaluation.models.Grade",
+        "AssessmentGradeEnum": "assessment.models.Grade",
     },
 }
 
