@@ -8,14 +8,17 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import status
+from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from accountability.errors import DomainError
+from accountability.errors import DomainError, NotFound, ValidationFailed
+from accountability.models import Officer
+from accountability.selectors import officer_for_user
 
 
 class DefaultCursorPagination(CursorPagination):
@@ -110,3 +113,19 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         detail = data["detail"]
         response.data = {"code": getattr(detail, "code", "error"), "message": str(detail)}
     return response
+
+
+def acting_officer(request: Any, *, refusal: Exception | None = None) -> Officer:
+    """The officer behind an API request; a user who is not one gets ``refusal`` (by default a plain 404)."""
+    officer = officer_for_user(request.user)
+    if officer is None:
+        raise refusal if refusal is not None else NotFound(_("Not found."))
+    return officer
+
+
+def validated(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
+    """The serializer's validated data, or one structured 400 naming every field at fault."""
+    serializer = serializer_class(data=data)
+    if not serializer.is_valid():
+        raise ValidationFailed(_("Invalid input."), details=serializer.errors)
+    return serializer.validated_data

@@ -3,8 +3,6 @@ sign, contest, decide), each calling the same service as the pages."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -12,24 +10,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accountability.api_base import acting_officer, validated
 from accountability.errors import NotFound, ValidationFailed
-from accountability.selectors import officer_for_user
 from assessment import selectors, services
 from assessment.models import Grade
-
-
-def _officer(request: Request):
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise NotFound(_("Not found."))
-    return officer
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise ValidationFailed(_("Invalid input."), details=serializer.errors)
-    return serializer.validated_data
 
 
 class AssessmentOut(serializers.Serializer):
@@ -80,7 +64,7 @@ class StepIn(serializers.Serializer):
 class AssessmentListView(APIView):
     @extend_schema(operation_id="assessments_list", responses=AssessmentOut(many=True))
     def get(self, request: Request) -> Response:
-        _officer(request)
+        acting_officer(request)
         rows = selectors.assessments_visible_to(request.user).order_by("-period_start", "period_kind", "officer_id")
         return Response(AssessmentOut(rows[:500], many=True).data)
 
@@ -88,7 +72,7 @@ class AssessmentListView(APIView):
 class AssessmentDetailView(APIView):
     @extend_schema(operation_id="assessment_read", responses=AssessmentDetailOut)
     def get(self, request: Request, id) -> Response:
-        _officer(request)
+        acting_officer(request)
         assessment = selectors.assessment_get_for_user(request.user, public_id=id)
         return Response(AssessmentDetailOut(assessment).data)
 
@@ -98,9 +82,9 @@ class AssessmentStepView(APIView):
 
     @extend_schema(operation_id="assessment_step", request=StepIn, responses=AssessmentDetailOut)
     def post(self, request: Request, id, step: str) -> Response:
-        officer = _officer(request)
+        officer = acting_officer(request)
         assessment = selectors.assessment_get_for_user(request.user, public_id=id)
-        data = _valid(StepIn, request.data)
+        data = validated(StepIn, request.data)
         version = data.get("expected_version")
         if step == "propose":
             done = services.assessment_propose(

@@ -20,9 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accountability.api_base import acting_officer
 from accountability.errors import NotFound, PowerDenied, ValidationFailed
 from accountability.models import Officer
-from accountability.selectors import officer_for_user
 from cases import assignment
 from cases.api_requests import DECIDERS, CaseRequestSerializer
 from cases.choices import ActionSource, DesignationReason, RequestStatus
@@ -48,10 +48,7 @@ DECIDERS.update(dict.fromkeys(assignment.DECISION_TYPES, _decide_in_api))
 
 
 def _officer(request: Request) -> Officer:
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise PowerDenied(_("Only officers work on cases."))
-    return officer
+    return acting_officer(request, refusal=PowerDenied(_("Only officers work on cases.")))
 
 
 def _case(request: Request, id: Any) -> Case:

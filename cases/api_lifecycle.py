@@ -25,9 +25,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accountability.api_base import acting_officer
 from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
-from accountability.selectors import officer_for_user
 from cases import closing, services
 from cases.choices import ActionSource, ClosingMethod, Outcome, closing_methods_for
 from cases.flows import NodeState, case_flow, missing_required_by_method, missing_required_nodes
@@ -107,10 +107,7 @@ class CaseArchivedSerializer(serializers.Serializer):
 
 
 def _officer(request: Request) -> Officer:
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise PowerDenied(_("Only officers can act on cases."))
-    return officer
+    return acting_officer(request, refusal=PowerDenied(_("Only officers can act on cases.")))
 
 
 def _visible(request: Request, id: Any, *, ref: bool = False) -> Case:

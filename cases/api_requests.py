@@ -19,9 +19,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accountability.api_base import acting_officer
 from accountability.errors import NotFound, PowerDenied, ValidationFailed
 from accountability.models import Officer
-from accountability.selectors import officer_for_user
 from cases import extensions
 from cases.choices import ActionSource
 from cases.models import Case, CaseRequest
@@ -96,10 +96,7 @@ DECIDERS: dict[str, Callable[..., CaseRequest]] = {CaseRequest.Kind.EXTENSION: _
 
 
 def _officer(request: Request) -> Officer:
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise PowerDenied(_("Only officers can make or decide requests on a case."))
-    return officer
+    return acting_officer(request, refusal=PowerDenied(_("Only officers can make or decide requests on a case.")))
 
 
 def _with_people(queryset: Any) -> Any:

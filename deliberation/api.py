@@ -15,25 +15,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accountability.errors import Conflict, NotFound, ValidationFailed
-from accountability.selectors import officer_for_user
+from accountability.api_base import acting_officer, validated
+from accountability.errors import Conflict, NotFound
 from deliberation import selectors, services
 from deliberation.choices import Vote
 from deliberation.models import AgendaItem, FollowUp, Meeting
-
-
-def _officer(request: Request):
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise NotFound(_("Not found."))
-    return officer
-
-
-def _valid(serializer_class: type[serializers.Serializer], data: Any) -> dict[str, Any]:
-    serializer = serializer_class(data=data)
-    if not serializer.is_valid():
-        raise ValidationFailed(_("Invalid input."), details=serializer.errors)
-    return serializer.validated_data
 
 
 class OpinionOut(serializers.Serializer):
@@ -161,14 +147,14 @@ class FollowUpDoneOut(serializers.Serializer):
 class MeetingListView(APIView):
     @extend_schema(operation_id="deliberation_meetings_list", responses=MeetingOut(many=True))
     def get(self, request: Request) -> Response:
-        _officer(request)
+        acting_officer(request)
         meetings = selectors.meetings_visible_to(request.user).order_by("-scheduled_for", "pk")[:200]
         return Response(MeetingOut(meetings, many=True).data)
 
     @extend_schema(operation_id="deliberation_meetings_convene", request=ConveneIn, responses={201: MeetingOut})
     def post(self, request: Request) -> Response:
-        officer = _officer(request)
-        data = _valid(ConveneIn, request.data)
+        officer = acting_officer(request)
+        data = validated(ConveneIn, request.data)
         body = selectors.bodies_visible_to(request.user).filter(pk=data["body"]).first()
         if body is None:  # none such, or not one of the bodies one sees: 404, as for any object out of scope
             raise NotFound(_("No such body."), details={"body": [_("No such body.")]})
@@ -190,7 +176,7 @@ class MeetingListView(APIView):
 class MeetingDetailView(APIView):
     @extend_schema(operation_id="deliberation_meeting_read", responses=MeetingDetailOut)
     def get(self, request: Request, id) -> Response:
-        _officer(request)
+        acting_officer(request)
         meeting = selectors.meeting_get_for_request(request, public_id=id)
         return Response(
             MeetingDetailOut(
@@ -220,10 +206,10 @@ class MeetingActView(APIView):
         description="act: open (body: present, version), conclude or sign (no body).",
     )
     def post(self, request: Request, id, act: str) -> Response:
-        officer = _officer(request)
+        officer = acting_officer(request)
         meeting = _meeting(request, id)
         if act == "open":
-            data = _valid(OpenIn, request.data)
+            data = validated(OpenIn, request.data)
             services.meeting_open(
                 actor=officer, meeting=meeting, present=data["present"], expected_version=data.get("version")
             )
@@ -246,14 +232,14 @@ class ItemActView(APIView):
         description="act: opinion (body: text, vote) or resolve (body: resolution).",
     )
     def post(self, request: Request, id, item_id, act: str) -> Response:
-        officer = _officer(request)
+        officer = acting_officer(request)
         item = _item(_meeting(request, id), item_id)
         if act == "opinion":
-            data = _valid(OpinionIn, request.data)
+            data = validated(OpinionIn, request.data)
             services.opinion_give(actor=officer, item=item, text=data["text"], vote=data["vote"])
             code = status.HTTP_201_CREATED
         elif act == "resolve":
-            data = _valid(ResolutionIn, request.data)
+            data = validated(ResolutionIn, request.data)
             services.item_resolve(actor=officer, item=item, resolution=data["resolution"], source="api")
             code = status.HTTP_200_OK
         else:
@@ -267,7 +253,7 @@ class FollowUpListView(APIView):
 
     @extend_schema(operation_id="deliberation_follow_ups_list", responses=FollowUpOut(many=True))
     def get(self, request: Request) -> Response:
-        _officer(request)
+        acting_officer(request)
         rows = selectors.follow_ups_visible_to(request.user)[:200]
         data = [
             {
@@ -291,11 +277,11 @@ class FollowUpCompleteView(APIView):
         responses={200: FollowUpDoneOut, 404: OpenApiResponse(description="not found or not visible")},
     )
     def post(self, request: Request, item_id) -> Response:
-        officer = _officer(request)
+        officer = acting_officer(request)
         follow_up = selectors.follow_ups_visible_to(request.user).filter(item__public_id=item_id).first()
         if follow_up is None:
             raise NotFound(_("Not found."))
-        data = _valid(NoteIn, request.data)
+        data = validated(NoteIn, request.data)
         done: FollowUp = services.follow_up_complete(
             actor=officer, follow_up=follow_up, note=data["note"], source="api"
         )

@@ -14,9 +14,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accountability.api_base import acting_officer
 from accountability.errors import NotFound, PowerDenied
 from accountability.models import Officer
-from accountability.selectors import officer_for_user, organisations_visible_to
+from accountability.selectors import organisations_visible_to
 from evaluation import reviews as review_services
 from evaluation.metrics import LEVELS, METRICS, Window
 from evaluation.models import DefectItem, Grade, MetricResult, Review, ReviewPlan
@@ -30,10 +31,7 @@ from evaluation.selectors import (
 
 
 def _officer(request: Request) -> Officer:
-    officer = officer_for_user(request.user)
-    if officer is None:
-        raise PowerDenied("Only officers can do this.")
-    return officer
+    return acting_officer(request, refusal=PowerDenied("Only officers can do this."))
 
 
 class DefectSerializer(serializers.Serializer):
