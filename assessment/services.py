@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -257,24 +257,15 @@ def _save(assessment: Assessment) -> None:
 
 
 def verify(assessment: Assessment) -> list[str]:
-    stored = Assessment.objects.values("trace_head", "trace_length", "trace_mac").get(pk=assessment.pk)
-    rows = AssessmentEvent.objects.filter(assessment_id=assessment.pk).order_by("seq").values(*ASSESSMENT.columns())
-    broken = chain.verify(
-        ASSESSMENT,
-        rows,
-        head=stored["trace_head"],
-        length=stored["trace_length"],
-        scope=assessment.pk,
-        head_mac=stored["trace_mac"],
-    )
-    return [f"assessment {assessment.pk} {'#' + str(b.seq) if b.seq else '(head)'}: {b.problem}" for b in broken]
+    return chain.verify_owners(ASSESSMENT, Assessment.objects.filter(pk=assessment.pk), _events_of)
 
 
 def verify_all() -> list[str]:
-    problems: list[str] = []
-    for assessment in Assessment.objects.filter(trace_length__gt=0).order_by("pk").only("pk"):
-        problems += verify(assessment)
-    return problems
+    return chain.verify_owners(ASSESSMENT, Assessment.objects.filter(trace_length__gt=0), _events_of)
+
+
+def _events_of(assessment: Assessment) -> QuerySet[AssessmentEvent]:
+    return AssessmentEvent.objects.filter(assessment_id=assessment.pk)
 
 
 # --- sign-off and contest -----------------------------------------------------------------------------------------

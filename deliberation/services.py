@@ -9,7 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -89,25 +89,16 @@ def _save(meeting: Meeting, *fields: str) -> None:
 
 def meeting_verify(meeting: Meeting) -> list[str]:
     """The meeting chain's problems (empty: intact), reading the head as stored."""
-    stored = Meeting.objects.values("trace_head", "trace_length", "trace_mac").get(pk=meeting.pk)
-    rows = MeetingEvent.objects.filter(meeting_id=meeting.pk).order_by("seq").values(*MEETING.columns())
-    broken = chain.verify(
-        MEETING,
-        rows,
-        head=stored["trace_head"],
-        length=stored["trace_length"],
-        scope=meeting.pk,
-        head_mac=stored["trace_mac"],
-    )
-    return [f"meeting {meeting.pk} {'#' + str(b.seq) if b.seq else '(head)'}: {b.problem}" for b in broken]
+    return chain.verify_owners(MEETING, Meeting.objects.filter(pk=meeting.pk), _events_of)
 
 
 def verify_all() -> list[str]:
     """Every meeting's chain (for ``verify_audit_chain``)."""
-    problems: list[str] = []
-    for meeting in Meeting.objects.order_by("pk").only("pk"):
-        problems += meeting_verify(meeting)
-    return problems
+    return chain.verify_owners(MEETING, Meeting.objects.all(), _events_of)
+
+
+def _events_of(meeting: Meeting) -> QuerySet[MeetingEvent]:
+    return MeetingEvent.objects.filter(meeting_id=meeting.pk)
 
 
 def _lock(meeting: Meeting, expected_version: int | None = None) -> Meeting:

@@ -124,34 +124,12 @@ def _record(
 def verify_events(proceeding: Proceeding) -> list[int]:
     """The sequence numbers whose link is broken, 0 for the head (empty: the chain is intact). Reads the
     proceeding's head as stored."""
-    stored = Proceeding.objects.values("trace_head", "trace_length", "trace_mac").get(pk=proceeding.pk)
-    rows = proceeding.events.order_by("seq").values(*PROCEEDING.columns())
-    broken = chain.verify(
-        PROCEEDING,
-        rows,
-        head=stored["trace_head"],
-        length=stored["trace_length"],
-        scope=proceeding.pk,
-        head_mac=stored["trace_mac"],
-    )
-    return [link.seq or 0 for link in broken]
+    return [link.seq or 0 for link in chain.verify_owned(PROCEEDING, proceeding, proceeding.events.all())]
 
 
 def verify_all() -> list[str]:
     """Every proceeding's chain: its problems as lines (for ``verify_audit_chain``)."""
-    problems = []
-    for proceeding in Proceeding.objects.order_by("pk").only("pk", "trace_head", "trace_length", "trace_mac"):
-        stored = (proceeding.trace_head, proceeding.trace_length, proceeding.trace_mac)
-        rows = proceeding.events.order_by("seq").values(*PROCEEDING.columns())
-        broken = chain.verify(
-            PROCEEDING, rows, head=stored[0], length=stored[1], scope=proceeding.pk, head_mac=stored[2]
-        )
-        problems += [f"proceeding {proceeding.pk} {_where(link.seq)}: {link.problem}" for link in broken]
-    return problems
-
-
-def _where(seq: int | None) -> str:
-    return f"#{seq}" if seq is not None else "(head)"
+    return chain.verify_owners(PROCEEDING, Proceeding.objects.all(), lambda proceeding: proceeding.events.all())
 
 
 def _lock(proceeding: Proceeding, expected_version: int | None = None) -> Proceeding:
