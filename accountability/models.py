@@ -76,6 +76,25 @@ class ChainHead(models.Model):
         self.save(update_fields=["length", "head", "mac"])
 
 
+class OwnedChainEvent(AppendOnlyModel):
+    """One step of a record chained per owner (a meeting's, an assessment's): the owner's service numbers it,
+    links it to the previous step and seals it under the owner's lock; the owner keeps the head
+    (``trace_head``, ``trace_length``, ``trace_mac``, checked by ``chain.verify_owned``). Subclasses add the owner,
+    the kind and what else their chain covers."""
+
+    seq = models.PositiveIntegerField()
+    actor = models.ForeignKey("accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    occurred_at = models.DateTimeField()
+    note = models.TextField(blank=True)
+    payload = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    mac = models.CharField(max_length=96, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+
 class ChainedEvent(AppendOnlyModel):
     """An append-only event chained as it is written (``CHAIN``): its sequence number, the previous event's hash,
     its own and the seal, set by ``save`` under the lock of the chain's head."""

@@ -17,7 +17,7 @@ from django.utils.translation import pgettext_lazy
 
 from accountability.chain import GENESIS_HASH
 from accountability.choices import OrganisationKind
-from accountability.models import AppendOnlyModel, Officer, Organisation, TimeStamped
+from accountability.models import Officer, Organisation, OwnedChainEvent, TimeStamped
 
 
 class AssessedRole(models.TextChoices):
@@ -160,21 +160,13 @@ class Assessment(TimeStamped):
         return self.window_to < self.period_end
 
 
-class AssessmentEvent(AppendOnlyModel):
+class AssessmentEvent(OwnedChainEvent):
     """One step of an assessment (computed when proposed, proposed, signed, contested, decided, final), chained
     (``assessment.services.ASSESSMENT``)."""
 
     assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=24)
-    actor = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    occurred_at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
     power_item_code = models.CharField(max_length=32, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    mac = models.CharField(max_length=96, blank=True, default="")
 
     class Meta:
         ordering = ["assessment", "seq"]

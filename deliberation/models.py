@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability.chain import GENESIS_HASH
 from accountability.choices import OrganisationKind
-from accountability.models import AppendOnlyModel, Officer, Organisation, TimeStamped
+from accountability.models import Officer, Organisation, OwnedChainEvent, TimeStamped
 from cases.models import Case
 from deliberation.choices import BodyKind, Field, FollowUpStatus, ItemStatus, MeetingStatus, Vote
 from supervision.models import Referral
@@ -138,19 +138,11 @@ class Meeting(TimeStamped):
         return f"{self.body} {self.scheduled_for:%Y-%m-%d}"
 
 
-class MeetingEvent(AppendOnlyModel):
+class MeetingEvent(OwnedChainEvent):
     """One step of a meeting, chained (``accountability.chain.MEETING``)."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.PROTECT, related_name="events")
-    seq = models.PositiveIntegerField()
     kind = models.CharField(max_length=32)
-    actor = models.ForeignKey(Officer, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    occurred_at = models.DateTimeField()
-    note = models.TextField(blank=True)
-    payload = models.JSONField(default=dict, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    hash = models.CharField(max_length=64, unique=True)
-    mac = models.CharField(max_length=96, blank=True, default="")
 
     class Meta:
         ordering = ["meeting", "seq"]
