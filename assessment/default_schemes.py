@@ -124,51 +124,36 @@ def _duration() -> dict[str, Any]:
     )  # fmt: skip
 
 
-def court(role: str) -> list[dict[str, Any]]:
+def _supervision_on_time() -> dict[str, Any]:
+    return _i(
+        "supervision_on_time", "监督管理按时履责", "supervision_on_time", "linear", base=0, slope=100, cap=100,
+        floor=0, missing=100,
+    )  # fmt: skip
+
+
+def _components(
+    role: str,
+    *,
+    leader_workload_weight: int,
+    quality: list[dict[str, Any]],
+    within_limit: dict[str, Any],
+    effect: dict[str, Any],
+    leadership_weight: int,
+    leadership: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """One kind's scheme for a role: workload, quality, efficiency, effect and integrity for everyone; a leader's
+    quality weighs more and a leadership component comes second."""
     leader = role == "leader"
     components = [
-        _workload(40 if leader else 120, 20 if leader else 30),
-        _quality(
-            [
-                _i(
-                    "appeal_changed",
-                    "二审改判发回率",
-                    "metric",
-                    "linear",
-                    metric="appeal_amended_remanded_ratio",
-                    base=100,
-                    slope=-200,
-                    cap=100,
-                    floor=0,
-                    missing=100,
-                )
-            ]
-        ),
+        _workload(40 if leader else 120, leader_workload_weight if leader else 30),
+        _quality(quality),
         {
             "code": "efficiency",
             "label": "办案效率",
             "weight": 15 if leader else 20,
-            "indicators": [_rate("within_limit_rate", "审限内结案率", "within_limit_rate", 2), _duration()],
+            "indicators": [within_limit, _duration()],
         },
-        {
-            "code": "effect",
-            "label": "办案效果",
-            "weight": 10,
-            "indicators": [
-                _i(
-                    "acceptance_rate",
-                    "服判息诉率",
-                    "metric",
-                    "linear",
-                    metric="acceptance_rate",
-                    base=0,
-                    slope=110,
-                    cap=100,
-                    floor=0,
-                    missing=100,
-                )
-            ],
-        },
+        {"code": "effect", "label": "办案效果", "weight": 10, "indicators": [effect]},
         _integrity(),
     ]
     if leader:
@@ -178,95 +163,82 @@ def court(role: str) -> list[dict[str, Any]]:
             {
                 "code": "leadership",
                 "label": "领导履职",
-                "weight": 20,
-                "indicators": [
-                    _i(
-                        "leader_caseload",
-                        "院庭长办案比（对照办案量要求）",
-                        "metric",
-                        "ratio_to_norm",
-                        metric="leader_caseload_ratio",
-                        norm=Decimal("0.5"),
-                        cap=100,
-                        floor=0,
-                        missing=0,
-                    ),
-                    _i(
-                        "supervision_on_time",
-                        "监督管理按时履责",
-                        "supervision_on_time",
-                        "linear",
-                        base=0,
-                        slope=100,
-                        cap=100,
-                        floor=0,
-                        missing=100,
-                    ),  # fmt: skip
-                ],
+                "weight": leadership_weight,
+                "indicators": [*leadership, _supervision_on_time()],
             },
         )
     return components
+
+
+def court(role: str) -> list[dict[str, Any]]:
+    return _components(
+        role,
+        leader_workload_weight=20,
+        quality=[
+            _i(
+                "appeal_changed",
+                "二审改判发回率",
+                "metric",
+                "linear",
+                metric="appeal_amended_remanded_ratio",
+                base=100,
+                slope=-200,
+                cap=100,
+                floor=0,
+                missing=100,
+            )  # fmt: skip
+        ],
+        within_limit=_rate("within_limit_rate", "审限内结案率", "within_limit_rate", 2),
+        effect=_i(
+            "acceptance_rate",
+            "服判息诉率",
+            "metric",
+            "linear",
+            metric="acceptance_rate",
+            base=0,
+            slope=110,
+            cap=100,
+            floor=0,
+            missing=100,
+        ),  # fmt: skip
+        leadership_weight=20,
+        leadership=[
+            _i(
+                "leader_caseload",
+                "院庭长办案比（对照办案量要求）",
+                "metric",
+                "ratio_to_norm",
+                metric="leader_caseload_ratio",
+                norm=Decimal("0.5"),
+                cap=100,
+                floor=0,
+                missing=0,
+            )  # fmt: skip
+        ],
+    )
 
 
 def procuratorate(role: str) -> list[dict[str, Any]]:
-    leader = role == "leader"
-    components = [
-        _workload(40 if leader else 120, 25 if leader else 30),
-        _quality([]),
-        {
-            "code": "efficiency",
-            "label": "办案效率",
-            "weight": 15 if leader else 20,
-            "indicators": [
-                _rate("prosecution_within_limit_rate", "审查起诉期限内办结率", "prosecution_within_limit_rate", 2),
-                _duration(),
-            ],
-        },
-        {
-            "code": "effect",
-            "label": "办案效果",
-            "weight": 10,
-            "indicators": [
-                _i(
-                    "case_proceeding_ratio",
-                    "案-件比",
-                    "metric",
-                    "linear",
-                    metric="case_proceeding_ratio",
-                    base=140,
-                    slope=-40,
-                    cap=100,
-                    floor=0,
-                    missing=100,
-                )
-            ],
-        },
-        _integrity(),
-    ]
-    if leader:
-        components[1]["weight"] = 25
-        components.insert(
-            1,
-            {
-                "code": "leadership",
-                "label": "领导履职",
-                "weight": 15,
-                "indicators": [
-                    _i(
-                        "supervision_on_time",
-                        "监督管理按时履责",
-                        "supervision_on_time",
-                        "linear",
-                        base=0,
-                        slope=100,
-                        cap=100,
-                        floor=0,
-                        missing=100,
-                    ),  # fmt: skip
-                ],
-            },
-        )
-    return components
+    return _components(
+        role,
+        leader_workload_weight=25,
+        quality=[],
+        within_limit=_rate("prosecution_within_limit_rate", "审查起诉期限内办结率", "prosecution_within_limit_rate", 2),
+        effect=_i(
+            "case_proceeding_ratio",
+            "案-件比",
+            "metric",
+            "linear",
+            metric="case_proceeding_ratio",
+            base=140,
+            slope=-40,
+            cap=100,
+            floor=0,
+            missing=100,
+        ),  # fmt: skip
+        leadership_weight=15,
+        leadership=[],
+    )
 
 
 def _plain(value: Any) -> Any:
