@@ -10,22 +10,17 @@ keep-alive connections, each client on its own five cases.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import signal
-import socket
-import statistics
 import subprocess
 import sys
-import tempfile
-import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
 from metrics_bench import connect  # noqa: E402
+from served import Request, gunicorn, load  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_actions"
 
@@ -62,50 +57,15 @@ print(json.dumps(out))
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def post_action(clients: list[dict], path_for: Callable[[dict, int], str]) -> Request:
+    """Each client's n-th request: a note POSTed with its token to ``path_for(client, n)``."""
 
-
-def load(port: int, clients: list[dict], seconds: float, path_for) -> dict[str, float]:
-    latencies: list[list[float]] = [[] for _ in clients]
-    errors = [0] * len(clients)
-    stop = time.monotonic() + seconds
-
-    def worker(index: int) -> None:
+    def request(index: int, n: int) -> tuple[str, str, dict[str, str], str]:
         client = clients[index]
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         headers = {"Authorization": f"Token {client['token']}", "Content-Type": "application/json"}
-        n = 0
-        while time.monotonic() < stop:
-            path = path_for(client, n)
-            body = json.dumps({"action_type": "note", "note": f"bench {n}"})
-            started = time.perf_counter()
-            connection.request("POST", path, body=body, headers=headers)
-            response = connection.getresponse()
-            response.read()
-            latencies[index].append(time.perf_counter() - started)
-            if response.status != 201:
-                errors[index] += 1
-            n += 1
-        connection.close()
+        return "POST", path_for(client, n), headers, json.dumps({"action_type": "note", "note": f"bench {n}"})
 
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(clients))]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    flat = sorted(x for xs in latencies for x in xs)
-    return {
-        "requests": len(flat),
-        "errors": sum(errors),
-        "throughput_rps": round(len(flat) / elapsed, 1),
-        "p50_ms": round(statistics.median(flat) * 1000, 1),
-        "p95_ms": round(flat[int(len(flat) * 0.95) - 1] * 1000, 1),
-    }
+    return request
 
 
 VERIFY = """
@@ -163,49 +123,24 @@ def main() -> None:
     if setup.returncode:
         raise SystemExit(setup.stderr[-3000:])
     clients = json.loads(setup.stdout.strip().splitlines()[-1])
-    port = free_port()
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "accountability.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
+    with gunicorn(env) as (port, _log):
+        n = len(clients)
+        load(port, n, 2, post_action(clients, lambda c, i: "/bench/bare-insert/"), expect=201)  # warm both workers
+        bare = load(port, n, args.seconds, post_action(clients, lambda c, i: "/bench/bare-insert/"), expect=201)
+        floor = load(
+            port,
+            n,
+            args.seconds,
+            post_action(clients, lambda c, i: f"/bench/cases/{c['cases'][i % len(c['cases'])]}/chained-append/"),
+            expect=201,
         )
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            time.sleep(1.0)
-            load(port, clients, 2, lambda c, n: "/bench/bare-insert/")  # warm both workers
-            bare = load(port, clients, args.seconds, lambda c, n: "/bench/bare-insert/")
-            floor = load(
-                port,
-                clients,
-                args.seconds,
-                lambda c, n: f"/bench/cases/{c['cases'][n % len(c['cases'])]}/chained-append/",
-            )
-            action = load(
-                port, clients, args.seconds, lambda c, n: f"/api/cases/{c['cases'][n % len(c['cases'])]}/actions/"
-            )
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+        action = load(
+            port,
+            n,
+            args.seconds,
+            post_action(clients, lambda c, i: f"/api/cases/{c['cases'][i % len(c['cases'])]}/actions/"),
+            expect=201,
+        )
     broken = verify(args.database_url, env)
     result = {
         "clients": args.clients,

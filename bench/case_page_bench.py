@@ -19,22 +19,17 @@ under load against the issue's 100 ms.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
-import signal
-import socket
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from action_bench import free_port  # noqa: E402
 from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
+from served import Request, gunicorn, load  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_case_page"
 
@@ -130,41 +125,9 @@ print(json.dumps(figures))
 """
 
 
-def load(port: int, session: str, paths: list[str], clients: int, seconds: float) -> dict[str, float]:
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-    stop = time.monotonic() + seconds
-
-    def worker(index: int) -> None:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-        headers = {"Cookie": f"sessionid={session}"}
-        n = index
-        while time.monotonic() < stop:
-            started = time.perf_counter()
-            connection.request("GET", paths[n % len(paths)], headers=headers)
-            response = connection.getresponse()
-            response.read()
-            latencies[index].append(time.perf_counter() - started)
-            if response.status != 200:
-                errors[index] += 1
-            n += 1
-        connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-    started = time.monotonic()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    flat = sorted(x for xs in latencies for x in xs)
-    return {
-        "requests": len(flat),
-        "errors": sum(errors),
-        "throughput_rps": round(len(flat) / elapsed, 1),
-        "p50_ms": round(statistics.median(flat) * 1000, 1),
-        "p95_ms": round(flat[int(len(flat) * 0.95) - 1] * 1000, 1),
-    }
+def read_pages(session: str, paths: list[str]) -> Request:
+    """Each client reads the pages in turn with the judge's session, starting at its own."""
+    return lambda index, n: ("GET", paths[(index + n) % len(paths)], {"Cookie": f"sessionid={session}"}, None)
 
 
 def main() -> None:
@@ -235,41 +198,10 @@ def main() -> None:
         store(entries)
         print(json.dumps({"pages": pages}, indent=2))
         return
-    port = free_port()
     paths = [f"/cases/{cases['short']['id']}/", f"/cases/{cases['long']['id']}/"]
-    with tempfile.TemporaryFile() as log:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
-                "accountability.wsgi:application",
-                "--workers",
-                "2",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--log-level",
-                "warning",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=log,
-            start_new_session=True,
-        )
-        try:
-            for _ in range(100):
-                try:
-                    socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            time.sleep(1.0)
-            load(port, cases["session"], paths, args.clients, 2)  # warm both workers (and their chain walks)
-            loaded = load(port, cases["session"], paths, args.clients, args.seconds)
-        finally:
-            os.killpg(server.pid, signal.SIGTERM)
-            server.wait(timeout=20)
+    with gunicorn(env) as (port, log):
+        load(port, args.clients, 2, read_pages(cases["session"], paths), expect=200)  # warm both workers' walks
+        loaded = load(port, args.clients, args.seconds, read_pages(cases["session"], paths), expect=200)
         if loaded["errors"]:
             log.seek(0)
             print(log.read().decode()[-3000:])
