@@ -12,7 +12,7 @@ from accountability.choices import Post
 from accountability.models import Department, Officer, Organisation
 from cases import services
 from cases.models import Case
-from tests.factories import CaseFactory, DepartmentFactory, OrganisationFactory, make_officer
+from tests.factories import CaseFactory, DepartmentFactory, OrganisationFactory, make_leader, make_officer
 
 
 @dataclass
@@ -116,7 +116,7 @@ def world(db) -> World:
     civil = DepartmentFactory(organisation=court, code="MS1", name="民事审判第一庭")
     criminal = DepartmentFactory(organisation=court, code="XS", name="刑事审判庭")
     other_civil = DepartmentFactory(organisation=other, code="MS1", name="民事审判第一庭")
-    o = make_officer
+    o, leader = make_officer, make_leader
     return World(
         high=high,
         court=court,
@@ -128,23 +128,15 @@ def world(db) -> World:
         judge2=o("judge2", roles=["judge"], organisation=court, department=civil, is_quota=True, name="李法官"),
         assistant=o("assistant", roles=["assistant"], organisation=court, department=civil, name="赵助理"),
         clerk=o("clerk", roles=["clerk"], organisation=court, department=civil, name="钱书记员"),
-        chief=o(
+        chief=leader(
             "chief",
+            Post.DIVISION_CHIEF,
             roles=["judge", "division_chief"],
             organisation=court,
             department=civil,
-            post=Post.DIVISION_CHIEF,
-            is_quota=True,
             name="孙庭长",
         ),
-        president=o(
-            "president",
-            roles=["judge", "president"],
-            organisation=court,
-            post=Post.PRESIDENT,
-            is_quota=True,
-            name="周院长",
-        ),
+        president=leader("president", Post.PRESIDENT, roles=["judge", "president"], organisation=court, name="周院长"),
         high_president=o("high_president", roles=["president"], organisation=high, post=Post.PRESIDENT, name="吴院长"),
         filing=o("filing", roles=["case_management"], organisation=court, name="郑立案"),
         evaluator=o("evaluator", roles=["evaluator"], organisation=court, name="冯评查"),
@@ -152,21 +144,19 @@ def world(db) -> World:
         inspector=o("inspector", roles=["inspector"], organisation=court, name="褚督察"),
         admin=o("sysadmin", roles=["administrator"], organisation=court, name="卫管理员"),
         other_judge=o("other_judge", roles=["judge"], organisation=other, department=other_civil, is_quota=True),
-        other_chief=o(
+        other_chief=leader(
             "other_chief",
+            Post.DIVISION_CHIEF,
             roles=["judge", "division_chief"],
             organisation=other,
             department=other_civil,
-            post=Post.DIVISION_CHIEF,
-            is_quota=True,
         ),
-        criminal_chief=o(
+        criminal_chief=leader(
             "criminal_chief",
+            Post.DIVISION_CHIEF,
             roles=["judge", "division_chief"],
             organisation=court,
             department=criminal,
-            post=Post.DIVISION_CHIEF,
-            is_quota=True,
         ),
     )
 

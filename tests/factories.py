@@ -61,6 +61,21 @@ def make_officer(
     return officer_save(officer=officer, roles=roles, username=officer_id, password=PASSWORD)
 
 
+def make_leader(
+    officer_id: str,
+    post: str,
+    *,
+    roles: list[str],
+    organisation: Organisation,
+    department: Department | None = None,
+    name: str | None = None,
+) -> Officer:
+    """A president, vice president or division chief, holding a quota seat (a leader also handles cases)."""
+    return make_officer(
+        officer_id, roles=roles, organisation=organisation, department=department, post=post, is_quota=True, name=name
+    )
+
+
 class CaseFactory(factory.django.DjangoModelFactory):
     """A case written directly (test set-up); services are tested on their own."""
 

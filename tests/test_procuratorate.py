@@ -29,7 +29,7 @@ from evaluation.services import metrics_store
 from procuratorate import services
 from procuratorate.models import ChiefMatter
 from tests.conftest import ensure_reference_data
-from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
+from tests.factories import DepartmentFactory, OrganisationFactory, make_leader, make_officer
 from tests.test_visible_text import visible_text
 
 pytestmark = pytest.mark.django_db
@@ -87,7 +87,7 @@ def proc(db) -> Proc:
     )
     court = OrganisationFactory(code="SH0101X", name="上海市黄浦区人民法院", case_code="沪0199")
     dept = DepartmentFactory(organisation=district, code="XJ1", name="第一检察部")
-    o = make_officer
+    o, leader = make_officer, make_leader
     return Proc(
         province=province,
         city=city,
@@ -99,39 +99,21 @@ def proc(db) -> Proc:
             "pro2", roles=["prosecutor"], organisation=district, department=dept, is_quota=True, name="吴检察官"
         ),
         assistant=o("proast", roles=["assistant"], organisation=district, department=dept, name="郑助理"),
-        head=o(
+        head=leader(
             "prohead",
+            Post.DIVISION_CHIEF,
             roles=["prosecutor", "division_chief"],
             organisation=district,
             department=dept,
-            post=Post.DIVISION_CHIEF,
-            is_quota=True,
             name="冯军",
         ),
-        general=o(
-            "progen",
-            roles=["president", "prosecutor"],
-            organisation=district,
-            post=Post.PRESIDENT,
-            is_quota=True,
-            name="陈明",
-        ),
-        deputy=o(
-            "prodep",
-            roles=["vice_president", "prosecutor"],
-            organisation=district,
-            post=Post.VICE_PRESIDENT,
-            is_quota=True,
-            name="褚亮",
+        general=leader("progen", Post.PRESIDENT, roles=["president", "prosecutor"], organisation=district, name="陈明"),
+        deputy=leader(
+            "prodep", Post.VICE_PRESIDENT, roles=["vice_president", "prosecutor"], organisation=district, name="褚亮"
         ),
         intake=o("prointake", roles=["case_management"], organisation=district, name="卫案管"),
-        court_president=o(
-            "courtpres",
-            roles=["president", "judge"],
-            organisation=court,
-            post=Post.PRESIDENT,
-            is_quota=True,
-            name="蒋华",
+        court_president=leader(
+            "courtpres", Post.PRESIDENT, roles=["president", "judge"], organisation=court, name="蒋华"
         ),
     )
 
