@@ -63,7 +63,8 @@ class ReferenceCase(TimeStamped):
 class SearchDocument(models.Model):
     """One searchable text: a decided case of a court, or a reference case. ``tokens`` is the text segmented
     by jieba (space-separated, padded with spaces); on PostgreSQL a generated ``tsvector`` column over it has a
-    GIN index (migration ``cases/0012``)."""
+    GIN index (migration ``cases/0012``), and a trigger keeps its words' postings (``similar_posting``, migration
+    ``similar/0005``), which the search ranks from."""
 
     case = models.OneToOneField(Case, null=True, blank=True, on_delete=models.CASCADE, related_name="search_document")
     reference = models.OneToOneField(

@@ -8,7 +8,8 @@ of its words' occurrences, and
     score = Σ weight · idf · tf · (k1 + 1) / (tf + k1 · (1 − b + b · length / avgdl))
     idf   = ln(1 + (N − df + 0.5) / (df + 0.5))        (df: the most frequent word of the group)
 
-times ``ALL_WORDS_BOOST`` when the document has every group of the query (two or more). N, avgdl and each
+times ``ALL_WORDS_BOOST`` when the document has every word the judge asked for (two or more; the parts of a
+compound are not asked for: a document with the compound has them, ``text.index_tokens``). N, avgdl and each
 word's df are the index's own statistics (``TermStatistic``), kept with the documents.
 
 Pseudo-relevance feedback (RM3, Lavrenko & Croft 2001, with its usual settings: ``FEEDBACK_DOCUMENTS`` = 10,
@@ -48,6 +49,12 @@ class Group:
     words: tuple[str, ...]
     weight: float  # query weight × idf
     feedback: bool = False  # a word lent by the best documents (not the judge's: not needed for "every word")
+    part: bool = False  # a part of the judge's compound (贩卖 of 贩卖毒品): weighs, but is not needed for "every word"
+
+    @property
+    def asked(self) -> bool:
+        """One of the words the judge asked for: a document with all of them has "every word"."""
+        return not (self.feedback or self.part)
 
 
 def idf(frequency: int, documents: int) -> float:
@@ -62,24 +69,32 @@ def groups_for(terms: Sequence[object], statistics: Statistics) -> list[Group]:
         words = tuple(term.words)  # type: ignore[attr-defined]
         frequency = max(statistics.frequencies.get(w, 0) for w in words)
         if frequency:
-            groups.append(Group(words=words, weight=term.weight * idf(frequency, statistics.documents)))  # type: ignore[attr-defined]
+            weight = term.weight * idf(frequency, statistics.documents)  # type: ignore[attr-defined]
+            groups.append(Group(words=words, weight=weight, part=bool(getattr(term, "part", False))))
     return groups
 
 
+def asked(groups: Sequence[Group]) -> list[bool]:
+    """Which groups a document needs for "every word": the judge's own words; the parts of their compounds only
+    when none of the judge's words is in the index (the parts then stand for them)."""
+    flags = [group.asked for group in groups]
+    return flags if any(flags) else [not group.feedback for group in groups]
+
+
 def score(tokens: Sequence[str] | Counter, groups: Sequence[Group], statistics: Statistics) -> tuple[float, int]:
-    """The BM25 score of one document's tokens, and how many groups it matched."""
+    """The BM25 score of one document's tokens, and how many of the groups ``asked`` needs it matched."""
     counts = tokens if isinstance(tokens, Counter) else Counter(tokens)
     length = sum(counts.values())
     norm = K1 * (1 - B + B * length / (statistics.average_length or 1.0))
     total = 0.0
     matched = 0
-    for group in groups:
+    needed = asked(groups)
+    for group, needs in zip(groups, needed, strict=True):
         tf = sum(counts.get(w, 0) for w in group.words)
         if tf:
-            matched += not group.feedback
+            matched += needs
             total += group.weight * tf * (K1 + 1) / (tf + norm)
-    asked = sum(not group.feedback for group in groups)
-    if asked > 1 and matched == asked:
+    if sum(needed) > 1 and matched == sum(needed):
         total *= ALL_WORDS_BOOST
     return total, matched
 

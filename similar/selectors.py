@@ -11,7 +11,6 @@ from typing import Any
 from django.db import connections, router
 from django.db.models import BooleanField, Exists, F, FloatField, IntegerField, OuterRef, Q, QuerySet, Value, When
 from django.db.models import Case as CaseWhen
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,7 +26,6 @@ from supervision.choices import OPEN_FLAG_STATUSES, TaskKind
 from supervision.models import Flag, Referral, SupervisionTask
 
 RESULT_LIMIT = 50
-VECTOR = '"cases_searchdocument"."vector"'  # PostgreSQL only: the generated tsvector (migration cases/0012)
 RECENT_YEARS = 3
 
 
@@ -135,15 +133,49 @@ def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: d
     return documents
 
 
-SCORE_SQL = f"""(
-    SELECT coalesce(sum(w.weight * t.tf * %s / (t.tf + %s * (1 - %s + %s * "cases_searchdocument"."length" / %s))), 0)
-           * CASE WHEN count(*) FILTER (WHERE t.g <= %s) = %s AND %s > 1 THEN %s ELSE 1 END
-    FROM (SELECT q.g, sum(coalesce(array_length(u.positions, 1), 1)) AS tf
-          FROM unnest(ts_filter(setweight({VECTOR}, 'A', %s::text[]), '{{a}}')) AS u
-          JOIN unnest(%s::text[], %s::int[]) AS q(word, g) ON u.lexeme = q.word
-          GROUP BY q.g) AS t
-    JOIN unnest(%s::float8[]) WITH ORDINALITY AS w(weight, g) ON w.g = t.g
-)"""  # noqa: S608 - constant SQL text (VECTOR is a constant); the values are bound parameters
+POSTINGS_SQL = """
+WITH asked(word, g) AS (SELECT * FROM unnest(%s::text[], %s::int[])),
+matched AS (
+    SELECT p.document_id, a.g, sum(p.tf) AS tf, max(p.length) AS length, max(p.level) AS level,
+           max(p.court) AS court, max(p.decided_on) AS decided_on
+    FROM similar_posting p JOIN asked a ON p.term = a.word
+    WHERE p.court = ANY(%s::bigint[])
+    GROUP BY p.document_id, a.g
+),
+scored AS (
+    SELECT m.document_id, sum(w.weight * m.tf * %s / (m.tf + %s * (1 - %s + %s * m.length / %s))) AS score,
+           count(*) FILTER (WHERE w.needed) AS matched, max(m.level) AS level, max(m.court) AS court,
+           max(m.decided_on) AS decided_on
+    FROM matched m JOIN unnest(%s::float8[], %s::bool[]) WITH ORDINALITY AS w(weight, needed, g) ON w.g = m.g
+    GROUP BY m.document_id
+)
+SELECT s.document_id, s.score * CASE WHEN s.matched = %s AND %s > 1 THEN %s ELSE 1 END, s.matched = %s
+FROM scored s {join}
+ORDER BY 2 DESC, {level}, {decided} DESC NULLS LAST, s.document_id
+LIMIT %s
+"""  # noqa: S608 - constant SQL text with the parts below; the values are bound parameters
+#: the source level and date of a posting's document (``scoped_to_court``'s ``source_level``, from the posting)
+POSTING_LEVEL = "CASE WHEN s.level IS NOT NULL THEN s.level WHEN s.court = %s THEN %s ELSE %s END"
+#: a narrowed search (filters, a case left out): the documents' own query, joined to the scored postings
+NARROWED_JOIN = "JOIN ({documents}) AS d ON d.id = s.document_id"
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where a search looks, for the postings (PostgreSQL): the searching court, the courts whose postings it
+    reads (its own, those above it, and 0: the reference cases of no court), and whether the documents it is
+    given are fewer than those (filters, a case left out: they are then joined to the scored postings)."""
+
+    court: int
+    courts: tuple[int, ...]
+    narrowed: bool = False
+
+
+def scope_of(organisation: Organisation, filters: SearchFilters | None = None) -> Scope:
+    """The scope of ``scoped_to_court(organisation, filters, …)``."""
+    filters = filters or SearchFilters()
+    narrowed = bool(filters.levels or filters.case_type or filters.cause or filters.recent_only)
+    return Scope(court=organisation.pk, courts=(0, *_own_and_higher(organisation)), narrowed=narrowed)
 
 
 def statistics_for(words: Sequence[str]) -> ranking.Statistics:
@@ -159,31 +191,49 @@ def statistics_for(words: Sequence[str]) -> ranking.Statistics:
     )
 
 
-def _postgres_ranked(
-    documents: QuerySet[SearchDocument], groups: list[ranking.Group], statistics: ranking.Statistics
-) -> QuerySet:
-    """Documents with any word of the query (the GIN index finds them), scored by BM25 in SQL. The judge's groups
-    come first, the feedback's after them (``every word`` counts the judge's only)."""
-    groups = sorted(groups, key=lambda group: group.feedback)
-    asked = sum(not group.feedback for group in groups)
+def _postings_best(
+    documents: QuerySet[SearchDocument],
+    groups: list[ranking.Group],
+    statistics: ranking.Statistics,
+    scope: Scope,
+    limit: int,
+) -> list[tuple[int, float, bool]]:
+    """The best ``limit`` documents (id, score, every word) by BM25 in SQL over the postings of the query's words
+    in the scope's courts (``similar_posting``, migration ``similar/0005``: an index range a word and court), each
+    document's term frequencies summed by group; ties by source level, then the most recent, then the id."""
+    sql, params = postings_query(documents, groups, statistics, scope, limit)
+    with connections[documents.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        return [(pk, float(score), bool(every)) for pk, score, every in cursor.fetchall()]
+
+
+def postings_query(
+    documents: QuerySet[SearchDocument],
+    groups: list[ranking.Group],
+    statistics: ranking.Statistics,
+    scope: Scope,
+    limit: int,
+) -> tuple[str, list[Any]]:
+    """The SQL of ``_postings_best`` and its parameters."""
+    needed = ranking.asked(groups)
     words = [w for group in groups for w in group.words]
     numbers = [i for i, group in enumerate(groups, start=1) for _w in group.words]
     weights = [group.weight for group in groups]
-    tsquery = " | ".join(dict.fromkeys(words))
+    asked = sum(needed)
     k1, b = ranking.K1, ranking.B
-    score_params = (k1 + 1, k1, b, b, statistics.average_length or 1.0, asked, asked, asked)
-    # the query's words are picked out of the vector in C (setweight marks them, ts_filter keeps them) before
-    # the join: unnesting every lexeme of a long document to join it cost most of the scoring
-    score_params += (ranking.ALL_WORDS_BOOST, words, words, numbers, weights)
-    # The SQL text is constant (the generated column is unknown to the ORM); the words are bound parameters,
-    # and only letters and digits (``_TERM``), safe inside a tsquery.
-    every = " & ".join("(" + " | ".join(group.words) + ")" for group in groups if not group.feedback)
-    return documents.filter(
-        RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (tsquery,), output_field=BooleanField())  # noqa: S611
-    ).annotate(
-        score=RawSQL(SCORE_SQL, score_params, output_field=FloatField()),  # noqa: S611
-        all_words=RawSQL(f"{VECTOR} @@ to_tsquery('simple', %s)", (every,), output_field=BooleanField()),  # noqa: S611
-    )
+    params: list[Any] = [words, numbers, list(scope.courts), k1 + 1, k1, b, b, statistics.average_length or 1.0]
+    params += [weights, needed, asked, asked, ranking.ALL_WORDS_BOOST, asked]
+    if scope.narrowed:
+        inner, inner_params = (
+            documents.values("id", "source_level", "decided_on").query.get_compiler(using=documents.db).as_sql()
+        )
+        join, level, decided = NARROWED_JOIN.format(documents=inner), "d.source_level", "d.decided_on"
+        params += inner_params
+        level_params: list[Any] = []
+    else:
+        join, level, decided = "", POSTING_LEVEL, "s.decided_on"
+        level_params = [scope.court, int(SourceLevel.OWN), int(SourceLevel.HIGHER)]
+    return POSTINGS_SQL.format(join=join, level=level, decided=decided), [*params, *level_params, limit]
 
 
 def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[ranking.Group]) -> QuerySet:
@@ -192,12 +242,6 @@ def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[ranking.
         for word in group.words:
             condition |= Q(tokens__contains=f" {word} ")
     return documents.filter(condition)
-
-
-def _ordering() -> list[Any]:
-    """Relevance: the score, then the SPC's source order and the most recent (the SPC's tiers are applied to the
-    best results afterwards, ``_sort_key``)."""
-    return [F("score").desc(), "source_level", F("decided_on").desc(nulls_last=True), "pk"]
 
 
 def _sort_key(order: str) -> Any:
@@ -211,26 +255,31 @@ def _sort_key(order: str) -> Any:
 
 
 def rank(
-    documents: QuerySet[SearchDocument], terms: Sequence[QueryTerm], *, order: str = "relevance", limit: int
+    documents: QuerySet[SearchDocument],
+    terms: Sequence[QueryTerm],
+    *,
+    order: str = "relevance",
+    limit: int,
+    scope: Scope,
 ) -> tuple[list[SearchDocument], list[ranking.Group]]:
     """The best ``limit`` of these documents for the query terms: BM25 over the index's statistics, every
     document with any word found, those with every word boosted, then ranked again with the words the best
     ten lend the query (``ranking.feedback_words``: a similar case need not share the judge's words); in the
     SPC tiers when ``order`` is ``level`` (applied to the best ``limit`` by relevance, so a guiding case that
-    shares one common word with a long query does not come first). Each row has ``score`` and ``all_words``."""
+    shares one common word with a long query does not come first). ``documents`` come from ``scoped_to_court``;
+    ``scope`` says where they are (``scope_of``). Each row has ``score`` and ``all_words``."""
     statistics = statistics_for([w for term in terms for w in term.words])
     groups = ranking.groups_for(terms, statistics)
     if not groups:
         return [], groups
     query_weights = [term.weight for term in terms if not term.part]
     if full_text_search():
-        best = _best(_postgres_ranked(documents, groups, statistics), limit)
+        best = _postings_best(documents, groups, statistics, scope, limit)
         lent = _lent(best, groups, query_weights, statistics)
         if lent:
             groups = [*groups, *lent]
-            best = _best(_postgres_ranked(documents, groups, statistics), limit)
-        # Rank the candidates on the document table alone, then read the best ``limit`` with their cases: joining
-        # every candidate's case before the sort cost more than the ranking itself.
+            best = _postings_best(documents, groups, statistics, scope, limit)
+        # Ranked on the postings alone; only the best ``limit`` are read with their cases.
         found = documents.filter(pk__in=[pk for pk, _score, _all in best]).select_related(
             "case__organisation", "reference"
         )
@@ -252,10 +301,6 @@ def rank(
     if order != "relevance":  # the SPC's tiers over the ranked results: every word first, then by source
         rows.sort(key=_sort_key(order))
     return rows, groups
-
-
-def _best(ranked: QuerySet, limit: int) -> list[tuple[int, float, bool]]:
-    return list(ranked.order_by(*_ordering()).values_list("pk", "score", "all_words")[:limit])
 
 
 def _lent(
@@ -281,7 +326,7 @@ def _portable_ranked(
     rows = list(_fallback_matches(documents, groups).select_related("case__organisation", "reference"))
     for row in rows:
         row.score, matched = ranking.score(row.tokens.split(), groups, statistics)
-        row.all_words = matched >= sum(not group.feedback for group in groups)
+        row.all_words = matched >= sum(ranking.asked(groups))
     rows.sort(key=_sort_key("relevance"))
     return rows
 
@@ -301,7 +346,8 @@ def search(
     today = today or timezone.localdate()
     documents = _scoped(officer, filters, today)
     result = SearchResult(query=query, terms=[t.word for t in terms if not t.part], limit=limit)
-    rows, _groups = rank(documents, terms, order=filters.order, limit=limit)
+    scope = scope_of(officer.organisation, filters)
+    rows, _groups = rank(documents, terms, order=filters.order, limit=limit, scope=scope)
     result.hits = [_hit(row) for row in rows]
     result.matched_all = bool(rows) and any(row.all_words for row in rows)
     return result

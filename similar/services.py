@@ -5,8 +5,10 @@ the situations where a report is a condition of signing the ruling (DOMAIN.md §
   Documents are indexed in search mode (whole terms and their parts), queries in precise mode.
 * Documents are decided cases of a court and reference cases (guiding, SPC typical, provincial). A judge
   searches the reference cases valid for their court, and the rulings of their court and the courts above it.
-* On PostgreSQL, a generated ``tsvector`` over the tokens with a GIN index (``cases/0012``) finds and ranks;
-  on SQLite (the laptop default) the same filters with a token match and a ranking computed here.
+* On PostgreSQL, a generated ``tsvector`` over the tokens (``cases/0012``), and an inverted index of its words
+  (``similar_posting``, ``similar/0005``: (word, court, document) → the word's frequency, kept by a trigger as
+  documents are written), from which a scoped search ranks reading only its words' postings in its courts; on
+  SQLite (the laptop default) the same filters with a token match and a ranking computed here.
 * Results come in the SPC's order (法发〔2020〕24号): source level, then the last three years first, then
   relevance; or by relevance alone. Every term must match; when none does, any term may, and the result
   says so.
@@ -18,7 +20,7 @@ import datetime as dt
 import hashlib
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.db import connections, router, transaction
@@ -48,7 +50,14 @@ from similar.models import (
     SimilarPush,
     TermStatistic,
 )
-from similar.selectors import SearchFilters, documents_for_report, rank, scoped_to_court, validate_query
+from similar.selectors import (
+    SearchFilters,
+    documents_for_report,
+    rank,
+    scope_of,
+    scoped_to_court,
+    validate_query,
+)
 from similar.text import case_text, document_tokens, has_text, push_text, query_analysis, reference_text
 
 # --- the index's statistics (BM25) ----------------------------------------------------------------------
@@ -253,8 +262,14 @@ def push_compute(case_ids: Iterable[int], *, today: dt.date | None = None) -> in
         digest = _push_hash(case)
         if not has_text(case) or SimilarPush.objects.filter(case=case, text_hash=digest).exists():
             continue
-        documents = scoped_to_court(case.organisation, SearchFilters(), today).exclude(case_id=case.pk)
-        rows, _groups = rank(documents, query_analysis(push_text(case)), limit=PUSH_SIZE)
+        documents = scoped_to_court(case.organisation, SearchFilters(), today)
+        # a decided case's own document is left out (the documents are then joined to the scored postings); a
+        # pending case has none, and the scope's postings alone rank
+        own = SearchDocument.objects.filter(case_id=case.pk).exists()
+        if own:
+            documents = documents.exclude(case_id=case.pk)
+        scope = replace(scope_of(case.organisation), narrowed=own)
+        rows, _groups = rank(documents, query_analysis(push_text(case)), limit=PUSH_SIZE, scope=scope)
         SimilarPush.objects.update_or_create(
             case=case,
             defaults={
@@ -317,7 +332,8 @@ def compare(case: Case, rule: DeviationRule, *, today: dt.date | None = None) ->
     )
     if rule.metric == DeviationRule.Metric.AWARDED_SHARE:
         documents = documents.filter(case__claim_amount__gt=0)
-    rows, _groups = rank(documents, query_analysis(push_text(case)), limit=rule.neighbours)
+    scope = replace(scope_of(case.organisation), narrowed=True)  # only decided cases with the outcome
+    rows, _groups = rank(documents, query_analysis(push_text(case)), limit=rule.neighbours, scope=scope)
     values = [v for v in (outcome(row.case, rule.metric) for row in rows) if v is not None]
     if len(values) < rule.minimum:
         return None

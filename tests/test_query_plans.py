@@ -29,7 +29,7 @@ def plan(queryset) -> str:
     return queryset.explain()
 
 
-def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
+def test_similar_case_search_reads_its_words_postings_in_its_courts_from_the_index(world):
     from similar.models import ReferenceCase, SearchDocument
 
     filler = " ".join(f"词{i}" for i in range(30))
@@ -40,12 +40,17 @@ def test_similar_case_search_uses_the_gin_index_on_court_and_vector(world):
         [SearchDocument(reference=r, organisation=world.court, tokens=f" {filler} 纠纷 ") for r in references]
     )
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_searchdocument")
+        cursor.execute("ANALYZE similar_posting")
     documents = similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date(2026, 1, 1))
     statistics = similar_selectors.ranking.Statistics(documents=3000, average_length=31, frequencies={"违约金": 1})
     groups = [similar_selectors.ranking.Group(("违约金",), 1.0), similar_selectors.ranking.Group(("调整",), 1.0)]
-    text = plan(similar_selectors._postgres_ranked(documents, groups, statistics).values("pk"))
-    assert "searchdocument_vector" in text
+    scope = similar_selectors.scope_of(world.court)
+    sql, params = similar_selectors.postings_query(documents, groups, statistics, scope, 50)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert "similar_posting_pkey" in text and "cases_searchdocument" not in text  # the postings alone
 
 
 def test_a_subjects_windows_and_trend_use_the_subject_index(world):

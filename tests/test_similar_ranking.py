@@ -5,6 +5,7 @@ synonyms, no term cap), on both engines; the scope is unchanged."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from django.core.management import call_command
@@ -15,7 +16,8 @@ from similar import ranking
 from similar import selectors as similar_selectors
 from similar import services as similar
 from similar import text as similar_text
-from similar.models import SearchDocument, TermStatistic
+from similar.choices import SourceLevel
+from similar.models import ReferenceCase, SearchDocument, TermStatistic
 
 TEXTS = {
     "drug_sale": ("贩卖毒品罪", "被告人在出租屋内向他人贩卖甲基苯丙胺五克，收取毒资五百元。"),
@@ -218,8 +220,9 @@ def test_the_spc_tiers_apply_to_the_best_results_not_to_every_match(world, corpu
         monkeypatch.setattr(similar_selectors, "full_text_search", lambda: False)
     documents = similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date.today())
     terms = similar_text.query_analysis("被告人在出租屋内贩卖甲基苯丙胺，收取毒资，另有借款利息纠纷")
-    best, _ = similar_selectors.rank(documents, terms, order="relevance", limit=2)
-    tiered, _ = similar_selectors.rank(documents, terms, order="level", limit=2)
+    scope = similar_selectors.scope_of(world.judge.organisation)
+    best, _ = similar_selectors.rank(documents, terms, order="relevance", limit=2, scope=scope)
+    tiered, _ = similar_selectors.rank(documents, terms, order="level", limit=2, scope=scope)
     assert {r.pk for r in tiered} == {r.pk for r in best}  # the same two best, only ordered by tier
     assert number(corpus, "drug_sale") in {r.case.case_number for r in best}
 
@@ -301,3 +304,64 @@ def test_reindex_can_store_the_documents_in_court_order(world, corpus, capsys):
         courts = [row[0] for row in cursor.fetchall()]
     assert courts == sorted(courts) and len(set(courts)) == 2
     assert labels(world, "贩卖毒品") == before
+
+
+# --- the postings (PostgreSQL's inverted index, similar/0005) -----------------------------------------------
+
+POSTGRES = pytest.mark.skipif(connection.vendor != "postgresql", reason="the postings are PostgreSQL's")
+
+
+def postings():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term, court, document_id, tf, length, level, decided_on FROM similar_posting")
+        return sorted(cursor.fetchall())
+
+
+def postings_of_the_documents():
+    """What the postings must hold: each document's words, how often each, with the document's court (0: none),
+    length, level and date."""
+    return sorted(
+        (word, d.organisation_id or 0, d.pk, n, d.length, d.level, d.decided_on)
+        for d in SearchDocument.objects.all()
+        for word, n in Counter(d.tokens.split()).items()
+    )
+
+
+@POSTGRES
+def test_the_postings_follow_the_documents(world, corpus):
+    assert postings() == postings_of_the_documents() and len(postings()) > 50
+    drug = SearchDocument.objects.get(case=corpus["drug_sale"])
+    assert ("甲基苯丙胺", world.court.pk, drug.pk, 1, drug.length, None, drug.decided_on) in postings()
+    Case.objects.filter(pk=corpus["drug_sale"].pk).update(facts_summary="被告人贩卖海洛因，又贩卖海洛因。")
+    similar.index_cases([corpus["drug_sale"].pk])  # re-indexed: a new document, the old one's postings gone
+    assert postings() == postings_of_the_documents()
+    now = SearchDocument.objects.get(case=corpus["drug_sale"])
+    assert not [p for p in postings() if p[2] == drug.pk] and ("海洛因", world.court.pk, now.pk, 2) in {
+        p[:4] for p in postings()
+    }
+    Case.objects.filter(pk=corpus["missing"].pk).update(facts_summary="", disputed_points="", ruling_summary="")
+    similar.index_cases([corpus["missing"].pk])  # no longer searchable
+    assert postings() == postings_of_the_documents()
+    reference = ReferenceCase.objects.create(level=SourceLevel.GUIDING, number="指导案例1号", title="贩卖毒品案")
+    similar.index_reference(reference)  # a reference case of no court: court 0
+    assert postings() == postings_of_the_documents()
+    assert any(court == 0 and level == SourceLevel.GUIDING for _w, court, _d, _tf, _len, level, _on in postings())
+    SearchDocument.objects.filter(reference=reference).update(decided_on=dt.date(2020, 1, 1))
+    assert postings() == postings_of_the_documents()
+
+
+@ENGINES
+def test_every_word_is_the_judges_words_not_a_compounds_parts(world, corpus, engine, monkeypatch):
+    # a document holding a compound without its parts (as a load that bypasses the index's analysis writes it) has
+    # every word of 贩卖毒品 海洛因: the parts 贩卖, 毒品 weigh in the ranking but are not asked for
+    case = world.case(case_number="（2025）沪0101刑初77号", cause="贩卖毒品罪", closed_on=dt.date.today())
+    tokens = " 贩卖毒品 海洛因 "
+    SearchDocument.objects.create(
+        case=case, organisation=world.court, decided_on=case.closed_on, tokens=tokens, length=2
+    )
+    similar.statistics_change(added=[tokens])
+    if engine == "fallback":
+        monkeypatch.setattr(similar_selectors, "full_text_search", lambda: False)
+    result = similar_selectors.search(officer=world.judge, query="贩卖毒品 海洛因")
+    assert result.matched_all and result.hits[0].label == case.case_number
+    assert [h.label for h in result.hits if h.label == number(corpus, "drug_sale")]  # found by the parts
