@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
+import threading
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,11 +13,12 @@ import pytest
 from django.core.management import call_command
 from openpyxl import Workbook
 
+from accountability.chain import CASE_TRACE, GENESIS_HASH
 from accountability.models import Department, Officer, Organisation
 from cases.audit import verify_chains
 from cases.models import Action, Case, ImportBatch
 from evaluation.models import WeightRule
-from interchange.importing.importer import Importer
+from interchange.importing.importer import ACTION_COLUMNS, Importer, _ActionLinks, _ahead, _NewAction
 
 pytestmark = pytest.mark.django_db
 
@@ -595,3 +597,61 @@ def test_a_new_officer_cannot_take_another_officers_login(tmp_path, world):
     assert [str(p) for p in result.problems] == [
         "officers.csv:2: officer_id: 'judge' is already the login of another officer"
     ]
+
+
+AWKWARD_NOTES = ['引号"与,逗号', "back\\slash", "两行\n第二行", "\\.", "tab\there", "分隔\u2028中间\x01", "😀", ""]
+
+
+def test_awkward_notes_are_stored_exactly_and_chained(tmp_path):
+    """COPY's CSV quoting and the import's own spelling of the canonical JSON: every note comes back as written."""
+    actions = [
+        ["（2024）沪0101民初2号", f"2024-02-{day + 2:02d}T10:00:00+08:00", "J001" if day % 2 else "", "note", note]
+        for day, note in enumerate(AWKWARD_NOTES)
+    ]
+    result = run(write_all(tmp_path, {"actions": actions}))
+    assert result.problems == []
+    case = Case.objects.get(case_number="（2024）沪0101民初2号")
+    assert list(case.actions.order_by("seq").values_list("note", flat=True)) == AWKWARD_NOTES
+    assert verify_chains() == []
+    assert run(tmp_path).counts["actions"] == {"unchanged": len(AWKWARD_NOTES)}
+
+
+@pytest.mark.parametrize("recorded_by_id", [None, 42])
+def test_the_imports_hash_is_the_case_traces_hash(recorded_by_id):
+    """``_ActionLinks.hash`` spells out CASE_TRACE's canonical JSON: byte for byte the same link hash."""
+    links = _ActionLinks(
+        batch_id=7, recorded_at=dt.datetime(2026, 12, 5, 1, 2, 3, 456789, tzinfo=dt.UTC), recorded_by_id=recorded_by_id
+    )
+    zone = dt.timezone(dt.timedelta(hours=8))
+    for seq, note in enumerate(AWKWARD_NOTES, start=1):
+        action = _NewAction(
+            case_id=12345,
+            seq=seq,
+            case_year=2024,
+            action_type="hearing_held",
+            occurred_at=dt.datetime(2024, 2, 1, 9, 30, seq, 250, tzinfo=zone),
+            actor_id=None if seq % 3 else 99,
+            note=note,
+            dedup_key="k" * 64,
+            prev_hash=GENESIS_HASH if seq == 1 else "f" * 64,
+        )
+        row = links.row(action)
+        assert links.hash(action) == CASE_TRACE.hash(action.prev_hash, row)
+
+
+def test_the_imports_copy_names_every_action_column():
+    fields = [f.attname for f in Action._meta.concrete_fields if not f.primary_key]
+    assert sorted(ACTION_COLUMNS) == sorted(fields)
+
+
+def test_the_reader_threads_error_is_raised_in_the_writer_and_an_early_stop_ends_it():
+    def failing():
+        yield 1
+        raise ValueError("unreadable")
+
+    with pytest.raises(ValueError, match="unreadable"):
+        list(_ahead(failing()))
+    ahead = _ahead(iter(range(1000)), depth=1)
+    assert next(ahead) == 0
+    ahead.close()  # joins the producer, which was blocked on a full queue
+    assert [t.name for t in threading.enumerate() if t.name == "import-reader"] == []
