@@ -123,6 +123,8 @@ if _replica_url:
     except Exception as exc:  # dj-database-url raises several kinds on a bad URL
         raise ImproperlyConfigured(f"DATABASE_REPLICA_URL: cannot parse {_replica_url!r}: {exc}") from exc
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+# Off: the replica stays configured but every read goes to the primary (while it is rebuilt, or lags too far).
+QUANZE_REPLICA_READS = env_bool("QUANZE_REPLICA_READS", True)
 DATABASE_ROUTERS = ["accountability.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
