@@ -10,6 +10,11 @@ in a child process through Django's test client (the whole view: selectors, temp
 * the dashboard of a court, of a division and of an officer, 100 requests (`--requests`) each with the cache cleared before
   every request (the worst case: new results just landed) and 100 with it warm;
 * p50 and p95 latency of each, and the number of queries of one request (target: p95 ≤ 200 ms).
+
+With ``--replica-url`` (a streaming replica of that database: ``deploy/replica.sh``, e.g.
+postgres://postgres@127.0.0.1:5433/<the same name>) the pages are served twice in one run, first reading the primary
+only, then with their reads on the replica (``DATABASE_REPLICA_URL``), and the figure is stored as
+``dashboard_replica@N`` with the primary's as its floor.
 """
 
 from __future__ import annotations
@@ -47,15 +52,16 @@ print("STORED", round(time.perf_counter() - started, 1), MetricResult.objects.co
 """
 
 CHILD = r"""
-import json, statistics, time
+import contextlib, json, statistics, time
 import django
 django.setup()
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
-from django.db import connection
+from django.db import connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from accountability.models import Officer
+from accountability.routers import replica_catch_up
 
 User = get_user_model()
 court = Officer.objects.filter(organisation_id=21).order_by("pk").first()  # a basic court
@@ -66,6 +72,8 @@ from accountability.models import Role
 court.roles.add(Role.objects.get(code="president"), Role.objects.get(code="division_chief"))
 client = Client()
 client.force_login(user)
+# the replica (if any) serves the pages: it must have the officer's roles and the results just written
+assert replica_catch_up(timeout=900), "the replica did not catch up within 15 minutes"
 dept = court.department
 scopes = {
     "organisation": f"organisation:{court.organisation.code}",
@@ -86,11 +94,14 @@ for name, key in scopes.items():
             assert response.status_code == 200, response.status_code
         if mode == "uncached":
             cache.clear()
-        with CaptureQueriesContext(connection) as captured:
+        with contextlib.ExitStack() as stack:
+            captured = {alias: stack.enter_context(CaptureQueriesContext(connections[alias])) for alias in connections}
             client.get("/dashboards/", params)
         times.sort()
         figures[f"{name}_{mode}"] = {"p50_ms": round(statistics.median(times), 1),
-                                     "p95_ms": round(times[int(len(times) * 0.95) - 1], 1), "queries": len(captured)}
+                                     "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
+                                     "queries": sum(len(c) for c in captured.values()),
+                                     "replica_queries": len(captured.get("replica", ()))}
 print("DASH " + json.dumps(figures))
 """
 
@@ -171,7 +182,9 @@ def alerts(cases: int, url: str, requests: int) -> None:
     print(json.dumps(figures, indent=2))
 
 
-def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int = 12) -> dict[str, object]:
+def run(
+    cases: int, url: str, *, reuse: bool, requests: int = 100, months: int = 12, replica_url: str = ""
+) -> dict[str, object]:
     generated = ensure_generated(cases, url, reuse=reuse)
     env = {
         **os.environ,
@@ -181,6 +194,7 @@ def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int =
         "ALLOWED_HOSTS": "testserver,localhost",
     }
     env.pop("REDIS_URL", None)
+    env.pop("DATABASE_REPLICA_URL", None)
     started = time.perf_counter()
     stored = subprocess.run(
         [sys.executable, "-c", f"MONTHS = {int(months)}\n" + STORE], cwd=ROOT, env=env, capture_output=True, text=True
@@ -188,22 +202,50 @@ def run(cases: int, url: str, *, reuse: bool, requests: int = 100, months: int =
     if stored.returncode:
         raise SystemExit(stored.stderr[-3000:])
     store_seconds = round(time.perf_counter() - started, 1)
-    child = subprocess.run(
-        [sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + CHILD],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if child.returncode:
-        raise SystemExit(child.stderr[-3000:])
-    line = next(x for x in child.stdout.splitlines() if x.startswith("DASH "))
-    return {
-        "cases": cases,
-        "generate_seconds": generated,
-        "store_seconds": store_seconds,
-        **json.loads(line[len("DASH ") :]),
-    }
+    result: dict[str, object] = {"cases": cases, "generate_seconds": generated, "store_seconds": store_seconds}
+    # side by side in one run: the primary alone, then (with a replica) the same pages reading the replica
+    runs = {"primary": env}
+    if replica_url:
+        runs["replica"] = {**env, "DATABASE_REPLICA_URL": replica_url}
+    for label, child_env in runs.items():
+        child = subprocess.run(
+            [sys.executable, "-c", f"REQUESTS = {int(requests)}\n" + CHILD],
+            cwd=ROOT,
+            env=child_env,
+            capture_output=True,
+            text=True,
+        )
+        if child.returncode:
+            raise SystemExit(child.stderr[-3000:])
+        line = next(x for x in child.stdout.splitlines() if x.startswith("DASH "))
+        figures = json.loads(line[len("DASH ") :])
+        if (label == "replica") != all(f["replica_queries"] for f in figures.values()):
+            raise SystemExit(f"{label}: the pages' reads did not go where they should: {figures}")
+        if label == "replica":
+            result["replica"] = figures
+        else:
+            result.update(figures)
+    return result
+
+
+def record_replica(results: list[dict[str, object]]) -> None:
+    """The pages read from the replica against the same pages on the primary alone, measured in the same run."""
+    entries = []
+    for r in results:
+        replica = r["replica"]
+        primary = {k: v for k, v in r.items() if isinstance(v, dict) and k != "replica"}
+        entries.append(
+            {
+                "name": f"dashboard_replica@{r['cases']}",
+                "value": max(v["p95_ms"] for v in replica.values()),
+                "unit": "ms p95 (worst scope, uncached, reads on a streaming replica on the same machine)",
+                "floor": max(v["p95_ms"] for v in primary.values()),
+                "compared_with": "the same pages reading the primary only, in the same run",
+                "detail": {"replica": replica, "primary": primary},
+            }
+        )
+    store(entries)
+    print(json.dumps(results, indent=2, ensure_ascii=False))
 
 
 def record(results: list[dict[str, object]]) -> None:
@@ -231,10 +273,30 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=100, help="requests per page and mode")
     parser.add_argument("--months", type=int, default=12, help="months of the trend to store (bench-quick: 2)")
     parser.add_argument("--alerts-only", action="store_true", help="the alerts panel two ways (needs the flags)")
+    parser.add_argument(
+        "--replica-url",
+        default="",
+        help="a streaming replica of --database-url (deploy/replica.sh): the pages on the primary, then on the replica",
+    )
     args = parser.parse_args()
     if args.alerts_only:
         for n in args.cases or [1_000_000]:
             alerts(n, args.database_url, args.requests)
+        return
+    if args.replica_url:
+        record_replica(
+            [
+                run(
+                    n,
+                    args.database_url,
+                    reuse=args.reuse,
+                    requests=args.requests,
+                    months=args.months,
+                    replica_url=args.replica_url,
+                )
+                for n in args.cases or [1_000_000]
+            ]
+        )
         return
     record(
         [
