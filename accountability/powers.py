@@ -14,7 +14,7 @@ this; services call it and record the deciding item and its revision.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -65,9 +65,29 @@ def power_fact_register(name: str, provider: FactProvider, *, about: str) -> Non
     decision) or ``"case"`` (asked only when the decision is about a case)."""
     registry = {"actor": _ACTOR_FACTS, "case": _CASE_FACTS}[about]
     known = {**_ACTOR_FACTS, **_CASE_FACTS}
-    if name in FACT_FIELDS or known.get(name, provider) is not provider:
+    if name in FACT_FIELDS or known.get(name, provider) != provider:
         raise ValueError(f"power fact {name!r} is already defined")
     registry[name] = provider
+
+
+@dataclass(frozen=True)
+class _OneOf:
+    """A fact computed together with others by one provider (one query for several facts)."""
+
+    provider: Callable[[Officer, Any], Mapping[str, Any]]
+    name: str
+
+    def __call__(self, officer: Officer, case: Any) -> Any:  # alone (outside a decision)
+        return self.provider(officer, case)[self.name]
+
+
+def power_facts_register(
+    names: Sequence[str], provider: Callable[[Officer, Any], Mapping[str, Any]], *, about: str
+) -> None:
+    """Make each of ``names`` a fact, all computed at once by ``provider`` (returning a value for every name) the
+    first time a decision asks for any of them."""
+    for name in names:
+        power_fact_register(name, _OneOf(provider, name), about=about)
 
 
 def fact_fields() -> frozenset[str]:
@@ -140,15 +160,26 @@ def decision_facts(*, officer: Officer, case: Case | None) -> Facts:
             "actor.took_part": False,
         }
     )
-    facts.update({name: _deferred(provider, officer, None) for name, provider in _ACTOR_FACTS.items()})
+    computed: dict[Any, Mapping[str, Any]] = {}  # each provider of several facts, asked once per decision
+    facts.update({name: _deferred(provider, officer, None, computed) for name, provider in _ACTOR_FACTS.items()})
     if case is not None:
         facts.update(case.power_facts(officer))
-        facts.update({name: _deferred(provider, officer, case) for name, provider in _CASE_FACTS.items()})
+        facts.update({name: _deferred(provider, officer, case, computed) for name, provider in _CASE_FACTS.items()})
     return facts
 
 
-def _deferred(provider: FactProvider, officer: Officer, case: Case | None) -> Callable[[], Any]:
-    return lambda: provider(officer, case)
+def _deferred(
+    provider: FactProvider, officer: Officer, case: Case | None, computed: dict[Any, Mapping[str, Any]]
+) -> Callable[[], Any]:
+    if not isinstance(provider, _OneOf):
+        return lambda: provider(officer, case)
+
+    def one_of() -> Any:
+        if provider.provider not in computed:
+            computed[provider.provider] = provider.provider(officer, case)
+        return computed[provider.provider][provider.name]
+
+    return one_of
 
 
 def _in_scope(

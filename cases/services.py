@@ -117,9 +117,9 @@ def _full_clean(instance: Any, *, exclude: Iterable[str] = ()) -> None:
 
 def case_lock_for_update(case: Case, *, expected_version: int | None) -> Case:
     locked = Case.objects.select_for_update(of=("self",)).select_related("organisation", "department").get(pk=case.pk)
-    team = CaseParticipant.objects.filter(case_id=locked.pk)  # the team, as a prefetch would give it, more cheaply
-    team._fetch_all()
-    locked._prefetched_objects_cache = {"participants": team}
+    # the team, as a prefetch would give it, but read only when first asked for (once): the power decision does not
+    # ask when the actor leads the case
+    locked._prefetched_objects_cache = {"participants": CaseParticipant.objects.filter(case_id=locked.pk)}
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
             _("This case was changed by someone else since you loaded it; reload and try again."),

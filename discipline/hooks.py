@@ -9,13 +9,12 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from accountability.models import Department, Officer
-from accountability.powers import power_fact_register
+from accountability.powers import power_facts_register
 from cases import events as case_events
 from cases.choices import Outcome
 from cases.models import Action, Case
 from discipline.choices import LeadSource
-from discipline.models import Suspension
-from discipline.services import is_dismissed, lead_register
+from discipline.services import lead_register, officer_standing
 from interference import events as interference_events
 from interference.models import InterferenceRecord
 from supervision import events as supervision_events
@@ -81,15 +80,9 @@ def on_report_missing(*, department: Department, year: int, quarter: int, **kwar
         )
 
 
-def is_suspended(officer: Officer, case: Any) -> bool:
-    """``actor.suspended``: a suspension (暂停履职 or 停职) not lifted; the negative items JUD-X1 … refuse case work."""
-    return Suspension.objects.filter(officer=officer, lifted_at__isnull=True).exists()
-
-
 def connect() -> None:
     case_events.case_closed.connect(on_case_closed, dispatch_uid="discipline.on_case_closed")
     supervision_events.flag_decided.connect(on_flag_decided, dispatch_uid="discipline.on_flag_decided")
     interference_events.officer_named.connect(on_officer_named, dispatch_uid="discipline.on_officer_named")
     interference_events.report_missing.connect(on_report_missing, dispatch_uid="discipline.on_report_missing")
-    power_fact_register("actor.suspended", is_suspended, about="actor")
-    power_fact_register("actor.dismissed", is_dismissed, about="actor")
+    power_facts_register(("actor.suspended", "actor.dismissed"), officer_standing, about="actor")

@@ -16,7 +16,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -846,6 +846,20 @@ def is_dismissed(officer: Officer, case: Any = None) -> bool:
     return Sanction.objects.filter(
         officer=officer, kind=SanctionKind.DISMISSAL, superseded_by__isnull=True, starts_on__lte=timezone.localdate()
     ).exists()
+
+
+def officer_standing(officer: Officer, case: Any = None) -> dict[str, bool]:
+    """``actor.suspended`` (a suspension, 暂停履职 or 停职, not lifted: the negative items JUD-X1 … refuse case work)
+    and ``actor.dismissed`` (as ``is_dismissed``), in one query: every decision on a case asks both."""
+    suspended = Suspension.objects.filter(officer=OuterRef("pk"), lifted_at__isnull=True)
+    dismissed = Sanction.objects.filter(
+        officer=OuterRef("pk"),
+        kind=SanctionKind.DISMISSAL,
+        superseded_by__isnull=True,
+        starts_on__lte=timezone.localdate(),
+    )
+    row = Officer.objects.filter(pk=officer.pk).values(suspended=Exists(suspended), dismissed=Exists(dismissed)).get()
+    return {"actor.suspended": row["suspended"], "actor.dismissed": row["dismissed"]}
 
 
 def current_sanction(proceeding: Proceeding) -> Sanction | None:
