@@ -1,3 +1,4 @@
+import gc
 import sys
 import time
 
@@ -36,7 +37,13 @@ class Command(BaseCommand):
                 self.stderr.write(line)
             self.stderr.flush()
 
-        result = Importer(directory, user=account, progress=progress).run(dry_run=dry_run)
+        # What is loaded before the import (Django, the models) is set aside while it runs, so the collector's
+        # passes during a million-row import do not walk it again and again (about a tenth of its Python time).
+        gc.freeze()
+        try:
+            result = Importer(directory, user=account, progress=progress).run(dry_run=dry_run)
+        finally:
+            gc.unfreeze()
         if tty:
             self.stderr.write("")
         if not result.ok:
