@@ -39,7 +39,7 @@ lint: setup
 
 bench: setup
 	$(BIN)/python bench/import_bench.py --actions 100000 --actions 1000000
-	$(BIN)/python bench/metrics_bench.py --cases 1000000
+	$(BIN)/python bench/metrics_bench.py --cases 1000000 --workers 2
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 20
 	$(BIN)/python bench/case_page_bench.py --long 2000 --clients 10 --seconds 20
 	$(BIN)/python bench/rules_bench.py --cases 1000000
