@@ -133,27 +133,41 @@ def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: d
     return documents
 
 
-POSTINGS_SQL = """
-WITH asked(word, g) AS (SELECT * FROM unnest(%s::text[], %s::int[])),
+#: BM25 over the postings of the query's words in the scope's courts: a group's term frequency is the sum of its
+#: words' (synonyms), so the postings are summed by (document, group) first, then the groups by document
+GROUPED = """
 matched AS (
-    SELECT p.document_id, a.g, sum(p.tf) AS tf, max(p.length) AS length, max(p.level) AS level,
+    SELECT p.document_id, a.g, sum(p.tf)::float8 AS tf, max(p.length) AS length, max(p.level) AS level,
            max(p.court) AS court, max(p.decided_on) AS decided_on
     FROM similar_posting p JOIN asked a ON p.term = a.word
     WHERE p.court = ANY(%s::bigint[])
     GROUP BY p.document_id, a.g
 ),
 scored AS (
-    SELECT m.document_id, sum(w.weight * m.tf * %s / (m.tf + %s * (1 - %s + %s * m.length / %s))) AS score,
-           count(*) FILTER (WHERE w.needed) AS matched, max(m.level) AS level, max(m.court) AS court,
-           max(m.decided_on) AS decided_on
-    FROM matched m JOIN unnest(%s::float8[], %s::bool[]) WITH ORDINALITY AS w(weight, needed, g) ON w.g = m.g
+    SELECT m.document_id, sum({bm25}) AS score, count(*) FILTER (WHERE w.needed) AS matched,
+           max(m.level) AS level, max(m.court) AS court, max(m.decided_on) AS decided_on
+    FROM matched m JOIN weights w ON w.g = m.g
     GROUP BY m.document_id
-)
-SELECT s.document_id, s.score * CASE WHEN s.matched = %s AND %s > 1 THEN %s ELSE 1 END, s.matched = %s
+)"""
+#: the same when each group is one word, in one group (most queries): one aggregation, over the postings
+SINGLE = """
+scored AS (
+    SELECT m.document_id, sum({bm25}) AS score, count(*) FILTER (WHERE w.needed) AS matched,
+           max(m.level) AS level, max(m.court) AS court, max(m.decided_on) AS decided_on
+    FROM similar_posting m JOIN asked a ON m.term = a.word JOIN weights w ON w.g = a.g
+    WHERE m.court = ANY(%s::bigint[])
+    GROUP BY m.document_id
+)"""
+BM25_SQL = "w.weight * m.tf * %s::float8 / (m.tf + %s::float8 * (1 - %s::float8 + %s::float8 * m.length / %s::float8))"
+POSTINGS_SQL = """
+WITH asked(word, g) AS (SELECT * FROM unnest(%s::text[], %s::int[])),
+weights(weight, needed, g) AS (SELECT * FROM unnest(%s::float8[], %s::bool[]) WITH ORDINALITY),
+{scored}
+SELECT s.document_id, s.score * CASE WHEN s.matched = %s AND %s > 1 THEN %s::float8 ELSE 1 END, s.matched = %s
 FROM scored s {join}
 ORDER BY 2 DESC, {level}, {decided} DESC NULLS LAST, s.document_id
 LIMIT %s
-"""  # noqa: S608 - constant SQL text with the parts below; the values are bound parameters
+"""  # noqa: S608 - constant SQL text with the parts here; the values are bound parameters
 #: the source level and date of a posting's document (``scoped_to_court``'s ``source_level``, from the posting)
 POSTING_LEVEL = "CASE WHEN s.level IS NOT NULL THEN s.level WHEN s.court = %s THEN %s ELSE %s END"
 #: a narrowed search (filters, a case left out): the documents' own query, joined to the scored postings
@@ -221,8 +235,13 @@ def postings_query(
     weights = [group.weight for group in groups]
     asked = sum(needed)
     k1, b = ranking.K1, ranking.B
-    params: list[Any] = [words, numbers, list(scope.courts), k1 + 1, k1, b, b, statistics.average_length or 1.0]
-    params += [weights, needed, asked, asked, ranking.ALL_WORDS_BOOST, asked]
+    single = all(len(group.words) == 1 for group in groups) and len(set(words)) == len(words)
+    params: list[Any] = [words, numbers, weights, needed]
+    if single:
+        params += [k1 + 1, k1, b, b, statistics.average_length or 1.0, list(scope.courts)]
+    else:
+        params += [list(scope.courts), k1 + 1, k1, b, b, statistics.average_length or 1.0]
+    params += [asked, asked, ranking.ALL_WORDS_BOOST, asked]
     if scope.narrowed:
         inner, inner_params = (
             documents.values("id", "source_level", "decided_on").query.get_compiler(using=documents.db).as_sql()
@@ -233,7 +252,9 @@ def postings_query(
     else:
         join, level, decided = "", POSTING_LEVEL, "s.decided_on"
         level_params = [scope.court, int(SourceLevel.OWN), int(SourceLevel.HIGHER)]
-    return POSTINGS_SQL.format(join=join, level=level, decided=decided), [*params, *level_params, limit]
+    scored = (SINGLE if single else GROUPED).format(bm25=BM25_SQL)
+    sql = POSTINGS_SQL.format(scored=scored, join=join, level=level, decided=decided)
+    return sql, [*params, *level_params, limit]
 
 
 def _fallback_matches(documents: QuerySet[SearchDocument], groups: list[ranking.Group]) -> QuerySet:
