@@ -100,10 +100,36 @@ _UPSERT = (
 )
 
 
+# PostgreSQL: the rows as ten arrays, one statement of ten parameters whatever the number of rows (a VALUES list of
+# 2,000 rows took the server longer to parse than to insert: 0.10 s instead of 0.13–0.18 s for an organisation's
+# ~780 rows at 1 M cases).
+_UPSERT_ARRAYS = (
+    "INSERT INTO evaluation_metricresult (window_from, window_to, level, subject, metric, numerator, denominator, "
+    "value, organisation_id, computed_at) SELECT *, %s FROM unnest(%s::date[], %s::date[], %s::varchar[], "
+    "%s::varchar[], %s::varchar[], %s::numeric[], %s::numeric[], %s::numeric[], %s::integer[]) "
+    "ON CONFLICT (window_from, window_to, level, subject, metric) DO UPDATE SET numerator = EXCLUDED.numerator, "
+    "denominator = EXCLUDED.denominator, value = EXCLUDED.value, organisation_id = EXCLUDED.organisation_id, "
+    "computed_at = EXCLUDED.computed_at"
+)
+
+
 def _upsert(rows: list[Row], now: dt.datetime) -> None:
-    """Insert or update the rows by key, as ``bulk_create(update_conflicts=True)`` would, in one statement per
-    batch with the values adapted once: the nightly run writes ~150 k rows, and preparing them field by field
-    through the model cost as much as the insert."""
+    """Insert or update the rows by key, as ``bulk_create(update_conflicts=True)`` would, with the values adapted
+    once: the nightly run writes ~150 k rows, and preparing them field by field through the model cost as much as
+    the insert. PostgreSQL takes them as arrays, other databases as a VALUES list per batch."""
+    if connection.vendor == "postgresql":
+        if rows:
+            columns = zip(
+                *(
+                    (r.window.start, r.window.end, r.level, r.subject, r.metric, r.numerator, r.denominator)
+                    + (r.value, r.organisation_id)
+                    for r in rows
+                ),
+                strict=True,
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(_UPSERT_ARRAYS, [now, *(list(column) for column in columns)])
+        return
     ops = connection.ops
     field = MetricResult._meta.get_field("numerator")
     places, digits = field.decimal_places, field.max_digits
