@@ -6,7 +6,10 @@ Uses the metrics generator's cases (``metrics_bench.ensure_generated``: 200 cour
 database (``BENCH_SEARCH_DATABASE_URL``, default postgres://postgres@127.0.0.1:5432/quanze_bench_search),
 then gives every case a search document in SQL: its cause and 40 words drawn from the legal-terms
 dictionary and a list of everyday words, skewed so that a few words are very common and most are rare
-(like real rulings). The shipped reference cases are imported through the real command.
+(like real rulings), and the documents' postings (``similar_posting``) built once after them. The words are
+written as drawn, not through the index's analysis (``similar.text.document_tokens`` would add a compound's
+dictionary parts: three times the tokens a document, and the postings, at 1 M cases, of over 100 M rows). The
+shipped reference cases are imported through the real command.
 
 Figures, in a child process through ``similar.selectors.search`` (the code the page and the API run):
 
@@ -44,7 +47,12 @@ EVERYDAY_WORDS = (
 
 # A bulk load builds the GIN index once, after the rows, and loads the documents in slices of case ids, each
 # its own transaction (one statement over 2 M cases held every row's tokens in one transaction: over 20 min).
-BEFORE_DOCUMENTS = ("SET maintenance_work_mem = '512MB'", "DROP INDEX IF EXISTS searchdocument_vector")
+BEFORE_DOCUMENTS = (
+    "SET maintenance_work_mem = '512MB'",
+    "DROP INDEX IF EXISTS searchdocument_vector",
+    # the postings are built once after the rows (below), not row by row by their trigger
+    "ALTER TABLE cases_searchdocument DISABLE TRIGGER similar_posting_sync",
+)
 DOCUMENT_SLICE = """
 INSERT INTO cases_searchdocument (case_id, reference_id, organisation_id, level, decided_on, case_type, cause,
                                   tokens, length, updated_at)
@@ -69,6 +77,19 @@ AFTER_DOCUMENTS = (
     "INSERT INTO similar_termstatistic (term, documents, occurrences) "
     "SELECT '', count(*), coalesce(sum(length), 0) FROM cases_searchdocument",
 )
+# the postings (migration similar/0005), written in key order with the key built after them, then the trigger on
+POSTINGS = (
+    "SET maintenance_work_mem = '512MB'",
+    "TRUNCATE similar_posting",
+    "ALTER TABLE similar_posting DROP CONSTRAINT IF EXISTS similar_posting_pkey",
+    "INSERT INTO similar_posting (term, court, document_id, tf, length, level, decided_on) "
+    "SELECT u.lexeme, coalesce(d.organisation_id, 0), d.id, coalesce(array_length(u.positions, 1), 1), d.length, "
+    "d.level, d.decided_on FROM cases_searchdocument d, unnest(d.vector) AS u ORDER BY 1, 2, 3",
+    "ALTER TABLE similar_posting ADD CONSTRAINT similar_posting_pkey PRIMARY KEY (term, court, document_id) "
+    "INCLUDE (tf, length, level, decided_on)",
+    "ALTER TABLE cases_searchdocument ENABLE TRIGGER similar_posting_sync",
+    "VACUUM ANALYZE similar_posting",  # the visibility map: the postings are read from the index alone
+)
 SLICE = 100_000
 # as similar.services.CLUSTER_INDEX: the organisation's btree index, which CLUSTER orders the documents by
 CLUSTER_INDEX = (
@@ -77,7 +98,7 @@ CLUSTER_INDEX = (
 )
 
 CHILD = r"""
-import json, random, statistics, time
+import json, os, random, statistics, time
 import django
 django.setup()
 from django.db import connection
@@ -96,19 +117,24 @@ while len(queries) < 300:  # two words a judge would search with (boilerplate su
         queries.append((rng.choice(officers), q))
 similar_selectors.search(officer=queries[0][0], query=queries[0][1])  # warm: jieba's dictionary, connections
 
-def timed(order):
+def timed(order, **narrowed):
+    load = os.getloadavg()[0]
     times, hits, fallbacks = [], [], 0
     for officer, q in queries:
         started = time.perf_counter()
-        result = similar_selectors.search(officer=officer, query=q, filters=similar_selectors.SearchFilters(order=order))
+        filters = similar_selectors.SearchFilters(order=order, **narrowed)
+        result = similar_selectors.search(officer=officer, query=q, filters=filters)
         times.append((time.perf_counter() - started) * 1000)
         hits.append(len(result.hits))
         fallbacks += not result.matched_all
     times.sort()
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(len(times) * 0.95) - 1], 1),
-            "max_ms": round(times[-1], 1), "median_hits": statistics.median(hits), "fallbacks": fallbacks}
+            "max_ms": round(times[-1], 1), "median_hits": statistics.median(hits), "fallbacks": fallbacks,
+            "load_1m": [round(load, 2), round(os.getloadavg()[0], 2)]}
 
 figures = {"level": timed("level"), "relevance": timed("relevance")}
+# a filter narrows the scope (the last three years only): the documents are then joined to the scored postings
+figures["recent_only"] = timed("level", recent_only=True)
 # unscoped stress: every document of the province, straight SQL of the same shape
 times = []
 with connection.cursor() as cursor:
@@ -147,9 +173,10 @@ figures["push"] = {"cases": len(pending), "compute_ms_per_case": round(compute_m
                    "read_p95_ms": round(reads[int(len(reads) * 0.95) - 1], 1) if reads else None}
 with connection.cursor() as cursor:
     cursor.execute("SELECT count(*), pg_relation_size('cases_searchdocument'), "
-                   "pg_total_relation_size('cases_searchdocument'), pg_relation_size('searchdocument_vector') "
-                   "FROM cases_searchdocument")
-    figures["documents"], figures["table_bytes"], figures["total_bytes"], figures["gin_bytes"] = cursor.fetchone()
+                   "pg_total_relation_size('cases_searchdocument'), pg_relation_size('searchdocument_vector'), "
+                   "pg_total_relation_size('similar_posting') FROM cases_searchdocument")
+    (figures["documents"], figures["table_bytes"], figures["total_bytes"], figures["gin_bytes"],
+     figures["postings_bytes"]) = cursor.fetchone()
 print("SEARCH " + json.dumps(figures))
 """
 
@@ -174,6 +201,11 @@ def _documents_ready(cursor: object, cases: int) -> bool:
     return documents >= cases and indexed
 
 
+def _postings_ready(cursor: object) -> bool:
+    cursor.execute("SELECT EXISTS (SELECT 1 FROM similar_posting)")  # type: ignore[attr-defined]
+    return cursor.fetchone()[0]  # type: ignore[attr-defined]
+
+
 def run(cases: int, url: str, *, reuse: bool, cluster: bool = False) -> dict[str, object]:
     generated = ensure_generated(cases, url, reuse=reuse)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings"}
@@ -183,6 +215,7 @@ def run(cases: int, url: str, *, reuse: bool, cluster: bool = False) -> dict[str
     started = time.perf_counter()
     words = _words()
     cluster_seconds = None
+    postings_seconds = None
     with connection.cursor() as cursor:
         if not (reuse and generated is None and _documents_ready(cursor, cases)):
             for statement in BEFORE_DOCUMENTS:
@@ -194,6 +227,12 @@ def run(cases: int, url: str, *, reuse: bool, cluster: bool = False) -> dict[str
                 print(f"search documents: cases {lo:,}–{min(lo + SLICE, high + 1):,} of {high:,}", file=sys.stderr)
             for statement in AFTER_DOCUMENTS:
                 cursor.execute(statement)
+            cursor.execute("TRUNCATE similar_posting")  # built below
+        if not _postings_ready(cursor):
+            posted = time.perf_counter()
+            for statement in POSTINGS:
+                cursor.execute(statement)
+            postings_seconds = round(time.perf_counter() - posted, 1)
         if cluster:  # the court-order plan: what ``reindex_search --cluster`` runs (similar.services.cluster_documents)
             clustered = time.perf_counter()
             cursor.execute("SET maintenance_work_mem = '512MB'")
@@ -232,6 +271,7 @@ def run(cases: int, url: str, *, reuse: bool, cluster: bool = False) -> dict[str
         "cluster_seconds": cluster_seconds,
         "generate_seconds": generated,
         "documents_seconds": documents_seconds,
+        "postings_seconds": postings_seconds,
         **json.loads(line[len("SEARCH ") :]),
     }
 
@@ -251,10 +291,13 @@ def record(results: list[dict[str, object]]) -> None:
                     for k in (
                         "level",
                         "relevance",
+                        "recent_only",
                         "documents",
                         "gin_bytes",
                         "total_bytes",
                         "documents_seconds",
+                        "postings_seconds",
+                        "postings_bytes",
                         "clustered",
                         "cluster_seconds",
                         "push",
