@@ -48,14 +48,19 @@ if streaming; then
   exit 0
 fi
 
-# A stopped replica whose primary still has the WAL it needs catches up on its own: start it before rebuilding.
-if [ -f "$DATA_DIR/standby.signal" ] && ! pg_isready -h 127.0.0.1 -p "$REPLICA_PORT" -q; then
-  say "starting the existing replica"
-  if pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$CLUSTER" start && WAIT=30 wait_streaming; then
+# A replica whose slot still holds the WAL it needs catches up on its own (after a restart it first replays what
+# it had received): start it if it is stopped and wait, rather than copying the primary again.
+if [ -f "$DATA_DIR/standby.signal" ] &&
+  [ "$(primary "SELECT wal_status <> 'lost' FROM pg_replication_slots WHERE slot_name = '$SLOT'")" = t ]; then
+  if ! pg_isready -h 127.0.0.1 -p "$REPLICA_PORT" -q; then
+    say "starting the existing replica"
+    pg_ctlcluster --skip-systemctl-redirect "$PG_VERSION" "$CLUSTER" start || true
+  fi
+  if wait_streaming; then
     say "streaming on port $REPLICA_PORT"
     exit 0
   fi
-  say "it does not stream (the primary has recycled the WAL it needs, or it is another primary's): rebuilding"
+  say "it does not stream after ${WAIT} s: rebuilding"
 fi
 
 # The primary: WAL for a replica, a sender for it, and replication connections from this machine allowed with the
