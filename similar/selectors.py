@@ -100,6 +100,14 @@ def _scoped(officer: Officer, filters: SearchFilters, today: dt.date) -> QuerySe
     return scoped_to_court(officer.organisation, filters, today)
 
 
+def _recent_from(today: dt.date) -> dt.date:
+    return (
+        today.replace(year=today.year - RECENT_YEARS)
+        if not (today.month == 2 and today.day == 29)
+        else (today - dt.timedelta(days=365 * RECENT_YEARS + 1))
+    )
+
+
 def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: dt.date) -> QuerySet[SearchDocument]:
     """What a judge of this court may search: the reference cases valid for it, and the rulings of the court and
     of the courts above it (never another court's)."""
@@ -111,11 +119,7 @@ def scoped_to_court(organisation: Organisation, filters: SearchFilters, today: d
         default=Value(int(SourceLevel.HIGHER)),
         output_field=IntegerField(),
     )
-    recent_from = (
-        today.replace(year=today.year - RECENT_YEARS)
-        if not (today.month == 2 and today.day == 29)
-        else (today - dt.timedelta(days=365 * RECENT_YEARS + 1))
-    )
+    recent_from = _recent_from(today)
     documents = documents.annotate(
         source_level=level,
         recent=CaseWhen(
@@ -165,6 +169,7 @@ weights(weight, needed, g) AS (SELECT * FROM unnest(%s::float8[], %s::bool[]) WI
 {scored}
 SELECT s.document_id, s.score * CASE WHEN s.matched = %s AND %s > 1 THEN %s::float8 ELSE 1 END, s.matched = %s
 FROM scored s {join}
+{where}
 ORDER BY 2 DESC, {level}, {decided} DESC NULLS LAST, s.document_id
 LIMIT %s
 """  # noqa: S608 - constant SQL text with the parts here; the values are bound parameters
@@ -178,18 +183,27 @@ NARROWED_JOIN = "JOIN ({documents}) AS d ON d.id = s.document_id"
 class Scope:
     """Where a search looks, for the postings (PostgreSQL): the searching court, the courts whose postings it
     reads (its own, those above it, and 0: the reference cases of no court), and whether the documents it is
-    given are fewer than those (filters, a case left out: they are then joined to the scored postings)."""
+    given are fewer than those (a type or cause, a case left out: they are then joined to the scored postings). The
+    source levels and the date a search is limited to are applied to the postings themselves (they carry both).
+    """
 
     court: int
     courts: tuple[int, ...]
     narrowed: bool = False
+    levels: tuple[int, ...] = ()
+    recent_from: dt.date | None = None
 
 
-def scope_of(organisation: Organisation, filters: SearchFilters | None = None) -> Scope:
-    """The scope of ``scoped_to_court(organisation, filters, …)``."""
+def scope_of(organisation: Organisation, filters: SearchFilters | None = None, today: dt.date | None = None) -> Scope:
+    """The scope of ``scoped_to_court(organisation, filters, today)``."""
     filters = filters or SearchFilters()
-    narrowed = bool(filters.levels or filters.case_type or filters.cause or filters.recent_only)
-    return Scope(court=organisation.pk, courts=(0, *_own_and_higher(organisation)), narrowed=narrowed)
+    return Scope(
+        court=organisation.pk,
+        courts=(0, *_own_and_higher(organisation)),
+        narrowed=bool(filters.case_type or filters.cause),
+        levels=tuple(filters.levels),
+        recent_from=_recent_from(today or timezone.localdate()) if filters.recent_only else None,
+    )
 
 
 def statistics_for(words: Sequence[str]) -> ranking.Statistics:
@@ -249,11 +263,20 @@ def postings_query(
         join, level, decided = NARROWED_JOIN.format(documents=inner), "d.source_level", "d.decided_on"
         params += inner_params
         level_params: list[Any] = []
+        where = ""
     else:
         join, level, decided = "", POSTING_LEVEL, "s.decided_on"
         level_params = [scope.court, int(SourceLevel.OWN), int(SourceLevel.HIGHER)]
+        conditions = []
+        if scope.levels:
+            conditions.append(f"{POSTING_LEVEL} = ANY(%s::int[])")
+            params += [*level_params, list(scope.levels)]
+        if scope.recent_from:
+            conditions.append("s.decided_on >= %s")
+            params.append(scope.recent_from)
+        where = "WHERE " + " AND ".join(conditions) if conditions else ""
     scored = (SINGLE if single else GROUPED).format(bm25=BM25_SQL)
-    sql = POSTINGS_SQL.format(scored=scored, join=join, level=level, decided=decided)
+    sql = POSTINGS_SQL.format(scored=scored, join=join, where=where, level=level, decided=decided)
     return sql, [*params, *level_params, limit]
 
 
@@ -367,7 +390,7 @@ def search(
     today = today or timezone.localdate()
     documents = _scoped(officer, filters, today)
     result = SearchResult(query=query, terms=[t.word for t in terms if not t.part], limit=limit)
-    scope = scope_of(officer.organisation, filters)
+    scope = scope_of(officer.organisation, filters, today)
     rows, _groups = rank(documents, terms, order=filters.order, limit=limit, scope=scope)
     result.hits = [_hit(row) for row in rows]
     result.matched_all = bool(rows) and any(row.all_words for row in rows)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import replace
 
 import pytest
 from django.core.management import call_command
@@ -365,3 +366,29 @@ def test_every_word_is_the_judges_words_not_a_compounds_parts(world, corpus, eng
     result = similar_selectors.search(officer=world.judge, query="贩卖毒品 海洛因")
     assert result.matched_all and result.hits[0].label == case.case_number
     assert [h.label for h in result.hits if h.label == number(corpus, "drug_sale")]  # found by the parts
+
+
+@POSTGRES
+@pytest.mark.parametrize("narrowing", [{"recent_only": True}, {"levels": (int(SourceLevel.HIGHER),)}])
+def test_a_date_or_level_filter_on_the_postings_finds_what_joining_the_documents_finds(world, corpus, narrowing):
+    SearchDocument.objects.filter(case=corpus["interest"]).update(decided_on=dt.date(2015, 1, 1))  # postings too
+    higher = world.case(
+        organisation=world.high, case_number="（2025）沪刑终1号", cause="贩卖毒品罪", closed_on=dt.date.today()
+    )
+    Case.objects.filter(pk=higher.pk).update(facts_summary="被告人贩卖甲基苯丙胺，上诉被驳回。")
+    similar.index_cases([higher.pk])
+    terms = similar_text.query_analysis("贩卖毒品 利息")
+    everything, _ = similar_selectors.rank(
+        similar_selectors._scoped(world.judge, similar_selectors.SearchFilters(), dt.date.today()),
+        terms,
+        limit=50,
+        scope=similar_selectors.scope_of(world.judge.organisation),
+    )
+    filters = similar_selectors.SearchFilters(**narrowing)
+    documents = similar_selectors._scoped(world.judge, filters, dt.date.today())
+    scope = similar_selectors.scope_of(world.judge.organisation, filters)
+    assert not scope.narrowed  # applied to the postings, not by joining the documents
+    on_postings, _ = similar_selectors.rank(documents, terms, limit=50, scope=scope)
+    joined, _ = similar_selectors.rank(documents, terms, limit=50, scope=replace(scope, narrowed=True))
+    assert [(r.pk, round(r.score, 9)) for r in on_postings] == [(r.pk, round(r.score, 9)) for r in joined]
+    assert 0 < len(on_postings) < len(everything)  # the filter left something out, not everything
