@@ -233,3 +233,46 @@ class Referral(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.case} → {self.body}"
+
+
+class SweepRun(models.Model):
+    """One sweep of the automatic rules over every organisation's cases, fanned out as one task per organisation
+    (``SweepRunItem``): the first sweep over an existing database (the backfill) writes hundreds of thousands of
+    flags, and the chains are per case, so organisations do not contend and workers divide the work.
+
+    Every item measures the rules against the run's ``now``, so a retried or resumed item finds what the first
+    attempt would have; an item records when it finished, so a run interrupted by a dead worker resumes by
+    dispatching only what is left, and progress is done/total."""
+
+    key = models.CharField(max_length=100, unique=True)
+    now = models.DateTimeField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    raised = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = _("rule sweep")
+        verbose_name_plural = _("rule sweeps")
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.done}/{self.total}"
+
+
+class SweepRunItem(models.Model):
+    """One organisation's part of a sweep: every active automatic rule over its cases, and the flags it raised."""
+
+    run = models.ForeignKey(SweepRun, on_delete=models.CASCADE, related_name="items")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    finished_at = models.DateTimeField(null=True, blank=True)
+    #: flags raised, by situation code
+    raised = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["run_id", "organisation_id"]
+        constraints = [models.UniqueConstraint(fields=["run", "organisation"], name="sweeprunitem_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}:{self.organisation_id}"
