@@ -55,7 +55,7 @@ bench-quick: setup
 	$(BIN)/python bench/action_bench.py --clients 20 --seconds 2
 	$(BIN)/python bench/case_page_bench.py --long 120 --requests 10 --seconds 0 --reuse \
 		--database-url postgres://postgres@127.0.0.1:5432/quanze_bench_actions
-	$(BIN)/python bench/rules_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
+	$(BIN)/python bench/rules_bench.py --cases 2000 --reuse --workers 0 --database-url $(QUICK_DB)
 	$(BIN)/python bench/search_bench.py --cases 2000 --reuse --database-url $(QUICK_DB)
 	$(BIN)/python bench/dashboard_bench.py --cases 2000 --reuse --database-url $(QUICK_DB) --requests 20 --months 2
 

@@ -12,7 +12,11 @@ would run them:
   on them, 500 times: median and p95 (target: median ≤ 5 ms);
 * sweep: the whole ``supervision.sweep()`` on a cold start (no flags yet): the detection queries (one
   per rule) and writing the flags with their chained trace actions (target ≤ 60 s per 1 M cases), then a
-  second sweep, which finds the same cases and writes nothing (the steady nightly state).
+  second sweep, which finds the same cases and writes nothing (the steady nightly state);
+* the first sweep fanned out (``--workers N``, issue 23): from a cold start again (no flags), the sweep run
+  dispatched as one task per organisation to N real ``celery worker`` processes (one task at a time each, as
+  deployed) on the bench's own Redis database (``--redis-url``), timed from dispatch to the last organisation
+  done (target ≤ 60 s per 1 M cases with two workers). ``--fan-out-only`` skips the single-process figures.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -80,27 +85,160 @@ print("RULES " + json.dumps({
 """
 
 
-def run(cases: int, url: str, *, reuse: bool) -> dict[str, object]:
-    generated = ensure_generated(cases, url, reuse=reuse)
+FAN_OUT = r"""
+import json, sys, time, uuid
+import django
+django.setup()
+from django.db import connection, transaction
+from accountability.celery import app
+from supervision import services as supervision
+from supervision.models import SweepRun
+
+deadline = time.monotonic() + 120
+while len(app.control.ping(timeout=1)) < int(sys.argv[1]):  # every worker is up before the clock starts
+    if time.monotonic() > deadline:
+        raise SystemExit("the workers did not start")
+started = time.perf_counter()
+with transaction.atomic():
+    run = supervision.sweep_run_start(key=f"bench:{uuid.uuid4()}")
+    supervision.sweep_run_dispatch(run)
+while not SweepRun.objects.filter(pk=run.pk, finished_at__isnull=False).exists():
+    time.sleep(0.05)
+seconds = time.perf_counter() - started
+run.refresh_from_db()
+with connection.cursor() as cursor:
+    cursor.execute("SELECT count(*), count(DISTINCT (case_id, situation_id)) FROM cases_flag")
+    flags, distinct = cursor.fetchone()
+print("FANOUT " + json.dumps({
+    "fan_out_seconds": round(seconds, 1),
+    "fan_out_organisations": run.total,
+    "fan_out_raised": run.raised,
+    "fan_out_flags": flags,
+    "fan_out_flags_distinct": distinct,
+}))
+"""
+
+
+def cold_start(url: str) -> None:
+    """No flags and no sweep runs yet (the trace actions of an earlier sweep are kept: harmless), analysed."""
     connection = connect(url)
     connection.autocommit = True
-    with connection.cursor() as cursor:  # a cold start: no flags yet (their trace actions are kept: harmless)
-        cursor.execute("DELETE FROM cases_flag")
-        cursor.execute("ANALYZE")
+    with connection.cursor() as cursor:
+        for statement in (
+            "DELETE FROM cases_flag",
+            "DELETE FROM supervision_sweeprunitem",
+            "DELETE FROM supervision_sweeprun",
+            "VACUUM ANALYZE cases_flag",
+            "ANALYZE",
+        ):
+            cursor.execute(statement)
     connection.close()
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "DJANGO_SETTINGS_MODULE": "accountability.settings"}
-    env.pop("REDIS_URL", None)
-    child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def fan_out(url: str, workers: int, redis_url: str) -> dict[str, object]:
+    """The first sweep from a cold start, one task per organisation shared by ``workers`` Celery worker processes
+    (concurrency 1 each); seconds from dispatch until the last organisation is done."""
+    import redis
+
+    cold_start(url)
+    redis.Redis.from_url(redis_url).flushdb()  # the bench's own Redis database: no tasks of an earlier run
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": redis_url}
+    env["DJANGO_SETTINGS_MODULE"] = "accountability.settings"
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "accountability",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"rules{index}@%h",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for index in range(workers)
+    ]
+    load_before = os.getloadavg()[0]
+    try:
+        child = subprocess.run(
+            [sys.executable, "-c", FAN_OUT, str(workers)], cwd=ROOT, env=env, capture_output=True, text=True
+        )
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
-    line = next(x for x in child.stdout.splitlines() if x.startswith("RULES "))
-    return {"cases": cases, "generate_seconds": generated, **json.loads(line[len("RULES ") :])}
+    line = next(x for x in child.stdout.splitlines() if x.startswith("FANOUT "))
+    return {
+        "workers": workers,
+        "load_at_dispatch": round(load_before, 2),
+        "load_at_end": round(os.getloadavg()[0], 2),
+        **json.loads(line[len("FANOUT ") :]),
+    }
+
+
+def run(
+    cases: int, url: str, *, reuse: bool, workers: int = 0, redis_url: str = "", single: bool = True
+) -> dict[str, object]:
+    generated = ensure_generated(cases, url, reuse=reuse)
+    result: dict[str, object] = {"cases": cases, "generate_seconds": generated}
+    if single:
+        cold_start(url)
+        env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
+        env["DJANGO_SETTINGS_MODULE"] = "accountability.settings"
+        env.pop("REDIS_URL", None)
+        child = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, env=env, capture_output=True, text=True)
+        if child.returncode:
+            raise SystemExit(child.stderr[-3000:])
+        line = next(x for x in child.stdout.splitlines() if x.startswith("RULES "))
+        result.update(json.loads(line[len("RULES ") :]))
+    if workers:
+        started = time.perf_counter()
+        result.update(fan_out(url, workers, redis_url))
+        result["fan_out_wall_seconds"] = round(time.perf_counter() - started, 1)
+    return result
 
 
 def record(results: list[dict[str, object]]) -> None:
     entries = []
     for r in results:
         target = 60 * r["cases"] / 1_000_000
+        if "fan_out_seconds" in r:
+            entries.append(
+                {
+                    "name": f"rule_sweep_first_fan_out@{r['cases']}",
+                    "value": r["fan_out_seconds"],
+                    "unit": "s",
+                    "target": target,
+                    "load_average_1m": r["load_at_end"],
+                    "detail": {
+                        "workers": r["workers"],
+                        "organisations": r["fan_out_organisations"],
+                        "flags_raised": r["fan_out_raised"],
+                        "flags_distinct": r["fan_out_flags_distinct"],
+                        "load_at_dispatch": r["load_at_dispatch"],
+                        "ms_per_flag": round(r["fan_out_seconds"] * 1000 / max(r["fan_out_raised"], 1), 3),
+                    },
+                }
+            )
+        if "event_median_ms" not in r:
+            continue
         entries += [
             {
                 "name": f"rule_event@{r['cases']}",
@@ -136,8 +274,25 @@ def main() -> None:
     parser.add_argument("--cases", type=int, action="append")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_RULES_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--reuse", action="store_true", help="keep the generated data if it has N cases")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="Celery workers for the fanned-out first sweep (0: none)"
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/4"))
+    parser.add_argument("--fan-out-only", action="store_true", help="only the fanned-out first sweep")
     args = parser.parse_args()
-    record([run(n, args.database_url, reuse=args.reuse) for n in args.cases or [1_000_000]])
+    record(
+        [
+            run(
+                n,
+                args.database_url,
+                reuse=args.reuse,
+                workers=args.workers,
+                redis_url=args.redis_url,
+                single=not args.fan_out_only,
+            )
+            for n in args.cases or [1_000_000]
+        ]
+    )
 
 
 if __name__ == "__main__":
