@@ -34,6 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accountability.choices import Post
+from accountability.sql import jit_off
 
 LEVELS = ("officer", "department", "organisation")
 
@@ -569,7 +570,7 @@ def compute(
     params = _params(windows, organisation_id)
     limited = organisation_id is not None
     n = len(windows)
-    _jit_off()
+    jit_off()
     if local:
         yield from _own_rows(windows, _levels(_fetch(_own_sql(limited, n), params), organisation_id))
     if cross:
@@ -583,16 +584,6 @@ def compute(
         for provider in _PROVIDERS.values():
             for level in LEVELS:
                 yield from provider.rows(level, windows, params, limited)
-
-
-def _jit_off() -> None:
-    """No JIT compilation for the metric statements, for the rest of the transaction. Their many conditional sums
-    make PostgreSQL estimate them above ``jit_above_cost``, and compiling them took longer than running them: 0.5 s
-    of a 0.85 s statement of one organisation at 1 M cases. Outside a transaction (autocommit) it lasts one
-    statement, i.e. does nothing."""
-    if connection.vendor == "postgresql" and connection.in_atomic_block:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('jit', 'off', true)")
 
 
 #: Sums of money and weights added up in Python exactly, whatever their digits (SUM in SQL is exact too).

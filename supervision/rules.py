@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import (
     BooleanField,
     Count,
@@ -44,6 +44,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accountability import conditions
 from accountability.choices import OrganisationKind, OrganisationLevel
+from accountability.sql import jit_off
 from cases.choices import ActionSource, CaseType, Procedure
 from cases.expressions import DaysSince
 from cases.flows import flow_generation, flow_nodes_all, risk_nodes
@@ -382,7 +383,9 @@ def rule_matches(
     rows = queryset.order_by("pk").values("pk", *_columns(fields))
     if limit is not None:
         rows = rows[:limit]
-    return [(row["pk"], facts_from_row(fields, row, now=now)) for row in rows]
+    with transaction.atomic(using=rows.db, savepoint=False):  # a rule's query is not worth compiling (``jit_off``)
+        jit_off(rows.db)
+        return [(row["pk"], facts_from_row(fields, row, now=now)) for row in rows]
 
 
 #: Facts whose values are codes of a choices class: shown by their display names.

@@ -342,7 +342,6 @@ def sweep_organisation(
     raised = {s.code: 0 for s in situations}
     found: dict[int, list[tuple[Situation, dict[str, Any]]]] = defaultdict(list)
     with transaction.atomic():
-        _without_jit()
         for situation in situations:  # in code order, as ``sweep``: a case's flags follow it on its chain
             where = ~_blocked(situation) & situation.kind_filter() & Q(organisation_id=organisation_id)
             for case_id, facts in rules.rule_matches(situation.condition, where, now=now):
@@ -357,15 +356,6 @@ def sweep_organisation(
         _count_for_leaders(flags, per_leader, leaders)
     _notify_leaders(per_leader)
     return raised
-
-
-def _without_jit() -> None:
-    """No JIT compilation for the rest of the transaction (PostgreSQL). One organisation's rule queries are small,
-    but their estimated cost passes ``jit_above_cost``: RP-06's expression (a branch per flow, an ``EXISTS`` per
-    node) took 30.6 s to compile and 2.4 s to run over a court's 1,090 open cases at 1 M (EXPLAIN ANALYZE)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
 
 
 @transaction.atomic

@@ -56,4 +56,4 @@ def test_a_courts_alerts_panel_reads_the_open_flags_index_of_its_organisation(wo
         cursor.execute("SET LOCAL enable_seqscan = off")
         cursor.execute("EXPLAIN " + query)
         text = "\n".join(row[0] for row in cursor.fetchall())
-    assert "flag_open_by_organisation" in text
+    assert "flag_open_by_organisation" in text, text
