@@ -83,7 +83,9 @@ class OwnedChainEvent(AppendOnlyModel):
     the kind and what else their chain covers."""
 
     seq = models.PositiveIntegerField()
-    actor = models.ForeignKey("accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(
+        "accountability.Officer", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     occurred_at = models.DateTimeField()
     note = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True)
