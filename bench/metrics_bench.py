@@ -32,6 +32,7 @@ from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
+from served import celery_workers  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from interchange import generator  # noqa: E402 - plain SQL, no Django needed
@@ -257,47 +258,9 @@ def nightly_run(script: str, env: dict[str, str], *args: str) -> tuple[float, in
 def shared_run(url: str, workers: int, redis_url: str) -> tuple[float, str]:
     """The nightly run from a cold start again, its tasks shared by ``workers`` Celery worker processes (one
     task at a time each, as deployed); (seconds until the last task is done, digest of the results)."""
-    import redis
-
     clear(url)
-    redis.Redis.from_url(redis_url).flushdb()  # the bench's own Redis database: no tasks of an earlier run
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": redis_url}
-    env["DJANGO_SETTINGS_MODULE"] = "accountability.settings"
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "accountability",
-                "worker",
-                "--concurrency",
-                "1",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"metrics{index}@%h",
-                "-l",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for index in range(workers)
-    ]
-    try:
+    with celery_workers(url, redis_url, workers, "metrics") as env:
         seconds, _, digest, _ = nightly_run(NIGHTLY_SHARED, env, str(workers))
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
     return seconds, digest
 
 

@@ -32,6 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from import_bench import ROOT, store  # noqa: E402
 from metrics_bench import connect, ensure_generated  # noqa: E402
+from served import celery_workers  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_rules"
 
@@ -138,50 +139,12 @@ def cold_start(url: str) -> None:
 def fan_out(url: str, workers: int, redis_url: str) -> dict[str, object]:
     """The first sweep from a cold start, one task per organisation shared by ``workers`` Celery worker processes
     (concurrency 1 each); seconds from dispatch until the last organisation is done."""
-    import redis
-
     cold_start(url)
-    redis.Redis.from_url(redis_url).flushdb()  # the bench's own Redis database: no tasks of an earlier run
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true", "REDIS_URL": redis_url}
-    env["DJANGO_SETTINGS_MODULE"] = "accountability.settings"
-    processes = [
-        subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "accountability",
-                "worker",
-                "--concurrency",
-                "1",
-                "--pool",
-                "solo",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "-n",
-                f"rules{index}@%h",
-                "-l",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for index in range(workers)
-    ]
-    load_before = os.getloadavg()[0]
-    try:
+    with celery_workers(url, redis_url, workers, "rules") as env:
+        load_before = os.getloadavg()[0]
         child = subprocess.run(
             [sys.executable, "-c", FAN_OUT, str(workers)], cwd=ROOT, env=env, capture_output=True, text=True
         )
-    finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
     if child.returncode:
         raise SystemExit(child.stderr[-3000:])
     line = next(x for x in child.stdout.splitlines() if x.startswith("FANOUT "))

@@ -95,3 +95,50 @@ def load(port: int, clients: int, seconds: float, request: Request, *, expect: i
         "p50_ms": round(statistics.median(flat) * 1000, 1),
         "p95_ms": round(flat[int(len(flat) * 0.95) - 1] * 1000, 1),
     }
+
+
+@contextlib.contextmanager
+def celery_workers(database_url: str, redis_url: str, count: int, name: str) -> Iterator[dict[str, str]]:
+    """``count`` real Celery workers (one task at a time each, as deployed) on ``database_url`` and the bench's own
+    Redis database (emptied first: no tasks of an earlier run), until the block ends; yields their environment,
+    for the process that dispatches the work."""
+    import redis  # noqa: PLC0415 - only the benchmarks with workers need it
+
+    redis.Redis.from_url(redis_url).flushdb()
+    env = {**os.environ, "DATABASE_URL": database_url, "DEBUG": "true", "REDIS_URL": redis_url}
+    env["DJANGO_SETTINGS_MODULE"] = "accountability.settings"
+    processes = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "accountability",
+                "worker",
+                "--concurrency",
+                "1",
+                "--pool",
+                "solo",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-n",
+                f"{name}{index}@%h",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        for index in range(count)
+    ]
+    try:
+        yield env
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.wait(timeout=60)
