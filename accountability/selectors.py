@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import connection
+from django.db.models import OuterRef, Q, QuerySet
 
 from accountability.models import Officer, Organisation
 
@@ -16,11 +18,16 @@ def officer_for_user(user: Any) -> Officer | None:
     cached = getattr(user, "_quanze_officer", False)
     if cached is not False:
         return cached
-    officer = Officer.objects.select_related("organisation", "department", "user").filter(user=user).first()
-    if officer is not None:  # the role codes alone, without the prefetch machinery (every request pays for it)
-        officer._role_codes = frozenset(
-            Officer.roles.through.objects.filter(officer_id=officer.pk).values_list("role_id", flat=True)
-        )
+    queryset = Officer.objects.select_related("organisation", "department", "user").filter(user=user)
+    roles = Officer.roles.through.objects.values_list("role_id", flat=True)
+    if connection.vendor == "postgresql":  # the role codes in the same statement (every request pays for this)
+        officer = queryset.annotate(role_code_list=ArraySubquery(roles.filter(officer_id=OuterRef("pk")))).first()
+        if officer is not None:
+            officer._role_codes = frozenset(officer.role_code_list)
+    else:  # the role codes alone, without the prefetch machinery
+        officer = queryset.first()
+        if officer is not None:
+            officer._role_codes = frozenset(roles.filter(officer_id=officer.pk))
     user._quanze_officer = officer
     return officer
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Exists, F, OuterRef
+from django.db import connection, transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -850,16 +850,18 @@ def is_dismissed(officer: Officer, case: Any = None) -> bool:
 
 def officer_standing(officer: Officer, case: Any = None) -> dict[str, bool]:
     """``actor.suspended`` (a suspension, 暂停履职 or 停职, not lifted: the negative items JUD-X1 … refuse case work)
-    and ``actor.dismissed`` (as ``is_dismissed``), in one query: every decision on a case asks both."""
-    suspended = Suspension.objects.filter(officer=OuterRef("pk"), lifted_at__isnull=True)
-    dismissed = Sanction.objects.filter(
-        officer=OuterRef("pk"),
-        kind=SanctionKind.DISMISSAL,
-        superseded_by__isnull=True,
-        starts_on__lte=timezone.localdate(),
-    )
-    row = Officer.objects.filter(pk=officer.pk).values(suspended=Exists(suspended), dismissed=Exists(dismissed)).get()
-    return {"actor.suspended": row["suspended"], "actor.dismissed": row["dismissed"]}
+    and ``actor.dismissed`` (as ``is_dismissed``), in one statement: every decision on a case asks both, so this is
+    on the hottest write path (logging an action) and is written out rather than compiled by the ORM each time
+    (issue 23; ``tests/test_discipline.py`` and ``tests/test_discipline_law.py`` hold it to both)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM discipline_suspension WHERE officer_id = %s AND lifted_at IS NULL),"
+            " EXISTS (SELECT 1 FROM discipline_sanction WHERE officer_id = %s AND kind = %s"
+            " AND superseded_by_id IS NULL AND starts_on <= %s)",
+            [officer.pk, officer.pk, SanctionKind.DISMISSAL.value, timezone.localdate()],
+        )
+        suspended, dismissed = cursor.fetchone()
+    return {"actor.suspended": bool(suspended), "actor.dismissed": bool(dismissed)}
 
 
 def current_sanction(proceeding: Proceeding) -> Sanction | None:

@@ -37,10 +37,10 @@ def test_logging_an_action_costs_the_same_queries_however_long_the_trace(world):
     for _ in range(20):
         services.case_log_action(actor=world.judge, case=case, action_type="note")
     assert _post_counted(client, url) == first
-    # token, account lock, officer, roles, visibility, lock, power list, the standing facts (suspended and
-    # dismissed in one query), the append (insert and head in one statement), and the savepoint pair of the
-    # test's transaction; the team is not read when the actor leads the case
-    assert first <= 11
+    # token, account lock, officer with its role codes, visibility, lock, power list, the standing facts
+    # (suspended and dismissed in one statement), the append (insert and head in one statement), and the savepoint
+    # pair of the test's transaction; the team is not read when the actor leads the case
+    assert first <= 10
     case.refresh_from_db()
     newest = Action.objects.get(case=case, seq=case.trace_length)
     assert (newest.note, newest.power_item_code, newest.hash) == ("开庭前阅卷", "JUD-13", case.trace_head)
