@@ -39,8 +39,9 @@ def test_logging_an_action_costs_the_same_queries_however_long_the_trace(world):
     assert _post_counted(client, url) == first
     # token, account lock, officer with its role codes, visibility, lock, power list, the standing facts
     # (suspended and dismissed in one statement), the append (insert and head in one statement), and the savepoint
-    # pair of the test's transaction; the team is not read when the actor leads the case
-    assert first <= 10
+    # pair of the test's transaction; the team is not read when the actor leads the case (elsewhere the role codes
+    # and the append take a statement more each)
+    assert first <= (10 if connection.vendor == "postgresql" else 12)
     case.refresh_from_db()
     newest = Action.objects.get(case=case, seq=case.trace_length)
     assert (newest.note, newest.power_item_code, newest.hash) == ("开庭前阅卷", "JUD-13", case.trace_head)
@@ -66,6 +67,11 @@ def _floor(user, case, note: str):
     return ChainedAppendView.as_view()(request, id=str(case.public_id))
 
 
+#: the floor is written for PostgreSQL (one statement locks the row and reads the head), as deployed
+POSTGRES = pytest.mark.skipif(connection.vendor != "postgresql", reason="the bench floor's statements are PostgreSQL's")
+
+
+@POSTGRES
 def test_the_floor_appends_the_same_chained_row_under_the_same_lock(world):
     case = world.case()
     services.case_log_action(actor=world.judge, case=case, action_type="note", note="服务")
@@ -82,6 +88,7 @@ def test_the_floor_appends_the_same_chained_row_under_the_same_lock(world):
     assert verify_chains(case_number=case.case_number) == []  # the floor's row is a true link of the chain
 
 
+@POSTGRES
 def test_the_floor_needs_a_token_and_an_officer(world):
     case = world.case()
     anonymous = APIRequestFactory().post(f"/bench/cases/{case.public_id}/chained-append/", {}, format="json")
