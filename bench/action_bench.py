@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
+from import_bench import ROOT, migrated_database, store  # noqa: E402
 from metrics_bench import connect  # noqa: E402
 from served import Request, gunicorn, load  # noqa: E402
 
@@ -104,10 +104,7 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
     }
     env.pop("REDIS_URL", None)
-    fresh_database(args.database_url)
-    migrated = manage("migrate", "--noinput", env=env)
-    if migrated.returncode:
-        raise SystemExit(migrated.stderr)
+    migrated_database(args.database_url, env)
     connection = connect(args.database_url)
     connection.autocommit = True
     with connection.cursor() as cursor:

@@ -28,7 +28,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
+from import_bench import ROOT, manage, migrated_database, store  # noqa: E402
+from metrics_bench import existing_cases  # noqa: E402
 from served import Request, gunicorn, load  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench_case_page"
@@ -153,12 +154,11 @@ def main() -> None:
     env.pop("REDIS_URL", None)
     static = tempfile.TemporaryDirectory()
     env["STATIC_ROOT"] = static.name  # DEBUG off serves hashed static names: the manifest is needed
-    if not args.reuse:
-        fresh_database(args.database_url)
-    for command in (("migrate", "--noinput"), ("collectstatic", "--noinput")):
-        done = manage(*command, env=env)
-        if done.returncode:
-            raise SystemExit(done.stderr)
+    if not args.reuse or existing_cases(args.database_url) is None:  # --reuse: the database as it is, if it has one
+        migrated_database(args.database_url, env)
+    collected = manage("collectstatic", "--noinput", env=env)
+    if collected.returncode:
+        raise SystemExit(collected.stderr)
     started = time.perf_counter()
     setup = subprocess.run(
         [sys.executable, "-c", SETUP, str(args.long)], cwd=ROOT, env=env, capture_output=True, text=True

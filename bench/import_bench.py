@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import hashlib
 import json
 import os
 import platform
@@ -22,7 +23,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse
+from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/quanze_bench"
@@ -164,11 +165,10 @@ def generate(directory: Path, actions: int, seed: int = 7) -> dict[str, int]:
     return {"cases": cases, "actions": written, "officers": len(officers)}
 
 
-def fresh_database(url: str) -> None:
+def _admin(url: str):  # noqa: ANN202 - psycopg2 is imported late (the benches that need no database skip it)
     import psycopg2
 
     parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
     admin = psycopg2.connect(
         host=parsed.hostname,
         port=parsed.port or 5432,
@@ -177,23 +177,61 @@ def fresh_database(url: str) -> None:
         dbname="postgres",
     )
     admin.autocommit = True
-    with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        cur.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
+    return admin
 
 
 def manage(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
 
 
+#: the migrated, empty database the benches copy (``migrated_database``)
+TEMPLATE = "quanze_bench_template"
+
+
+def code_stamp() -> str:
+    """A digest of what a migrated database depends on: the apps' Python files (migrations, and the defaults the
+    data migrations load), not the tests and benches."""
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("*/**/*.py")):
+        relative = path.relative_to(ROOT).as_posix()
+        if relative.split("/")[0] in {"tests", "bench", ".venv", "var", "staticfiles", "docs"}:
+            continue
+        digest.update(relative.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:20]
+
+
+def migrated_database(url: str, env: dict[str, str]) -> None:
+    """A fresh database at ``url`` with every migration applied, as ``migrate`` on an empty one gives it, in about
+    a second: a copy (``CREATE DATABASE … TEMPLATE``) of a template migrated once per state of the code
+    (``code_stamp``, kept as the template's comment). ``make bench-quick`` needs four such databases; migrating
+    each took most of its time (issue 23)."""
+    name = urlparse(url).path.lstrip("/")
+    stamp = code_stamp()
+    admin = _admin(url)
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_advisory_lock(hashtext(%s))", [TEMPLATE])  # one bench at a time builds it
+        cur.execute("SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", [TEMPLATE])
+        row = cur.fetchone()
+        if row is None or row[0] != stamp:
+            cur.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+            cur.execute(f'CREATE DATABASE "{TEMPLATE}"')
+            template_url = urlunparse(urlparse(url)._replace(path=f"/{TEMPLATE}"))
+            migrated = manage("migrate", "--noinput", env={**env, "DATABASE_URL": template_url})
+            if migrated.returncode:
+                cur.execute(f'DROP DATABASE IF EXISTS "{TEMPLATE}"')
+                raise SystemExit(migrated.stderr)
+            cur.execute(f"COMMENT ON DATABASE \"{TEMPLATE}\" IS '{stamp}'")
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}" TEMPLATE "{TEMPLATE}"')
+        cur.execute("SELECT pg_advisory_unlock(hashtext(%s))", [TEMPLATE])
+    admin.close()
+
+
 def run(actions: int, url: str) -> dict[str, object]:
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     env.pop("REDIS_URL", None)
-    fresh_database(url)
-    migrated = manage("migrate", "--noinput", env=env)
-    if migrated.returncode:
-        raise SystemExit(migrated.stderr)
+    migrated_database(url, env)
     with tempfile.TemporaryDirectory(prefix="quanze-bench-") as tmp:
         sizes = generate(Path(tmp), actions)
         # The import's own peak memory (wait4 on that child): RUSAGE_CHILDREN would give the largest child so far,

@@ -31,7 +31,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from import_bench import ROOT, fresh_database, manage, store  # noqa: E402
+from import_bench import ROOT, migrated_database, store  # noqa: E402
 from served import celery_workers  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -120,7 +120,7 @@ def connect(url: str):
     )
 
 
-def _existing_cases(url: str) -> int | None:
+def existing_cases(url: str) -> int | None:
     try:
         connection = connect(url)
     except Exception:  # noqa: BLE001 - no database yet
@@ -137,14 +137,11 @@ def _existing_cases(url: str) -> int | None:
 
 def ensure_generated(cases: int, url: str, *, reuse: bool = False) -> float | None:
     """A database holding the generated N cases (kept when ``reuse`` and it already has N); seconds taken."""
-    if reuse and _existing_cases(url) == cases:
+    if reuse and existing_cases(url) == cases:
         return None
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "true"}
     env.pop("REDIS_URL", None)
-    fresh_database(url)
-    migrated = manage("migrate", "--noinput", env=env)
-    if migrated.returncode:
-        raise SystemExit(migrated.stderr)
+    migrated_database(url, env)
     connection = connect(url)
     connection.autocommit = True
     started = time.perf_counter()
