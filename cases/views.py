@@ -75,16 +75,30 @@ def case_or_404(request: HttpRequest, public_id) -> Case:
     return case_get_for_user(request.user, public_id=public_id)
 
 
-#: How many of the newest trace entries the case page shows before "show all".
-TRACE_SHOWN = 100
+#: How many trace entries a page of the case page's trace shows, newest first (``?trace_page=2`` the next older
+#: ones, ``?trace=all`` the whole trace).
+TRACE_SHOWN = 50
+
+
+def _trace_page(request: HttpRequest, case: Case) -> tuple[int, int]:
+    """The page of the trace asked for (1 the newest) and the number of pages; a page out of range is the nearest."""
+    pages = max(1, -(-case.trace_length // TRACE_SHOWN))
+    try:
+        page = int(request.GET.get("trace_page", 1))
+    except (TypeError, ValueError):
+        page = 1
+    return min(max(page, 1), pages), pages
 
 
 def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) -> dict:
     officer = officer_for_user(request.user)
-    # the newest entries only (the whole trace on request): the page's cost does not grow with the trace
+    # a page of the trace, newest first (the whole trace on request): the page's cost does not grow with the trace
     newest = case_actions(case)
-    if request.GET.get("trace") != "all":
-        newest = newest.order_by("-seq")[:TRACE_SHOWN]
+    page, pages = _trace_page(request, case)
+    if request.GET.get("trace") == "all":
+        page = pages = 1
+    else:
+        newest = newest.order_by("-seq")[(page - 1) * TRACE_SHOWN : page * TRACE_SHOWN]
     actions = sorted(newest, key=lambda a: a.seq)
     panels = case_panels()
     candidates = [*services.LOGGABLE_TYPES, *(a for panel in panels for a in panel.action_types)]
@@ -99,6 +113,8 @@ def _work_context(request: HttpRequest, case: Case, *, form=None, error=None) ->
         # the trace shows its newest entries; the whole of a long one on request (the page stays light)
         "trace_shown": _worded(actions, case.organisation.kind),
         "trace_total": case.trace_length,
+        "trace_page": page,
+        "trace_pages": pages,
         "clock": case.time_limit_clock(),
         "form": form
         or LogActionForm(

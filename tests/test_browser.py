@@ -372,3 +372,34 @@ def test_president_opens_the_dashboard_changes_window_drills_down_and_exports(pa
         level="organisation", subject=world.court.code, metric="closed_count", window_from=dt.date(2025, 7, 1)
     )
     assert rows["closed_count"][3] == stored.numerator == 3
+
+
+def test_the_judge_pages_back_through_a_long_trace_at_both_widths(browser, live_server, world):
+    from cases import services
+    from cases.views import TRACE_SHOWN
+
+    case = world.case(cause="民间借贷纠纷")
+    for n in range(TRACE_SHOWN + 10):
+        services.case_log_action(actor=world.judge, case=case, action_type="note", note=f"阅卷笔记 {n}")
+    case.refresh_from_db()
+    total = case.trace_length
+    shots = Path(os.environ.get("QUANZE_SCREENSHOTS") or Path(__file__).resolve().parents[1] / "var" / "screenshots")
+    shots.mkdir(parents=True, exist_ok=True)
+    for width in (1366, 375):
+        page = browser.new_page(viewport={"width": width, "height": 900})
+        log_in(page, live_server, "judge")
+        page.goto(f"{live_server.url}/cases/{case.public_id}/#timeline")
+        assert page.locator("#timeline li").count() == TRACE_SHOWN
+        assert page.locator("#timeline li").first.get_attribute("id") == f"action-{total}"
+        page.get_by_role("link", name="更早的记录").click()
+        page.wait_for_url("**trace_page=2**")
+        assert page.locator("#timeline li").count() == total - TRACE_SHOWN
+        assert page.locator("#timeline li").last.get_attribute("id") == "action-1"
+        assert f"第 1–{total - TRACE_SHOWN} 条（共 {total} 条）" in page.locator(".trace-pages").inner_text()
+        assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") <= 0
+        page.locator(".trace-pages").screenshot(path=str(shots / f"case-trace-pages-{width}.png"))
+        page.screenshot(path=str(shots / f"case-trace-page-2-{width}.png"))
+        page.get_by_role("link", name="较新的记录").click()
+        page.wait_for_url("**trace_page=1**")
+        assert page.locator("#timeline li").first.get_attribute("id") == f"action-{total}"
+        page.close()

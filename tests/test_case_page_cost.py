@@ -63,3 +63,27 @@ def test_an_action_older_than_the_page_can_still_be_corrected_and_a_missing_one_
     assert response.status_code == 200
     assert response.context["form"].errors.keys() == {"corrects"}
     assert not Action.objects.filter(case=case, note="无此记录").exists()
+
+
+def test_the_trace_pages_back_through_older_entries_for_the_same_queries(world):
+    case = _long_case(world, 2 * TRACE_SHOWN + 3)
+    total = case.trace_length
+    client = Client()
+    client.force_login(world.judge.user)
+    _page(client, case)  # the first view walks the chain (once per head)
+    first_html, first_queries = _page(client, case)
+    assert 'id="trace-older"' in first_html and 'id="trace-newer"' not in first_html
+    assert f"第 {total - TRACE_SHOWN + 1}–{total} 条（共 {total} 条）" in first_html
+    second_html, second_queries = _page(client, case, "?trace_page=2")
+    assert second_queries == first_queries
+    assert f'id="action-{total - TRACE_SHOWN}"' in second_html
+    assert f'id="action-{total - 2 * TRACE_SHOWN + 1}"' in second_html
+    assert f'id="action-{total - TRACE_SHOWN + 1}"' not in second_html  # on the newer page
+    assert f'id="action-{total - 2 * TRACE_SHOWN}"' not in second_html  # on the older page
+    assert 'href="?trace_page=1#timeline" id="trace-newer"' in second_html
+    assert 'href="?trace_page=3#timeline" id="trace-older"' in second_html
+    last_html, _ = _page(client, case, "?trace_page=3")
+    assert 'id="action-1"' in last_html and 'id="trace-older"' not in last_html
+    for beyond in ("?trace_page=99", "?trace_page=x", "?trace_page=-4"):
+        html, _ = _page(client, case, beyond)  # the nearest page, never an error
+        assert ('id="action-1"' in html) == (beyond == "?trace_page=99")
