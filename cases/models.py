@@ -63,8 +63,15 @@ class Case(TimeStamped):
     organisation = models.ForeignKey(
         Organisation, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="cases"
     )
+    # indexed with the organisation (case_dept_org, case_dept_filed), not alone
     department = models.ForeignKey(
-        Department, verbose_name=_("department"), null=True, blank=True, on_delete=models.PROTECT, related_name="cases"
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        db_index=False,
     )
     case_type = models.CharField(_("case type"), max_length=16, choices=CaseType.choices)
     procedure = models.CharField(_("procedure"), max_length=16, choices=Procedure.choices)
@@ -74,11 +81,13 @@ class Case(TimeStamped):
     time_limit_days = models.PositiveIntegerField(_("time limit (days)"), default=0)
     extension_days = models.PositiveIntegerField(_("approved extension (days)"), default=0)
     excluded_days = models.PositiveIntegerField(_("excluded days"), default=0)
+    # indexed with the organisation (case_lead_org, case_lead_closed), not alone
     lead_officer = models.ForeignKey(
         Officer,
         verbose_name=_("lead officer"),
         null=True,
         blank=True,
+        db_index=False,
         on_delete=models.PROTECT,
         related_name="led_cases",
     )
@@ -160,6 +169,10 @@ class Case(TimeStamped):
             models.Index(fields=["organisation", "closed_on"], name="case_org_closed"),
             models.Index(fields=["lead_officer", "closed_on"], name="case_lead_closed"),
             models.Index(fields=["department", "filed_on"], name="case_dept_filed"),
+            # a nightly metric task finds the cases of its officers and departments held in other organisations in
+            # these indexes alone (``evaluation.metrics._ORGANISATION_CASES``)
+            models.Index(fields=["lead_officer", "organisation"], name="case_lead_org"),
+            models.Index(fields=["department", "organisation"], name="case_dept_org"),
         ]
 
     def __str__(self) -> str:

@@ -60,7 +60,15 @@ def metrics_store_for_organisation(
     for window in windows:
         _lock(f"metrics:{window.start}:{window.end}:{organisation.pk if organisation else 'cross'}")
     now = timezone.now()
-    rows = list(compute(windows, organisation_id=organisation.pk if organisation else None, local=local, cross=cross))
+    rows = list(
+        compute(
+            windows,
+            organisation_id=organisation.pk if organisation else None,
+            organisation_kind=organisation.kind if organisation else None,
+            local=local,
+            cross=cross,
+        )
+    )
     metrics = (LOCAL_METRICS | set(extra_metrics()) if local else frozenset()) | (
         CROSS_METRICS if cross else frozenset()
     )

@@ -10,6 +10,8 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accountability.choices import OrganisationKind, Post
 from cases.models import Case
@@ -170,3 +172,16 @@ def test_a_band_of_the_organisation_kind_comes_before_one_for_any_kind():
     ranges = list(MetricRange.objects.filter(metric="closure_rate"))
     assert _band_for(ranges, "closure_rate", "president", "basic", "procuratorate").low == Decimal("0.9")
     assert _band_for(ranges, "closure_rate", "president", "basic", "court").low == Decimal("0.8")
+
+
+def test_the_indicators_are_computed_for_procuratorates_only():
+    """A court has no case of a procuratorate's procedures: its nightly task does not run their statements."""
+    org = generate()
+    with CaptureQueriesContext(connection) as as_procuratorate:
+        rows = list(compute(WINDOW, organisation_id=org.pk, organisation_kind=org.kind, cross=False))
+    assert {row.metric for row in rows} >= set(indicators.METRICS)
+    with CaptureQueriesContext(connection) as as_court:
+        rows = list(compute(WINDOW, organisation_id=org.pk, organisation_kind=OrganisationKind.COURT, cross=False))
+    assert not {row.metric for row in rows} & set(indicators.METRICS)
+    assert len(as_procuratorate.captured_queries) - len(as_court.captured_queries) == 3  # one a level
+    assert not any("procuratorate_prosecutionfacts" in q["sql"] for q in as_court.captured_queries)
