@@ -70,7 +70,10 @@ class MetricResult(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["window_from", "window_to", "organisation"], name="metricresult_window_org"),
+            # an organisation's rows of some windows (the nightly task's stale rows, a court's dashboard): the
+            # organisation first, so the plan is this index even on the statistics of an empty table, as a first
+            # night's are (window first, PostgreSQL scanned the whole subject index: 12 ms a task at 1 M cases)
+            models.Index(fields=["organisation", "window_from", "window_to"], name="metricresult_org_window"),
             # a subject's windows and trend (dashboards)
             models.Index(fields=["level", "subject", "window_to"], name="metricresult_subject"),
         ]
