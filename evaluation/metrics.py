@@ -446,6 +446,10 @@ def _dec(value: Any) -> Decimal:
 def _rate(numerator: Decimal | Fraction, denominator: Decimal | Fraction) -> Decimal | None:
     if denominator == 0:
         return None
+    if isinstance(numerator, Decimal) and isinstance(denominator, Decimal):
+        # Decimal division rounds the exact quotient once, to the context's precision: the same value as the exact
+        # fraction below divided out, without two Fractions for each of a night's 155 k rows (0.6 s at 1 M cases)
+        return (numerator / denominator).quantize(VALUE_PLACES)
     exact = Fraction(numerator) / Fraction(denominator)
     return (Decimal(exact.numerator) / Decimal(exact.denominator)).quantize(VALUE_PLACES)
 
