@@ -15,20 +15,15 @@ from discipline import services as discipline
 from discipline.models import ProceedingEvent
 from interference import services as interference
 from interference.models import InterferenceRecord
+from tests.conftest import past_append_only_triggers
 from tests.test_discipline import opened
 from tests.test_interference import record
 
 
 def _raw(sql: str, params: list) -> None:
     """Write behind the application's back (on PostgreSQL past the append-only trigger), as an old release did."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SET session_replication_role = replica")
-        try:
-            cursor.execute(sql, params)
-        finally:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET session_replication_role = DEFAULT")
+    with past_append_only_triggers(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
 
 
 def test_the_canonical_form_is_sha256_over_the_previous_hash_a_newline_and_compact_sorted_json():

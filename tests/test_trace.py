@@ -16,6 +16,7 @@ from cases import services
 from cases.audit import digest_chain_heads, verify_chains
 from cases.extensions import case_decide_extension, extension_request
 from cases.models import Action, AppendOnlyError, Case, ChainDigest
+from tests.conftest import past_append_only_triggers
 
 pytestmark = pytest.mark.django_db
 
@@ -191,13 +192,7 @@ def _raw(sql: str, params: list) -> None:
 
 def _tamper(sql: str, params: list) -> None:
     """Edit the trace behind the application's back (on PostgreSQL, with the trigger bypassed)."""
-    if connection.vendor == "postgresql":
-        _raw("SET session_replication_role = replica", [])
-        try:
-            _raw(sql, params)
-        finally:
-            _raw("SET session_replication_role = DEFAULT", [])
-    else:
+    with past_append_only_triggers():
         _raw(sql, params)
 
 
