@@ -8,6 +8,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,7 +20,7 @@ from deliberation import selectors, services
 from deliberation.models import AgendaItem, Body, FollowUp, Meeting, MeetingEvent, Membership
 from supervision import services as supervision
 from supervision.models import Referral, Situation
-from tests.conftest import client_for
+from tests.conftest import client_for, past_append_only_triggers
 from tests.factories import DepartmentFactory, OrganisationFactory, make_officer
 
 START = dt.date(2024, 1, 1)
@@ -287,16 +288,11 @@ def test_the_journey_judges_meeting_then_committee_binding_resolution_follow_up_
 
 
 def test_an_edited_opinion_breaks_the_meeting_chain(world, bodies):
-    from django.db import connection
-
     case = _flagged(world)
     item = _judges_meeting(world, bodies, case)
     event = MeetingEvent.objects.filter(meeting=item.meeting, kind="opinion").first()
-    with connection.cursor() as cursor:
-        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # ALTER TABLE refuses while FK checks are pending
-        cursor.execute("ALTER TABLE deliberation_meetingevent DISABLE TRIGGER deliberation_meetingevent_append_only")
+    with past_append_only_triggers(), connection.cursor() as cursor:
         cursor.execute("UPDATE deliberation_meetingevent SET note = '改写' WHERE id = %s", [event.pk])
-        cursor.execute("ALTER TABLE deliberation_meetingevent ENABLE TRIGGER deliberation_meetingevent_append_only")
     assert [p for p in services.meeting_verify(item.meeting) if f"#{event.seq}" in p]
 
 

@@ -513,8 +513,9 @@ def test_search_page_queries_do_not_grow_with_the_results(world, library, client
     assert hits >= 10 and hit == 1
     # the same queries whatever the number of results; the search itself is three (statistics, ranking, rows), and
     # three more when ten documents or more match and lend their words (their tokens, the words' statistics, the
-    # second ranking): 纠纷 does, 停车位 does not
-    assert many == one + 3 <= 18
+    # second ranking): 纠纷 does, 停车位 does not. SQLite's fallback ranks the documents it read, tokens and all, so
+    # it reads no tokens again
+    assert many == one + (3 if connection.vendor == "postgresql" else 2) <= 18
 
 
 def test_reindex_rebuilds_every_document_and_drops_the_stale(world, library, capsys):

@@ -296,6 +296,7 @@ def test_few_matches_lend_nothing(world, fishing, engine, monkeypatch):
     assert sorted(found) == [fishing[0].case_number, fishing[1].case_number]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="CLUSTER is PostgreSQL's")
 def test_reindex_can_store_the_documents_in_court_order(world, corpus, capsys):
     before = labels(world, "贩卖毒品")
     call_command("reindex_search", "--cluster")
